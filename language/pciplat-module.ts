@@ -1,0 +1,35 @@
+// The pciplat language services. The same module serves the CLI (core services, no LSP) and the
+// language server (server/ adds Langium's LSP module on top of it).
+import { createDefaultCoreModule, createDefaultSharedCoreModule, inject, type DefaultSharedCoreModuleContext, type LangiumCoreServices, type LangiumSharedCoreServices, type Module, type PartialLangiumCoreServices } from 'langium';
+import { PciplatGeneratedModule, PciplatGeneratedSharedModule } from './generated/module.js';
+import { createGuardedParser } from './parse-guard.js';
+import { PciplatScopeComputation } from './scope/scope-computation.js';
+import { PciplatScopeProvider } from './scope/scope-provider.js';
+import { registerValidationChecks } from './validation/register.js';
+
+export interface PciplatAddedServices {
+    references: {
+        ScopeProvider: PciplatScopeProvider;
+    };
+}
+
+export type PciplatServices = LangiumCoreServices & PciplatAddedServices;
+
+export const PciplatModule: Module<PciplatServices, PartialLangiumCoreServices & PciplatAddedServices> = {
+    parser: {
+        LangiumParser: (services) => createGuardedParser(services),
+    },
+    references: {
+        ScopeComputation: (services) => new PciplatScopeComputation(services),
+        ScopeProvider: (services) => new PciplatScopeProvider(services),
+    },
+};
+
+/** Core services (no LSP) for the CLI and tests. */
+export function createPciplatServices(context: DefaultSharedCoreModuleContext): { shared: LangiumSharedCoreServices; Pciplat: PciplatServices } {
+    const shared = inject(createDefaultSharedCoreModule(context), PciplatGeneratedSharedModule);
+    const Pciplat = inject(createDefaultCoreModule({ shared }), PciplatGeneratedModule, PciplatModule);
+    shared.ServiceRegistry.register(Pciplat);
+    registerValidationChecks(Pciplat);
+    return { shared, Pciplat };
+}

@@ -1,0 +1,31 @@
+// The files whose names a document sees: itself and everything it imports, transitively.
+import { UriUtils, type LangiumDocument, type LangiumDocuments } from 'langium';
+import type { URI } from 'langium';
+import { isModel, type Model } from '../generated/ast.js';
+
+/** The URI an `import "path"` statement of `document` names (relative to the document's folder). */
+export function resolveImport(documentUri: URI, path: string): URI {
+    return UriUtils.resolvePath(UriUtils.dirname(documentUri), path);
+}
+
+/** URIs (as strings) of the document and of every loaded document it imports, transitively. */
+export function importClosure(document: LangiumDocument, documents: LangiumDocuments): Set<string> {
+    const seen = new Set<string>([document.uri.toString()]);
+    const queue: LangiumDocument[] = [document];
+    while (queue.length > 0) {
+        const current = queue.pop()!;
+        const root = current.parseResult.value;
+        if (!isModel(root)) continue;
+        for (const imp of (root as Model).imports) {
+            if (!imp.path) continue;
+            const target = resolveImport(current.uri, imp.path);
+            const key = target.toString();
+            if (seen.has(key)) continue;
+            const imported = documents.getDocument(target);
+            if (!imported) continue; // reported as LANG-IMPORT-NOT-FOUND by the import check
+            seen.add(key);
+            queue.push(imported);
+        }
+    }
+    return seen;
+}
