@@ -5,6 +5,7 @@ import { PciplatGeneratedModule, PciplatGeneratedSharedModule } from './generate
 import { createGuardedParser } from './parse-guard.js';
 import { PciplatScopeComputation } from './scope/scope-computation.js';
 import { PciplatScopeProvider } from './scope/scope-provider.js';
+import { PciplatDocumentValidator } from './validation/document-validator.js';
 import { registerValidationChecks } from './validation/register.js';
 
 export interface PciplatAddedServices {
@@ -22,6 +23,9 @@ export const PciplatModule: Module<PciplatServices, PartialLangiumCoreServices &
     references: {
         ScopeComputation: (services) => new PciplatScopeComputation(services),
         ScopeProvider: (services) => new PciplatScopeProvider(services),
+    },
+    validation: {
+        DocumentValidator: (services) => new PciplatDocumentValidator(services),
     },
 };
 

@@ -27,7 +27,7 @@ export function inputChecks(services: PciplatServices): ValidationChecks<Pciplat
         if (target.toString() === document.uri.toString()) {
             report(accept, 'LANG-IMPORT-SELF', `"${imp.path}" is this file: a file cannot import itself.`, { node: imp, property: 'path' });
         } else if (!documents.hasDocument(target)) {
-            report(accept, 'LANG-IMPORT-NOT-FOUND', `Cannot read "${imp.path}" (looked for ${target.fsPath}).`, { node: imp, property: 'path' });
+            report(accept, 'LANG-IMPORT-NOT-FOUND', `Cannot read "${imp.path}": no readable file at that path relative to this file.`, { node: imp, property: 'path' });
         }
     }
 

@@ -26,6 +26,7 @@ export const CODES = {
     'LANG-IMPORT-NOT-FOUND': code('error', 'input', 'Imported file not found', 'An `import` names a file that does not exist or cannot be read; the names it would declare are missing.'),
     'LANG-IMPORT-SELF': code('error', 'input', 'File imports itself', 'An `import` names the file that contains it; it adds nothing and is almost always a wrong path.'),
     'LANG-UNRESOLVED': code('error', 'input', 'Unknown name', 'A reference names nothing of the expected kind in this file or the files it imports.'),
+    'LANG-INTERNAL': code('error', 'input', 'Internal error', 'pciplat failed on this construct; the rest of the file was still checked. Please report it with the file.'),
     'LANG-DUPLICATE-NAME': code('error', 'input', 'Duplicate name', 'Two declarations visible to each other share a name, so references to it are ambiguous.'),
 
     // --- language-level checks (no simulation) -----------------------------------------------

@@ -1,0 +1,34 @@
+// Langium's own diagnostics (lexing, parsing, linking) get pciplat's stable codes, and a badly
+// broken file reports its first syntax errors rather than thousands.
+import { DefaultDocumentValidator, DocumentValidator, type LangiumDocument, type ValidationOptions } from 'langium';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import type { Cancellation } from 'langium';
+
+/** Syntax errors reported per file; the rest are summarised in one more diagnostic. */
+export const MAX_SYNTAX_ERRORS = 100;
+
+const LANGIUM_CODES: Record<string, string> = {
+    [DocumentValidator.LexingError]: 'LANG-SYNTAX',
+    [DocumentValidator.ParsingError]: 'LANG-SYNTAX',
+    [DocumentValidator.LinkingError]: 'LANG-UNRESOLVED',
+};
+
+export class PciplatDocumentValidator extends DefaultDocumentValidator {
+    override async validateDocument(document: LangiumDocument, options?: ValidationOptions, cancelToken?: Cancellation.CancellationToken): Promise<Diagnostic[]> {
+        const diagnostics = await super.validateDocument(document, options, cancelToken);
+        let syntax = 0;
+        const kept: Diagnostic[] = [];
+        for (const diagnostic of diagnostics) {
+            const langiumCode = (diagnostic.data as { code?: string } | undefined)?.code;
+            const code = langiumCode !== undefined ? LANGIUM_CODES[langiumCode] : undefined;
+            if (code !== undefined && diagnostic.code === undefined) diagnostic.code = code;
+            if (diagnostic.code === 'LANG-SYNTAX' && ++syntax > MAX_SYNTAX_ERRORS) continue;
+            kept.push(diagnostic);
+        }
+        if (syntax > MAX_SYNTAX_ERRORS) {
+            const last = kept.filter((d) => d.code === 'LANG-SYNTAX').pop()!;
+            kept.push({ ...last, message: `${syntax - MAX_SYNTAX_ERRORS} more syntax errors not shown (first ${MAX_SYNTAX_ERRORS} reported).` });
+        }
+        return kept;
+    }
+}
