@@ -63,6 +63,14 @@ export const CODES = {
     'HB-ECAM-TOO-SMALL': code('error', 'language', 'ECAM window smaller than its bus range', 'Each bus takes 1 MiB of ECAM; configuration space of the upper buses is unreachable.'),
     'MAP-ID-BASE-MASK': code('error', 'language', 'Map entry unreachable under the mask', 'Linux and Xen AND the requester ID with the map mask before matching; an entry whose rid-base has bits outside the mask fails the lookup (-EFAULT).'),
     'MAP-EMPTY-ENTRY': code('warning', 'language', 'Map entry covers no ID', 'A count of 0 (or an empty IORT range) matches nothing.'),
+
+    // --- language/validation/function-checks.ts --------------------------------------------
+
+    // --- language/validation/resource-checks.ts --------------------------------------------
+
+    // --- language/validation/platform-checks.ts --------------------------------------------
+
+    // --- src/fabric ----------------------------------------------------------------------------
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof CODES;

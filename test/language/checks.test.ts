@@ -24,9 +24,10 @@ group('language checks (fixtures)', () => {
     const files = fixtures(root).map((f) => path.relative(root, f));
     it.each(files)('%s', async (file) => {
         const full = path.join(root, file);
-        // Files directly in checks/ stand alone; a sub-folder is one multi-file workspace.
+        // A fixture stands alone, unless its folder is named `*.workspace`: then the folder's
+        // files are built together (imports) and each is compared with its own expectations.
         const dir = path.dirname(full);
-        const siblings = dir === root ? [] : fs.readdirSync(dir).filter((f) => f.endsWith('.pciplat')).map((f) => path.join(dir, f)).filter((s) => s !== full);
+        const siblings = !dir.endsWith('.workspace') ? [] : fs.readdirSync(dir).filter((f) => f.endsWith('.pciplat')).map((f) => path.join(dir, f)).filter((s) => s !== full);
         const { roots } = await buildFiles([full, ...siblings]);
         const document = roots[0]!;
         const actual = (document.diagnostics ?? []).map((d) => ({ code: String(d.code), message: d.message, range: d.range, severity: d.severity }));
