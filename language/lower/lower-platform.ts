@@ -1,0 +1,137 @@
+// One lowering from the AST to the core's model, used by the CLI and the language server alike.
+// A platform's hardware is what it declares plus what the SoCs it includes declare.
+import type * as ast from '../generated/ast.js';
+import { isModel, isPlatform } from '../generated/ast.js';
+import type * as m from '../../src/model/platform.js';
+import { lowerFunction } from './lower-function.js';
+import { lowerIort, lowerKvm, lowerLinux, lowerScenario, lowerXen } from './lower-config.js';
+import { locOf, locOfProperty } from './loc.js';
+import { num, optNum, prop, smallNum } from './values.js';
+
+/** Every platform of a document's root. */
+export function lowerModel(model: ast.Model): m.Platform[] {
+    if (!isModel(model)) return [];
+    return model.elements.filter(isPlatform).map(lowerPlatform);
+}
+
+export function lowerPlatform(platform: ast.Platform): m.Platform {
+    const included = platform.socs.flatMap((s) => s.soc?.ref?.items ?? []);
+    const items = [...included, ...platform.items];
+    const of = <T extends ast.HardwareItem>(type: T['$type']) => items.filter((i): i is T => i.$type === type);
+    return {
+        name: platform.name ?? '',
+        title: platform.title?.slice(1, -1),
+        arch: (platform.arch[0]?.value ?? 'arm64') as m.Arch,
+        loc: locOfProperty(platform, 'name'),
+        memory: of<ast.MemoryRegion>('MemoryRegion').map((r) => ({ name: r.name, base: num(r.base, 0n), size: num(r.size, 0n), loc: locOf(r) })),
+        reserved: of<ast.ReservedRegion>('ReservedRegion').map((r) => ({
+            name: r.name,
+            base: num(r.base, 0n),
+            size: num(r.size, 0n),
+            kind: (r.kind ?? 'reserved') as m.ReservedRegion['kind'],
+            loc: locOf(r),
+        })),
+        its: of<ast.Its>('Its').map(lowerIts),
+        smmus: of<ast.Smmu>('Smmu').map(lowerSmmu),
+        x86Iommus: of<ast.X86Iommu>('X86Iommu').map((i) => ({
+            name: i.name,
+            kind: i.kind as m.X86Iommu['kind'],
+            base: num(i.base, 0n),
+            scope: i.scope.map((s) => s.$refText),
+            loc: locOf(i),
+        })),
+        gics: of<ast.Gic>('Gic').map((g) => ({ name: g.name, version: g.version as m.Gic['version'], base: num(g.base, 0n), loc: locOf(g) })),
+        ioapics: of<ast.IoApic>('IoApic').map((a) => ({ name: a.name, base: num(a.base, 0n), gsiBase: num(a.gsiBase, 0n), pins: num(a.pins, 0n), loc: locOf(a) })),
+        platformDevices: [
+            ...of<ast.Uart>('Uart').map((u) => ({
+                name: u.name,
+                kind: 'uart' as const,
+                base: num(u.base ?? u.port, 0n),
+                io: u.port !== undefined,
+                size: num(u.size, 0n),
+                loc: locOf(u),
+            })),
+            ...of<ast.GenericDevice>('GenericDevice').map((d) => ({
+                name: d.name,
+                kind: 'device' as const,
+                compatible: d.compatible?.slice(1, -1),
+                base: num(d.base, 0n),
+                io: false,
+                size: num(d.size, 0n),
+                loc: locOf(d),
+            })),
+        ],
+        hostBridges: of<ast.HostBridge>('HostBridge').map(lowerHostBridge),
+        iort: platform.iorts[0] && lowerIort(platform.iorts[0]),
+        xen: platform.xens[0] && lowerXen(platform.xens[0]),
+        kvm: platform.kvms[0] && lowerKvm(platform.kvms[0]),
+        linux: lowerLinux(platform.linuxes[0]),
+        scenarios: platform.scenarios.map(lowerScenario),
+    };
+}
+
+function lowerIts(its: ast.Its): m.Its {
+    return {
+        name: its.name,
+        base: num(its.base, 0n),
+        deviceIdBits: smallNum(prop(its.props, 'device-id-bits'), 32),
+        eventIdBits: prop(its.props, 'event-id-bits') === undefined ? undefined : smallNum(prop(its.props, 'event-id-bits'), 32),
+        numaNode: optNum(prop(its.props, 'numa-node')),
+        loc: locOf(its),
+    };
+}
+
+function lowerSmmu(smmu: ast.Smmu): m.Smmu {
+    return {
+        name: smmu.name,
+        version: (smmu.version ?? 'v3') as m.Smmu['version'],
+        base: num(smmu.base, 0n),
+        size: optNum(prop(smmu.props, 'size')),
+        streamIdBits: smallNum(prop(smmu.props, 'stream-id-bits'), smmu.version === 'v2' ? 15 : 32),
+        streamMatches: smmu.streamMatches.map((s) => ({ id: num(s.id, 0n), mask: num(s.mask, 0n), loc: locOf(s) })),
+        loc: locOf(smmu),
+    };
+}
+
+function lowerHostBridge(hb: ast.HostBridge): m.HostBridge {
+    const ecam = hb.ecams[0];
+    const mcfg = hb.mcfgs[0];
+    const busRange = hb.busRanges[0];
+    const mask = (kind: ast.MapMaskKind) => optNum(hb.masks.find((k) => k.kind === kind)?.value);
+    // The bus range: `bus-range`, else the one MCFG covers, else the DT default 0..255.
+    const busStart = num(busRange?.start ?? mcfg?.start, 0n);
+    const busEnd = num(busRange?.end ?? mcfg?.end, 0xffn);
+    const mapEntry = (e: ast.IommuMapEntry | ast.MsiMapEntry): m.MapEntry => ({
+        ridBase: num(e.ridBase, 0n),
+        count: num(e.count, 0n),
+        target: e.target?.$refText ?? '',
+        targetBase: num(e.targetBase, 0n),
+        loc: locOf(e),
+    });
+    return {
+        name: hb.name,
+        segment: optNum(hb.segment),
+        compatible: hb.compatibles[0]?.value.slice(1, -1),
+        ecam: ecam
+            ? { convention: 'dt', base: num(ecam.base, 0n), size: num(ecam.size, 0n), loc: locOf(ecam) }
+            : mcfg
+              ? { convention: 'mcfg', base: num(mcfg.base, 0n), size: (busEnd - busStart + 1n) << 20n, loc: locOf(mcfg) }
+              : undefined,
+        childEcam: hb.childEcams[0] && { convention: 'dt', base: num(hb.childEcams[0].base, 0n), size: num(hb.childEcams[0].size, 0n), loc: locOf(hb.childEcams[0]) },
+        busStart,
+        busEnd,
+        windows: hb.windows.map((w) => {
+            const cpuBase = num(w.base, 0n);
+            return { kind: w.kind as m.WindowKind, prefetchable: w.prefetch, cpuBase, pciBase: num(w.pciBase, cpuBase), size: num(w.size, 0n), loc: locOf(w) };
+        }),
+        iommuMap: hb.iommuMaps.map(mapEntry),
+        msiMap: hb.msiMaps.map(mapEntry),
+        iommuMapMask: mask('iommu-map-mask'),
+        msiMapMask: mask('msi-map-mask'),
+        msiParent: hb.msiParents[0]?.target?.$refText,
+        numaNode: optNum(hb.numaNodes[0]?.value),
+        functions: hb.functions.map(lowerFunction),
+        loc: locOf(hb),
+        nameLoc: locOfProperty(hb, 'name'),
+    };
+}
