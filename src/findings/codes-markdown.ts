@@ -32,3 +32,20 @@ export function renderCodesMarkdown(): string {
     }
     return lines.join('\n');
 }
+
+/** The short table in README.md (code, severity, title). */
+export function renderCodesTable(): string {
+    const rows = Object.entries(CODES).map(([code, info]) => `| \`${code}\` | ${info.severity} | ${cell(info.title)} |`);
+    return ['| Code | Severity | What |', '|---|---|---|', ...rows].join('\n');
+}
+
+const BEGIN = '<!-- codes:begin -->';
+const END = '<!-- codes:end -->';
+
+/** README.md with the text between its codes markers replaced by the current table. */
+export function withCodesTable(readme: string): string {
+    const start = readme.indexOf(BEGIN);
+    const end = readme.indexOf(END);
+    if (start < 0 || end < start) return readme;
+    return `${readme.slice(0, start + BEGIN.length)}\n${renderCodesTable()}\n${readme.slice(end)}`;
+}
