@@ -22,7 +22,7 @@ export const readTextFile: TextReader = (uri) => {
     try {
         return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
     } catch {
-        return { error: 'not-text', detail: 'not valid UTF-8' };
+        return { error: 'not-text', detail: 'not a text file: it is not valid UTF-8 (LANG-NOT-TEXT)' };
     }
 };
 
@@ -51,7 +51,7 @@ export async function loadAndBuild(
             const content = read(uri);
             if ('error' in content) {
                 // An unreadable import is reported at its `import` statement by the input checks.
-                if (requested !== undefined) unreadable.push({ path: requested, detail: content.error === 'missing' ? `cannot read (${content.detail})` : content.detail });
+                if (requested !== undefined) unreadable.push({ path: requested, detail: content.detail });
                 continue;
             }
             document = factory.fromString<Model>(content.text, uri);

@@ -30,7 +30,7 @@ group('language checks (fixtures)', () => {
         const siblings = !dir.endsWith('.workspace') ? [] : fs.readdirSync(dir).filter((f) => f.endsWith('.pciplat')).map((f) => path.join(dir, f)).filter((s) => s !== full);
         const { roots } = await buildFiles([full, ...siblings]);
         const document = roots[0]!;
-        const actual = (document.diagnostics ?? []).map((d) => ({ code: String(d.code), message: d.message, range: d.range, severity: d.severity }));
+        const actual = (document.diagnostics ?? []).map((d) => ({ code: String(d.code), message: String(d.message), range: d.range, severity: d.severity }));
         const expected = expectationsOf(fs.readFileSync(full, 'utf8'));
         expect(actual.map(describe).sort()).toEqual(expected.map(describe).sort());
         for (const d of actual) {

@@ -1,0 +1,86 @@
+// The JSON format (docs/json-output.md documents it field by field). Builders return plain
+// objects that may hold bigints and undefined; `stringifyJson` prints every bigint as a `0x`
+// lowercase hex string (JSON numbers would lose 64-bit precision) and every undefined property
+// as `null` (unknown). Later layers add fields by adding a property to the builder of the object
+// they extend (functionJson, simulationJson...): nothing else changes and no field is removed.
+import type { Finding, RelatedLoc } from '../findings/finding.js';
+import type { SourceLoc } from '../model/source.js';
+import type { BarResult, FunctionResult, SimulationResult } from '../engine/result.js';
+import { requesterId } from '../engine/result.js';
+import { formatSbdf } from './format-text.js';
+import { displayPath } from './paths.js';
+
+/** What the builders return: JSON plus bigint (printed as hex) and undefined (printed as null). */
+export type JsonLike = string | number | boolean | bigint | null | undefined | JsonLike[] | { [key: string]: JsonLike };
+export type JsonObject = { [key: string]: JsonLike };
+
+export function hexString(value: bigint): string {
+    return value < 0n ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`;
+}
+
+/** Pretty-printed (2 spaces) with a final newline. */
+export function stringifyJson(value: JsonLike): string {
+    return `${JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? hexString(v) : v === undefined ? null : v), 2)}\n`;
+}
+
+// --- findings ----------------------------------------------------------------------------------
+
+function position(loc: SourceLoc | undefined, cwd: string) {
+    return {
+        file: loc ? displayPath(loc.uri, cwd) : null,
+        line: loc ? loc.start.line + 1 : null,
+        column: loc ? loc.start.character + 1 : null,
+        endLine: loc ? loc.end.line + 1 : null,
+        endColumn: loc ? loc.end.character + 1 : null,
+    };
+}
+
+export function relatedJson(r: RelatedLoc, cwd: string): JsonObject {
+    return { ...position(r.loc, cwd), message: r.message };
+}
+
+export function findingJson(f: Finding, cwd: string): JsonObject {
+    return {
+        code: f.code,
+        severity: f.severity,
+        message: f.message,
+        ...position(f.loc, cwd),
+        related: f.related.map((r) => relatedJson(r, cwd)),
+    };
+}
+
+/** `pciplat check --format json`. */
+export function checkJson(findings: readonly Finding[], cwd: string): JsonObject {
+    return { findings: findings.map((f) => findingJson(f, cwd)) };
+}
+
+// --- simulation --------------------------------------------------------------------------------
+
+export function barJson(b: BarResult): JsonObject {
+    return { index: b.index, kind: b.kind, prefetchable: b.prefetchable, size: b.size, address: b.address };
+}
+
+export function functionJson(f: FunctionResult): JsonObject {
+    return {
+        name: f.name,
+        kind: f.kind,
+        sbdf: formatSbdf(f),
+        rid: requesterId(f),
+        bars: f.bars.map(barJson),
+    };
+}
+
+export interface SimulationJsonOptions {
+    scenario?: string;
+}
+
+/** `pciplat simulate --format json`; `findings` already de-duplicated and sorted by the caller. */
+export function simulationJson(result: SimulationResult, findings: readonly Finding[], cwd: string, options: SimulationJsonOptions = {}): JsonObject {
+    return {
+        platform: result.platform,
+        profile: result.profile,
+        scenario: options.scenario,
+        functions: result.functions.map(functionJson),
+        findings: findings.map((f) => findingJson(f, cwd)),
+    };
+}

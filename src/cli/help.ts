@@ -1,0 +1,69 @@
+// The help texts (`pciplat --help`, `pciplat help COMMAND`, `pciplat COMMAND --help`).
+import { PROFILES } from '../engine/profile.js';
+import { VERSION } from './version.js';
+
+export const FORMATS = ['text', 'json', 'sarif'] as const;
+export type Format = (typeof FORMATS)[number];
+
+const EXIT = `Exit status:
+  0  no error findings
+  1  error findings
+  2  bad usage, unreadable input or internal failure
+`;
+
+export const TOP_HELP = `pciplat ${VERSION}: check and simulate PCI passthrough platform descriptions (.pciplat)
+
+Usage:
+  pciplat check FILE... [--format FORMAT] [--profile PROFILE]
+  pciplat simulate FILE [--platform NAME] [--scenario NAME] [--profile PROFILE] [--format FORMAT]
+  pciplat help [COMMAND]
+  pciplat --version
+
+Commands:
+  check     Check files: language findings and every platform's simulation findings
+  simulate  Simulate one platform: its functions, addresses, requester IDs, BARs and findings
+  help      Show the help of a command
+
+Options:
+  -h, --help     Show help (also after a command: pciplat check --help)
+  -V, --version  Print the version
+
+Formats: ${FORMATS.join(', ')} (default text)
+Profiles: ${PROFILES.join(', ')}
+
+${EXIT}`;
+
+export const CHECK_HELP = `Usage: pciplat check FILE... [--format FORMAT] [--profile PROFILE]
+
+Checks the files (and the files they import) and simulates every platform they declare;
+prints the findings of both, without repeats.
+
+Options:
+  --format FORMAT    ${FORMATS.join(', ')} (default text)
+  --profile PROFILE  hypervisor view for every platform: ${PROFILES.join(', ')}
+                     (default: each platform's own)
+  -h, --help         Show this help
+
+Text findings go to stdout, one a line (file:line:col: severity: CODE message); the summary
+line (N errors, M warnings) goes to stderr.
+
+${EXIT}`;
+
+export const SIMULATE_HELP = `Usage: pciplat simulate FILE [--platform NAME] [--scenario NAME] [--profile PROFILE] [--format FORMAT]
+
+Simulates one platform of FILE and prints its functions (kind, segment:bus:device.function,
+requester ID, BARs) and the findings.
+
+Options:
+  --platform NAME    the platform to simulate when FILE declares several
+  --scenario NAME    the scenario to play (default: boot and start every domain)
+  --profile PROFILE  hypervisor view: ${PROFILES.join(', ')} (default: the platform's own)
+  --format FORMAT    ${FORMATS.join(', ')} (default text)
+  -h, --help         Show this help
+
+${EXIT}`;
+
+export const HELP_HELP = `Usage: pciplat help [COMMAND]
+
+Shows the help of COMMAND (check, simulate, help), or the overview without one.
+`;

@@ -1,0 +1,251 @@
+// The pciplat command line. Editor-independent: parsing is the loader's job (src/cli/frontend.ts),
+// which the entry point (language/cli-entry.ts) wires to the Langium front end, and all output
+// goes through CliIo, so tests run the CLI in-process.
+//
+// Exit status: 0 no error findings, 1 error findings, 2 bad usage, unreadable input or internal
+// failure. Every failure is one line on stderr, never a stack trace.
+import * as path from 'node:path';
+import { hasErrors, type Finding } from '../findings/finding.js';
+import type { Platform, Profile } from '../model/platform.js';
+import { PROFILES } from '../engine/profile.js';
+import { simulate } from '../engine/simulate.js';
+import { choice, parseArgs, UsageError, wantsHelp, type OptionSpecs } from './args.js';
+import { collectFindings } from './findings.js';
+import type { LoadedInput, Loader } from './frontend.js';
+import { checkJson, simulationJson, stringifyJson } from './format-json.js';
+import { sarifLog } from './format-sarif.js';
+import { formatFindingsText, formatSimulationText, summaryLine } from './format-text.js';
+import { CHECK_HELP, FORMATS, HELP_HELP, SIMULATE_HELP, TOP_HELP, type Format } from './help.js';
+import { VERSION } from './version.js';
+
+export interface CliIo {
+    /** Writes `text` as is (the CLI ends every line with a newline). */
+    stdout(text: string): void;
+    stderr(text: string): void;
+    /** The directory relative FILE arguments are resolved against and printed paths are relative to. */
+    cwd: string;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_FAILURE = 2;
+
+/** A failure that ends the command with exit status 2: each line on stderr after `pciplat: `. */
+class CliFailure extends Error {
+    override name = 'CliFailure';
+    readonly lines: string[];
+    constructor(...lines: string[]) {
+        super(lines.join('; '));
+        this.lines = lines;
+    }
+}
+
+interface Command {
+    help: string;
+    options: OptionSpecs;
+    run(args: { values: Record<string, string | true>; positionals: string[] }, io: CliIo, load: Loader): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+    check: {
+        help: CHECK_HELP,
+        options: { format: { type: 'string' }, profile: { type: 'string' } },
+        run: runCheck,
+    },
+    simulate: {
+        help: SIMULATE_HELP,
+        options: { format: { type: 'string' }, profile: { type: 'string' }, scenario: { type: 'string' }, platform: { type: 'string' } },
+        run: runSimulate,
+    },
+    help: {
+        help: HELP_HELP,
+        options: {},
+        run: async ({ positionals }, io) => {
+            if (positionals.length > 1) throw new UsageError('help takes at most one COMMAND');
+            const name = positionals[0];
+            if (name === undefined) io.stdout(TOP_HELP);
+            else io.stdout(commandNamed(name).help);
+            return EXIT_OK;
+        },
+    },
+};
+
+function commandNamed(name: string): Command {
+    if (!Object.prototype.hasOwnProperty.call(COMMANDS, name)) {
+        throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    }
+    return COMMANDS[name]!;
+}
+
+/** Runs `pciplat ARGV...` (argv without node and script) and returns the exit status. */
+export async function runCli(argv: string[], io: CliIo, load: Loader): Promise<number> {
+    let command: string | undefined;
+    try {
+        const first = argv[0];
+        if (first === undefined) {
+            io.stderr(TOP_HELP);
+            return EXIT_FAILURE;
+        }
+        if (first.startsWith('-')) {
+            const { values, positionals } = parseArgs(argv, { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'V' } });
+            if (values.help) {
+                io.stdout(TOP_HELP);
+                return EXIT_OK;
+            }
+            if (values.version) {
+                io.stdout(`pciplat ${VERSION}\n`);
+                return EXIT_OK;
+            }
+            throw new UsageError(`expected a command before '${positionals[0] ?? first}'`);
+        }
+        const cmd = commandNamed(first);
+        command = first;
+        const rest = argv.slice(1);
+        if (wantsHelp(rest)) {
+            io.stdout(cmd.help);
+            return EXIT_OK;
+        }
+        return await cmd.run(parseArgs(rest, cmd.options), io, load);
+    } catch (error) {
+        if (error instanceof UsageError) {
+            io.stderr(`pciplat: ${error.message} (see 'pciplat ${command ? `${command} ` : ''}--help')\n`);
+            return EXIT_FAILURE;
+        }
+        if (error instanceof CliFailure) {
+            io.stderr(error.lines.map((line) => `pciplat: ${line}\n`).join(''));
+            return EXIT_FAILURE;
+        }
+        io.stderr(`pciplat: internal error: ${oneLine(error)}\n`);
+        return EXIT_FAILURE;
+    }
+}
+
+function oneLine(error: unknown): string {
+    let message: string;
+    if (error instanceof Error) message = error.message || error.name;
+    else {
+        try {
+            message = String(error);
+        } catch {
+            message = 'unknown failure';
+        }
+    }
+    const first = message.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+    return first.trim() || 'unknown failure';
+}
+
+// --- shared steps ------------------------------------------------------------------------------
+
+function formatOption(values: Record<string, string | true>): Format {
+    return choice('format', values.format, FORMATS, 'text');
+}
+
+function profileOption(values: Record<string, string | true>): Profile | undefined {
+    return choice('profile', values.profile, PROFILES);
+}
+
+const ERRNO: Record<string, string> = {
+    ENOENT: 'no such file',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'a parent is not a directory',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+};
+
+function readableDetail(detail: string): string {
+    const code = /\b(E[A-Z]+)\b/.exec(detail)?.[1];
+    const plain = code ? ERRNO[code] : undefined;
+    return plain ? `${plain} (${code})` : detail;
+}
+
+/**
+ * Loads FILE arguments: resolved against io.cwd before they reach the loader (so it does not
+ * depend on the process's directory); unreadable ones end the command with exit 2.
+ */
+async function loadFiles(files: string[], io: CliIo, load: Loader): Promise<LoadedInput> {
+    const typed = new Map<string, string>();
+    const resolved = files.map((f) => {
+        const abs = path.resolve(io.cwd, f);
+        if (!typed.has(abs)) typed.set(abs, f);
+        return abs;
+    });
+    const input = await load(resolved);
+    if (input.unreadable.length > 0) {
+        throw new CliFailure(
+            ...input.unreadable.map((u) => `cannot read ${typed.get(u.path) ?? typed.get(path.resolve(io.cwd, u.path)) ?? u.path}: ${readableDetail(u.detail)}`),
+        );
+    }
+    return input;
+}
+
+function printFindings(findings: Finding[], format: Format, io: CliIo): void {
+    if (format === 'text') {
+        io.stdout(formatFindingsText(findings, io.cwd));
+        io.stderr(summaryLine(findings));
+    } else if (format === 'json') io.stdout(stringifyJson(checkJson(findings, io.cwd)));
+    else io.stdout(stringifyJson(sarifLog(findings, io.cwd)));
+}
+
+function status(findings: readonly Finding[]): number {
+    return hasErrors(findings) ? EXIT_FINDINGS : EXIT_OK;
+}
+
+// --- check -------------------------------------------------------------------------------------
+
+async function runCheck({ values, positionals }: { values: Record<string, string | true>; positionals: string[] }, io: CliIo, load: Loader): Promise<number> {
+    const format = formatOption(values);
+    const profile = profileOption(values);
+    if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
+    const input = await loadFiles(positionals, io, load);
+    const simulated = input.platforms.map((platform) => simulate(platform, { profile }).findings);
+    const findings = collectFindings(input.findings, ...simulated);
+    printFindings(findings, format, io);
+    return status(findings);
+}
+
+// --- simulate ----------------------------------------------------------------------------------
+
+function names(items: readonly { name: string }[]): string {
+    return items.map((i) => i.name).join(', ');
+}
+
+function choosePlatform(file: string, platforms: readonly Platform[], wanted: string | undefined, languageFindings: readonly Finding[]): Platform {
+    if (wanted !== undefined) {
+        const found = platforms.find((p) => p.name === wanted);
+        if (found) return found;
+        if (platforms.length === 0) throw new CliFailure(`${file} declares no platform (so none named '${wanted}')${errorHint(file, languageFindings)}`);
+        throw new CliFailure(`${file} declares no platform '${wanted}'; its platforms: ${names(platforms)}`);
+    }
+    if (platforms.length === 1) return platforms[0]!;
+    if (platforms.length === 0) throw new CliFailure(`${file} declares no platform${errorHint(file, languageFindings)}`);
+    throw new CliFailure(`${file} declares ${platforms.length} platforms; choose one with --platform: ${names(platforms)}`);
+}
+
+function errorHint(file: string, findings: readonly Finding[]): string {
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    return errors === 0 ? '' : ` (it has ${errors} error${errors === 1 ? '' : 's'}: run 'pciplat check ${file}')`;
+}
+
+async function runSimulate({ values, positionals }: { values: Record<string, string | true>; positionals: string[] }, io: CliIo, load: Loader): Promise<number> {
+    const format = formatOption(values);
+    const profile = profileOption(values);
+    const scenario = typeof values.scenario === 'string' ? values.scenario : undefined;
+    const wanted = typeof values.platform === 'string' ? values.platform : undefined;
+    if (positionals.length === 0) throw new UsageError('simulate needs a FILE');
+    if (positionals.length > 1) throw new UsageError(`simulate takes one FILE (got ${positionals.length})`);
+    const file = positionals[0]!;
+    const input = await loadFiles([file], io, load);
+    const platform = choosePlatform(file, input.platforms, wanted, input.findings);
+    if (scenario !== undefined && !platform.scenarios.some((s) => s.name === scenario)) {
+        const known = platform.scenarios.length === 0 ? 'it declares no scenarios' : `its scenarios: ${names(platform.scenarios)}`;
+        throw new CliFailure(`platform ${platform.name} has no scenario '${scenario}'; ${known}`);
+    }
+    const result = simulate(platform, { profile, scenario });
+    const findings = collectFindings(input.findings, result.findings);
+    if (format === 'text') {
+        io.stdout(formatSimulationText(result, findings, io.cwd, { scenario }));
+        io.stderr(summaryLine(findings));
+    } else if (format === 'json') io.stdout(stringifyJson(simulationJson(result, findings, io.cwd, { scenario })));
+    else io.stdout(stringifyJson(sarifLog(findings, io.cwd)));
+    return status(findings);
+}
