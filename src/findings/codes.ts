@@ -65,10 +65,25 @@ export const CODES = {
     'MAP-EMPTY-ENTRY': code('warning', 'language', 'Map entry covers no ID', 'A count of 0 (or an empty IORT range) matches nothing.'),
 
     // --- language/validation/function-checks.ts --------------------------------------------
+    'PCI-ADDRESS-SEGMENT': code('error', 'language', 'Segment differs from the host bridge', 'A function is in the segment (PCI domain) of its host bridge; an address written with another segment names a function that is not there.'),
+    'PCI-ADDRESS-BUS': code('error', 'language', 'Written bus is not the bus the function sits on', 'Functions below a bridge sit on its secondary bus and those directly in a host bridge on its root bus, inside its bus range; a bus in the address that says otherwise contradicts the topology.'),
+    'PCI-BRIDGE-BUSES': code('error', 'language', 'Bridge bus numbers impossible', 'A bridge forwards configuration cycles for buses secondary..subordinate: the secondary bus is above the bus the bridge sits on and at most the subordinate, a bridge\'s range nests inside its parent\'s and sibling ranges are disjoint; otherwise cycles are not routed or reach the wrong bridge.'),
+    'PCI-WINDOW-GRANULARITY': code('error', 'language', 'Bridge window not on its granularity', 'Bridge base/limit registers hold only the upper address bits: memory windows are 1 MiB-granular, I/O windows 4 KiB (1 KiB on bridges with io-window-1k); other bounds cannot be programmed, so the bridge forwards a different range.'),
+    'PCI-WINDOW-NONPREF-64': code('error', 'language', '64-bit non-prefetchable bridge window', 'A bridge\'s non-prefetchable memory window has 32-bit base and limit registers; only the prefetchable window can be 64-bit.'),
 
     // --- language/validation/resource-checks.ts --------------------------------------------
+    'PCI-BAR-IO-LARGE': code('warning', 'language', 'I/O BAR larger than 256 bytes', 'PCI asks I/O BARs to stay within 256 bytes: the I/O space is 64 KiB on most platforms and bridges forward it in 4 KiB blocks, so a large I/O BAR often cannot be placed.'),
 
     // --- language/validation/platform-checks.ts --------------------------------------------
+    'LANG-NOT-IN-PLATFORM': code('error', 'language', 'Reference to hardware outside the platform', 'Names are visible across imported files, but a platform is only its own declarations and the SoCs it includes; hardware of another platform or of a SoC it does not include does not exist on this machine.'),
+    'LANG-ARCH-MISMATCH': code('warning', 'language', 'Hardware or profile of the other architecture', 'ITS, SMMU, GIC, IORT and device-tree ECAM are Arm; MCFG, IO-APIC and VT-d/AMD-Vi are x86 (and Xen on Arm has no ACPI PCI support). Mixing them is almost always a wrong `arch` or a copied block.'),
+    'HB-SEGMENT-OVERLAP': code('error', 'language', 'Two host bridges share a segment and buses', 'A PCI address (segment, bus, device, function) must name one function; two host bridges with the same segment and overlapping bus ranges make it ambiguous.'),
+    'IORT-RC-SEGMENT': code('error', 'language', 'IORT root-complex segment duplicated or wrong', 'Linux matches a root-complex node by its PCI segment number and uses the first match: a second node for the same segment is never used, and a node whose segment is not its host bridge\'s maps other devices.'),
+    'IORT-SINGLE-MAPPING': code('warning', 'language', 'Single mapping on an SMMU node', 'The single-mapping flag is meaningful on root-complex and named-component nodes and for an SMMUv3 node\'s own DeviceID entry; on any other SMMU translation entry Linux skips the entry (FW_BUG).'),
+    'IORT-DEVICE-ID-INDEX': code('warning', 'language', 'Bad SMMUv3 DeviceID mapping index', 'The index names the mapping that gives the SMMU\'s own MSI DeviceID; given twice, or not below the number of mappings, Linux reports FW_BUG and the SMMU\'s MSIs get no DeviceID.'),
+    'IORT-ID-COUNT': code('warning', 'language', 'IORT range looks like it uses id-count as a count', 'IORT id-count is the number of IDs minus one; a range ending on the ID where the next range starts is the classic off-by-one, which Linux only tolerates with a workaround.'),
+    'LANG-NO-SRIOV': code('error', 'language', 'Virtual function of a function without SR-IOV', 'Only a function with an SR-IOV capability has virtual functions to name, enable or disable.'),
+    'LANG-NO-BAR': code('error', 'language', 'BAR not declared', 'The step names a BAR index the function (or its VFs) does not have, or the upper half of a 64-bit BAR.'),
 
     // --- src/fabric ----------------------------------------------------------------------------
 } as const satisfies Record<string, CodeInfo>;
