@@ -1,0 +1,63 @@
+// The platforms in examples/ are the ones users read first and the demo runs: each must build
+// (parse, link, language checks) without an error, declare exactly one platform, and every
+// SoC file they import must declare a SoC. Warnings are allowed: an example that shows one on
+// purpose says so in a comment.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from 'vscode-languageserver-types';
+import { buildFiles } from './helpers/workspace.js';
+
+const dir = path.join(__dirname, '..', 'examples');
+const platforms = fs.readdirSync(dir).filter((f) => f.endsWith('.pciplat')).sort();
+const socDir = path.join(dir, 'soc');
+const socs = fs.existsSync(socDir) ? fs.readdirSync(socDir).filter((f) => f.endsWith('.pciplat')).sort() : [];
+
+function errors(diagnostics: Diagnostic[] | undefined): string[] {
+    return (diagnostics ?? [])
+        .filter((d) => d.severity === 1)
+        .map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code ?? ''} ${d.message}`);
+}
+
+function topLevelTypes(root: { elements?: { $type: string }[] }): string[] {
+    return (root.elements ?? []).map((e) => e.$type);
+}
+
+describe('examples/', () => {
+    it('has the four example platforms', () => {
+        expect(platforms).toEqual(expect.arrayContaining(['arm-server.pciplat', 'embedded-arm.pciplat', 'vfio-desktop.pciplat', 'x86-pvh.pciplat']));
+    });
+
+    it.each(platforms)('%s builds without errors and declares one platform', async (file) => {
+        const { roots, services, unreadable } = await buildFiles([path.join(dir, file)]);
+        expect(unreadable).toEqual([]);
+        const document = roots[0]!;
+        expect(errors(document.diagnostics)).toEqual([]);
+        expect(topLevelTypes(document.parseResult.value).filter((t) => t === 'Platform')).toHaveLength(1);
+
+        // Every file it imports was loaded and builds cleanly too.
+        for (const other of services.shared.workspace.LangiumDocuments.all) {
+            if (other === document) continue;
+            expect(errors(other.diagnostics), other.uri.path).toEqual([]);
+        }
+    });
+
+    it.each(socs)('soc/%s builds without errors and declares SoCs only', async (file) => {
+        const { roots } = await buildFiles([path.join(socDir, file)]);
+        const document = roots[0]!;
+        expect(errors(document.diagnostics)).toEqual([]);
+        const types = topLevelTypes(document.parseResult.value);
+        expect(types.length).toBeGreaterThan(0);
+        expect(types.every((t) => t === 'Soc')).toBe(true);
+    });
+
+    it('imports are used: every platform that imports a SoC file includes one of its SoCs', async () => {
+        for (const file of platforms) {
+            const { roots } = await buildFiles([path.join(dir, file)]);
+            const model = roots[0]!.parseResult.value;
+            if (model.imports.length === 0) continue;
+            const included = model.elements.flatMap((e) => (e.$type === 'Platform' ? e.socs.map((s) => s.soc.ref?.name) : []));
+            expect(included.filter((n) => n !== undefined), file).not.toHaveLength(0);
+        }
+    });
+});
