@@ -4,11 +4,29 @@
 import type { AstNode, ValidationAcceptor, ValidationCheck, ValidationChecks } from 'langium';
 import type { PciplatAstType } from '../generated/ast.js';
 import type { PciplatServices } from '../pciplat-module.js';
-import { functionChecks } from './function-checks.js';
+import { applicabilityChecks } from './applicability-checks.js';
+import { archChecks } from './arch-checks.js';
+import { barChecks } from './bar-checks.js';
+import { bridgeBusWindowChecks } from './bridge-bus-window-checks.js';
+import { childrenChecks } from './children-checks.js';
+import { functionDuplicatePropertyChecks } from './function-duplicate-property-checks.js';
+import { hardwareChecks } from './hardware-checks.js';
+import { hostBridgeChecks } from './host-bridge-checks.js';
+import { idMapChecks } from './id-map-checks.js';
 import { inputChecks } from './input-checks.js';
-import { platformChecks } from './platform-checks.js';
+import { iortChecks } from './iort-checks.js';
+import { msiChecks } from './msi-checks.js';
+import { msixChecks } from './msix-checks.js';
+import { pciAddressChecks } from './pci-address-checks.js';
+import { platformBlockChecks } from './platform-block-checks.js';
+import { platformMembershipChecks } from './platform-membership-checks.js';
+import { registerWidthChecks } from './register-width-checks.js';
 import { report } from './report.js';
-import { resourceChecks } from './resource-checks.js';
+import { romChecks } from './rom-checks.js';
+import { scenarioChecks } from './scenario-checks.js';
+import { sriovChecks } from './sriov-checks.js';
+import { topologyPlacementChecks } from './topology-placement-checks.js';
+import { xenKvmChecks } from './xen-kvm-checks.js';
 
 type AnyChecks = Record<string, ValidationCheck | ValidationCheck[] | undefined>;
 
@@ -36,8 +54,43 @@ function guardAll(checks: AnyChecks): AnyChecks {
     return result;
 }
 
+/**
+ * Every check module, in registration order. Langium runs the checks of one node type in the order
+ * they were registered, so where two modules check the same type the order below keeps their
+ * diagnostics in a fixed order: PciFunction (placement, address, applicability, duplicates, bridge
+ * buses, children), HostBridge (children, then host bridge), Platform (blocks, membership, arch,
+ * host bridges) and Xen (settings, then profile against arch).
+ */
+const MODULES: ReadonlyArray<(services: PciplatServices) => ValidationChecks<PciplatAstType>> = [
+    inputChecks,
+    // PCI functions
+    topologyPlacementChecks,
+    pciAddressChecks,
+    applicabilityChecks,
+    functionDuplicatePropertyChecks,
+    bridgeBusWindowChecks,
+    childrenChecks,
+    registerWidthChecks,
+    // Resources of a function
+    barChecks,
+    romChecks,
+    msiChecks,
+    msixChecks,
+    sriovChecks,
+    // Platforms
+    platformBlockChecks,
+    platformMembershipChecks,
+    hardwareChecks,
+    xenKvmChecks,
+    scenarioChecks,
+    archChecks,
+    hostBridgeChecks,
+    idMapChecks,
+    iortChecks,
+];
+
 export function registerValidationChecks(services: PciplatServices): void {
     const registry = services.validation.ValidationRegistry;
-    const all = [inputChecks(services), functionChecks(services), resourceChecks(services), platformChecks(services)];
+    const all = MODULES.map((checks) => checks(services));
     for (const checks of all) registry.register(guardAll(checks as AnyChecks) as ValidationChecks<PciplatAstType>, undefined, 'fast');
 }
