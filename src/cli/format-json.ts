@@ -5,7 +5,7 @@
 // they extend (functionJson, simulationJson...): nothing else changes and no field is removed.
 import type { Finding, RelatedLoc } from '../findings/finding.js';
 import type { SourceLoc } from '../model/source.js';
-import type { BarResult, FunctionResult, SimulationResult } from '../engine/result.js';
+import type { BarResult, BridgeResult, FunctionResult, SimulationResult } from '../engine/result.js';
 import { requesterId } from '../engine/result.js';
 import { formatSbdf } from './format-text.js';
 import { displayPath } from './paths.js';
@@ -60,6 +60,14 @@ export function barJson(b: BarResult): JsonObject {
     return { index: b.index, kind: b.kind, prefetchable: b.prefetchable, size: b.size, address: b.address };
 }
 
+export function bridgeJson(b: BridgeResult | undefined): JsonObject {
+    return {
+        secondary: b?.secondary,
+        subordinate: b?.subordinate,
+        windows: b ? b.windows.map((w) => ({ window: w.window, kind: w.kind, start: w.start, end: w.end, written: w.written })) : undefined,
+    };
+}
+
 export function functionJson(f: FunctionResult): JsonObject {
     return {
         name: f.name,
@@ -67,6 +75,16 @@ export function functionJson(f: FunctionResult): JsonObject {
         sbdf: formatSbdf(f),
         rid: requesterId(f),
         bars: f.bars.map(barJson),
+        bus: f.bus,
+        pf: f.pf,
+        invisible: f.invisible,
+        rom: f.rom && { size: f.rom.size, address: f.rom.address },
+        aliases: f.aliases,
+        msiRid: f.msiRid,
+        streamIds: f.streamIds.map((s) => ({ iommu: s.iommu, id: s.id })),
+        deviceIds: f.deviceIds.map((d) => ({ its: d.its, id: d.id })),
+        group: f.group === null ? undefined : f.group,
+        ...bridgeJson(f.bridge),
     };
 }
 
@@ -81,6 +99,7 @@ export function simulationJson(result: SimulationResult, findings: readonly Find
         profile: result.profile,
         scenario: options.scenario,
         functions: result.functions.map(functionJson),
+        groups: result.groups.map((g) => ({ id: g.id, members: g.members })),
         findings: findings.map((f) => findingJson(f, cwd)),
     };
 }

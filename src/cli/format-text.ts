@@ -75,9 +75,36 @@ export function formatBar(b: BarResult): string {
     return `bar${b.index} ${b.kind}${pref} size ${hex(b.size)} at ${at}`;
 }
 
-/** Columns of one function line; later layers append columns here (group, stream IDs...). */
+/** `group 3`, or `no group` when the function has none (no IOMMU, or refused). */
+export function formatGroup(f: Pick<FunctionResult, 'group'>): string {
+    return f.group === null ? 'no group' : `group ${f.group}`;
+}
+
+/** `sid smmu0:0x100,0x200` and `did gits0:0x100`: the IDs the IOMMU and ITS see. */
+export function formatIds(f: Pick<FunctionResult, 'streamIds' | 'deviceIds'>): string {
+    const by = (items: { owner: string; id: bigint }[]) => {
+        const owners = new Map<string, string[]>();
+        for (const { owner, id } of items) owners.set(owner, [...(owners.get(owner) ?? []), hex(id)]);
+        return [...owners].map(([owner, ids]) => `${owner}:${ids.join(',')}`).join(' ');
+    };
+    const parts: string[] = [];
+    if (f.streamIds.length > 0) parts.push(`sid ${by(f.streamIds.map((s) => ({ owner: s.iommu, id: s.id })))}`);
+    if (f.deviceIds.length > 0) parts.push(`did ${by(f.deviceIds.map((d) => ({ owner: d.its, id: d.id })))}`);
+    return parts.join('  ');
+}
+
+/** `buses 01-04  mem 0x10000000-0x101fffff` for bridges; empty otherwise. */
+export function formatBridge(f: Pick<FunctionResult, 'bridge'>): string {
+    if (!f.bridge) return '';
+    const buses = `buses ${hexDigits(f.bridge.secondary, 2)}-${hexDigits(f.bridge.subordinate, 2)}`;
+    return [buses, ...f.bridge.windows.map((w) => `${w.window} ${hex(w.start)}-${hex(w.end)}`)].join('  ');
+}
+
+/** Columns of one function line; later layers append columns here. */
 export function functionColumns(f: FunctionResult): string[] {
-    return [f.name, f.kind, formatSbdf(f), `rid ${formatRid(f)}`, f.bars.map(formatBar).join(', ')];
+    if (f.invisible !== undefined) return [f.name, f.kind, formatSbdf(f), `not enumerated: ${f.invisible}`];
+    const details = [formatBridge(f), f.bars.map(formatBar).join(', '), formatIds(f)].filter((d) => d !== '').join('  ');
+    return [f.name, f.kind, formatSbdf(f), `rid ${formatRid(f)}`, formatGroup(f), details];
 }
 
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
@@ -102,6 +129,7 @@ export function formatSimulationText(result: SimulationResult, findings: readonl
     if (options.scenario !== undefined) text += `scenario ${options.scenario}\n`;
     if (result.functions.length === 0) text += 'functions: none\n';
     else text += `functions:\n${table(result.functions.map(functionColumns))}`;
+    if (result.groups.length > 0) text += `iommu groups:\n${table(result.groups.map((g) => [`${g.id}:`, g.members.join(' ')]))}`;
     if (findings.length > 0) text += `\n${formatFindingsText(findings, cwd)}`;
     return text;
 }

@@ -1,8 +1,8 @@
 // What one simulation of one platform computed. Plain data with bigint values; printers
-// (src/cli/format-*.ts) turn it into text, JSON or SARIF. The fabric and hypervisor layers extend
-// these interfaces; docs/json-output.md documents the printed JSON and must follow them.
+// (src/cli/format-*.ts) turn it into text, JSON or SARIF, and the language server into hovers,
+// lenses and inlay hints. docs/json-output.md documents the printed JSON and follows these types.
 import type { Finding } from '../findings/finding.js';
-import type { BarKind, FunctionKind, Profile } from '../model/platform.js';
+import type { BarKind, FunctionKind, Profile, WindowKind } from '../model/platform.js';
 import type { SourceLoc } from '../model/source.js';
 
 export interface BarResult {
@@ -14,27 +14,75 @@ export interface BarResult {
     address?: bigint;
 }
 
+export interface BridgeWindowResult {
+    /** `io`, `mem` (non-prefetchable) or `prefetch`, as lspci names a bridge's windows. */
+    window: 'io' | 'mem' | 'prefetch';
+    kind: WindowKind;
+    start: bigint;
+    /** Inclusive. */
+    end: bigint;
+    written: boolean;
+}
+
+export interface BridgeResult {
+    secondary: bigint;
+    subordinate: bigint;
+    windows: BridgeWindowResult[];
+}
+
+export interface StreamIdResult {
+    iommu: string;
+    id: bigint;
+}
+
+export interface DeviceIdResult {
+    its: string;
+    id: bigint;
+}
+
 export interface FunctionResult {
     name: string;
     /** `vf` for SR-IOV virtual functions, which are not declared but computed. */
     kind: FunctionKind | 'vf';
     segment: bigint;
-    /** Absent while the bus is unknown (relative address and no enumeration result). */
+    /** Absent only when enumeration could not run. */
     bus?: bigint;
+    /** The two halves of devfn, as lspci prints them (an ARI function 0x10 is device 2, function 0). */
     device: bigint;
     fn: bigint;
     bars: BarResult[];
+    rom?: { size: bigint; address?: bigint };
+    /** Why Linux never finds this function; absent when it is enumerated. */
+    invisible?: string;
+    /** DMA aliases in Linux's pci_for_each_dma_alias order, own RID first. */
+    aliases: bigint[];
+    /** The requester ID MSIs are translated from (the last bus-changing alias). */
+    msiRid?: bigint;
+    streamIds: StreamIdResult[];
+    deviceIds: DeviceIdResult[];
+    /** IOMMU group, or null when the function has none (no IOMMU, or the SMMU refused it). */
+    group: number | null;
+    /** Bridges only: bus numbers and the windows Linux opened. */
+    bridge?: BridgeResult;
+    /** VFs: their PF. */
+    pf?: string;
     loc: SourceLoc;
+}
+
+export interface GroupResult {
+    id: number;
+    members: string[];
 }
 
 export interface SimulationResult {
     platform: string;
     profile: Profile;
     functions: FunctionResult[];
+    groups: GroupResult[];
     findings: Finding[];
 }
 
-/** Requester ID: bus<<8 | device<<3 | function (ARI: bus<<8 | function). */
+/** Requester ID: bus<<8 | device<<3 | function (for ARI the same bits: bus<<8 | function). */
 export function requesterId(f: Pick<FunctionResult, 'bus' | 'device' | 'fn'>): bigint | undefined {
     return f.bus === undefined ? undefined : (f.bus << 8n) | (f.device << 3n) | f.fn;
 }

@@ -355,7 +355,7 @@ describe('simulate (real engine)', () => {
         const loader = fakeLoader(input({ platforms: [smallPlatform()], findings: [mf] }));
         const text = await run(['simulate', 'a.pciplat'], loader);
         expect(text.out).toContain('platform board\n');
-        expect(text.out).toMatch(/\n {2}nic +endpoint +0000:01:00\.0 +rid 0x0100 +bar0 mem64 pref size 0x4000 at 0x8000000000, bar2 mem32 size 0x1000 at /);
+        expect(text.out).toMatch(/\n {2}nic +endpoint +0000:01:00\.0 +rid 0x0100 +no group +bar0 mem64 pref size 0x4000 at 0x8000000000, bar2 mem32 size 0x1000 at /);
         expect(text.out).toContain('a.pciplat:5:1: warning: PCI-MF-NO-FUNCTION0');
         expect(text.err).toMatch(/^\d+ errors?, \d+ warnings?\n$/);
         const sarif = JSON.parse((await run(['simulate', 'a.pciplat', '--format', 'sarif'], loader)).out);

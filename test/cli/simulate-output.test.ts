@@ -18,13 +18,18 @@ const overlap = mkFinding('PCI-BAR-MISALIGNED', 'error', 'BAR 2 of nic at 0x800 
 ]);
 const warning = mkFinding('PCI-MF-NOT-MULTIFUNCTION', 'warning', 'Function 0 of 01:00 is not marked multifunction.', where);
 
+const noIds = { aliases: [], streamIds: [], deviceIds: [], group: null } as const;
+/** The JSON of a function's fields the engine could not compute: empty lists, null values. */
+const noIdsJson = { pf: null, invisible: null, rom: null, aliases: [], msiRid: null, streamIds: [], deviceIds: [], group: null, secondary: null, subordinate: null, windows: null };
+
 function result(platform: string, profile: SimulationResult['profile'], findings = [overlap]): SimulationResult {
     return {
         platform,
         profile,
         findings,
+        groups: [{ id: 0, members: ['rp0', 'nic'] }],
         functions: [
-            { name: 'rp0', kind: 'root-port', segment: 0n, bus: 0n, device: 1n, fn: 0n, bars: [], loc: where },
+            { name: 'rp0', kind: 'root-port', segment: 0n, bus: 0n, device: 1n, fn: 0n, bars: [], loc: where, ...noIds, group: 0, bridge: { secondary: 1n, subordinate: 1n, windows: [{ window: 'mem', kind: 'mem32', start: 0x1000_0000n, end: 0x101f_ffffn, written: false }] } },
             {
                 name: 'nic',
                 kind: 'endpoint',
@@ -38,9 +43,14 @@ function result(platform: string, profile: SimulationResult['profile'], findings
                     { index: 4, kind: 'io', prefetchable: false, size: 0x20n },
                 ],
                 loc: where,
+                aliases: [0x100n],
+                msiRid: 0x100n,
+                streamIds: [{ iommu: 'smmu0', id: 0x100n }],
+                deviceIds: [{ its: 'gits0', id: 0x100n }],
+                group: 0,
             },
-            { name: 'vf0', kind: 'vf', segment: 0n, device: 0x1fn, fn: 7n, bars: [], loc: where },
-            { name: 'ari9', kind: 'endpoint', segment: 0n, bus: 2n, device: 0n, fn: 9n, bars: [], loc: where },
+            { name: 'vf0', kind: 'vf', segment: 0n, device: 0x1fn, fn: 7n, bars: [], loc: where, ...noIds },
+            { name: 'ari9', kind: 'endpoint', segment: 0n, bus: 2n, device: 0n, fn: 9n, bars: [], loc: where, ...noIds },
         ],
     };
 }
@@ -65,10 +75,12 @@ describe('simulate output', () => {
                 'profile arm-design',
                 'scenario hotplug',
                 'functions:',
-                '  rp0   root-port  0000:00:01.0  rid 0x0008',
-                '  nic   endpoint   0010:01:00.0  rid 0x0100  bar0 mem64 pref size 0x4000 at 0xffffffffffffc000, bar2 mem32 size 0x1000 at 0x800, bar4 io size 0x20 at ?',
-                '  vf0   vf         0000:??:1f.7  rid ????',
-                '  ari9  endpoint   0000:02:01.1  rid 0x0209',
+                '  rp0   root-port  0000:00:01.0  rid 0x0008  group 0   buses 01-01  mem 0x10000000-0x101fffff',
+                '  nic   endpoint   0010:01:00.0  rid 0x0100  group 0   bar0 mem64 pref size 0x4000 at 0xffffffffffffc000, bar2 mem32 size 0x1000 at 0x800, bar4 io size 0x20 at ?  sid smmu0:0x100  did gits0:0x100',
+                '  vf0   vf         0000:??:1f.7  rid ????    no group',
+                '  ari9  endpoint   0000:02:01.1  rid 0x0209  no group',
+                'iommu groups:',
+                '  0:  rp0 nic',
                 '',
                 'p.pciplat:11:5: warning: PCI-MF-NOT-MULTIFUNCTION Function 0 of 01:00 is not marked multifunction.',
                 'p.pciplat:22:5: error: PCI-BAR-MISALIGNED BAR 2 of nic at 0x800 is not aligned to its size 0x1000.',
@@ -83,7 +95,7 @@ describe('simulate output', () => {
     });
 
     it('text without functions or findings', async () => {
-        engine.simulate.mockImplementation((p) => ({ platform: p.name, profile: 'kvm', functions: [], findings: [] }));
+        engine.simulate.mockImplementation((p) => ({ platform: p.name, profile: 'kvm', functions: [], groups: [], findings: [] }));
         const r = await run(['simulate', 'p.pciplat'], input({ platforms: [smallPlatform('empty')] }));
         expect(r).toEqual({ code: 0, out: 'platform empty\nprofile kvm\nfunctions: none\n', err: '0 errors, 0 warnings\n' });
     });
@@ -98,8 +110,21 @@ describe('simulate output', () => {
             profile: 'kvm',
             scenario: null,
             functions: [
-                { name: 'rp0', kind: 'root-port', sbdf: '0000:00:01.0', rid: '0x8', bars: [] },
                 {
+                    ...noIdsJson,
+                    name: 'rp0',
+                    kind: 'root-port',
+                    sbdf: '0000:00:01.0',
+                    rid: '0x8',
+                    bars: [],
+                    bus: '0x0',
+                    group: 0,
+                    secondary: '0x1',
+                    subordinate: '0x1',
+                    windows: [{ window: 'mem', kind: 'mem32', start: '0x10000000', end: '0x101fffff', written: false }],
+                },
+                {
+                    ...noIdsJson,
                     name: 'nic',
                     kind: 'endpoint',
                     sbdf: '0010:01:00.0',
@@ -109,10 +134,17 @@ describe('simulate output', () => {
                         { index: 2, kind: 'mem32', prefetchable: false, size: '0x1000', address: '0x800' },
                         { index: 4, kind: 'io', prefetchable: false, size: '0x20', address: null },
                     ],
+                    bus: '0x1',
+                    aliases: ['0x100'],
+                    msiRid: '0x100',
+                    streamIds: [{ iommu: 'smmu0', id: '0x100' }],
+                    deviceIds: [{ its: 'gits0', id: '0x100' }],
+                    group: 0,
                 },
-                { name: 'vf0', kind: 'vf', sbdf: '0000:??:1f.7', rid: null, bars: [] },
-                { name: 'ari9', kind: 'endpoint', sbdf: '0000:02:01.1', rid: '0x209', bars: [] },
+                { ...noIdsJson, name: 'vf0', kind: 'vf', sbdf: '0000:??:1f.7', rid: null, bars: [], bus: null },
+                { ...noIdsJson, name: 'ari9', kind: 'endpoint', sbdf: '0000:02:01.1', rid: '0x209', bars: [], bus: '0x2' },
             ],
+            groups: [{ id: 0, members: ['rp0', 'nic'] }],
             findings: [
                 {
                     code: 'PCI-MF-NOT-MULTIFUNCTION',
