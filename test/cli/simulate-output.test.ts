@@ -3,7 +3,7 @@
 // and hypervisor layers change what the engine computes.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SimulationOptions } from '../../src/engine/simulate.js';
-import type { SimulationResult } from '../../src/engine/result.js';
+import type { FunctionResult, SimulationResult } from '../../src/engine/result.js';
 import type { Platform } from '../../src/model/platform.js';
 import { runCli } from '../../src/cli/main.js';
 import { VERSION } from '../../src/cli/version.js';
@@ -18,7 +18,7 @@ const overlap = mkFinding('PCI-BAR-MISALIGNED', 'error', 'BAR 2 of nic at 0x800 
 ]);
 const warning = mkFinding('PCI-MF-NOT-MULTIFUNCTION', 'warning', 'Function 0 of 01:00 is not marked multifunction.', where);
 
-const noIds = { aliases: [], streamIds: [], deviceIds: [], group: null } as const;
+const noIds: Pick<FunctionResult, 'aliases' | 'streamIds' | 'deviceIds' | 'group'> = { aliases: [], streamIds: [], deviceIds: [], group: null };
 /** The JSON of a function's fields the engine could not compute: empty lists, null values. */
 const noIdsJson = { pf: null, invisible: null, rom: null, aliases: [], msiRid: null, streamIds: [], deviceIds: [], group: null, secondary: null, subordinate: null, windows: null };
 
