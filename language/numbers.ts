@@ -9,9 +9,9 @@ const SUFFIX: Record<string, bigint> = { K: 1n << 10n, M: 1n << 20n, G: 1n << 30
 export function numberValue(text: string): bigint {
     let body = text.replace(/_/g, '');
     let scale = 1n;
-    const last = body[body.length - 1]!;
+    const last = body[body.length - 1]!.toUpperCase();
     if (SUFFIX[last] !== undefined) {
-        // K M G T P are digits in no base the grammar accepts, so a trailing one is a suffix.
+        // K M G T P (either case) are digits in no base the grammar accepts: a trailing one is a suffix.
         scale = SUFFIX[last]!;
         body = body.slice(0, -1);
     }

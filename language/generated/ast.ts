@@ -12,7 +12,7 @@ export const PciplatTerminals = {
     SL_COMMENT: /\/\/[^\n\r]*/,
     PCI_ADDR: /([0-9a-fA-F]{1,4}:)?[0-9a-fA-F]{1,2}:[0-9a-fA-F]{1,2}\.[0-9a-fA-F]{1,2}/,
     DEVFN: /[0-9][0-9a-fA-F]?\.[0-9a-fA-F]{1,2}/,
-    NUMBER: /(0[xX][0-9a-fA-F][0-9a-fA-F_]*|0[bB][01][01_]*|[0-9][0-9_]*)[KMGTP]?/,
+    NUMBER: /(0[xX][0-9a-fA-F][0-9a-fA-F_]*|0[bB][01][01_]*|[0-9][0-9_]*)[KMGTPkmgtp]?/,
     ID: /[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/,
     STRING: /"(\\.|[^"\\\r\n])*"/,
 };
@@ -2181,7 +2181,8 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 flags: {
                     name: Acs.flags,
-                    defaultValue: []
+                    defaultValue: [],
+                    optional: true
                 }
             },
             superTypes: []

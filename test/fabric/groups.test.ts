@@ -374,3 +374,19 @@ ${bridge(1)}
 }
 `;
 }
+
+describe('an ACS capability with no control', () => {
+    const device = (acs: string) => `    root-port rp at 00:01.0 {
+      acs sv rr cr uf
+      endpoint f0 at 01:00.0 { multifunction ${acs} }
+      endpoint f1 at 01:00.1 { ${acs} }
+    }`;
+
+    it('isolates the functions of a multi-function device (controls it lacks count as on)', async () => {
+        expect(await groupsOf(arm(device('acs'), { linux: 'acs enabled' }))).toEqual([['f0'], ['f1'], ['rp']]);
+    });
+
+    it('without any ACS capability the functions share a group', async () => {
+        expect(await groupsOf(arm(device(''), { linux: 'acs enabled' }))).toEqual([['f0', 'f1'], ['rp']]);
+    });
+});

@@ -72,3 +72,12 @@ describe('lowering', () => {
         expect(p.name).toBe('p');
     });
 });
+
+describe('lowering of small forms', () => {
+    it('reads size suffixes in either case and a bare acs', async () => {
+        const p = await platformFromText('platform p {\n  arch arm64\n  memory a at 0x0 size 2g\n  memory b at 0x1_0000_0000 size 16K\n  host-bridge hb {\n    ecam at 0x3000_0000 size 16m bus-range 0..15\n    rc-endpoint e at 00:01.0 { acs }\n  }\n}\n');
+        expect(p.memory.map((m) => m.size)).toEqual([2n << 30n, 16n << 10n]);
+        expect(p.hostBridges[0]!.ecam!.size).toBe(16n << 20n);
+        expect(p.hostBridges[0]!.functions[0]!.acs).toMatchObject({ flags: [], disabled: false });
+    });
+});
