@@ -20,7 +20,7 @@ export function lowerPlatform(platform: ast.Platform): m.Platform {
     const of = <T extends ast.HardwareItem>(type: T['$type']) => items.filter((i): i is T => i.$type === type);
     return {
         name: platform.name ?? '',
-        title: platform.title?.slice(1, -1),
+        title: platform.title,
         arch: (platform.arch[0]?.value ?? 'arm64') as m.Arch,
         loc: locOfProperty(platform, 'name'),
         memory: of<ast.MemoryRegion>('MemoryRegion').map((r) => ({ name: r.name, base: num(r.base, 0n), size: num(r.size, 0n), loc: locOf(r) })),
@@ -54,7 +54,7 @@ export function lowerPlatform(platform: ast.Platform): m.Platform {
             ...of<ast.GenericDevice>('GenericDevice').map((d) => ({
                 name: d.name,
                 kind: 'device' as const,
-                compatible: d.compatible?.slice(1, -1),
+                compatible: d.compatible,
                 base: num(d.base, 0n),
                 io: false,
                 size: num(d.size, 0n),
@@ -111,7 +111,7 @@ function lowerHostBridge(hb: ast.HostBridge): m.HostBridge {
     return {
         name: hb.name,
         segment: optNum(hb.segment),
-        compatible: hb.compatibles[0]?.value.slice(1, -1),
+        compatible: hb.compatibles[0]?.value,
         ecam: ecam
             ? { convention: 'dt', base: num(ecam.base, 0n), size: num(ecam.size, 0n), loc: locOf(ecam) }
             : mcfg

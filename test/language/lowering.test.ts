@@ -81,3 +81,21 @@ describe('lowering of small forms', () => {
         expect(p.hostBridges[0]!.functions[0]!.acs).toMatchObject({ flags: [], disabled: false });
     });
 });
+
+describe('lowering of strings', () => {
+    it('keeps titles and compatibles as written, without quotes', async () => {
+        const [p] = await platformsFromFile(tx2);
+        expect(p!.title).toBe('ThunderX2 two-socket board');
+        expect(p!.hostBridges[0]!.compatible).toBe('pci-host-ecam-generic');
+    });
+});
+
+describe('lowering of host drivers', () => {
+    it('reads a driver written as a name or as a string', async () => {
+        const ps = await platformsFromFile(path.join(__dirname, '..', 'fixtures', 'parse', 'kitchen-sink.pciplat'));
+        expect(ps[0]!.kvm!.hostDrivers.map((h) => [h.device.function, h.driver])).toEqual([
+            ['old0', 'nvme'],
+            ['rev0', 'vfio-pci'],
+        ]);
+    });
+});

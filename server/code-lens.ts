@@ -1,0 +1,93 @@
+// Code lenses: "▶ Run simulation" on every platform and scenario (the client implements the
+// command, see protocol.ts), and summaries from the last result on host bridges (functions and
+// findings) and domains (devices). Computed from the current AST and the last completed result;
+// the server asks the client to refresh them when new results arrive.
+import type { AstNode, LangiumDocument } from 'langium';
+import { AstUtils, GrammarUtils } from 'langium';
+import type { CodeLensProvider } from 'langium/lsp';
+import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
+import * as ast from '../language/generated/ast.js';
+import type { ServerContext } from './context.js';
+import { RUN_SIMULATION_COMMAND, type RunSimulationArgs } from './protocol.js';
+import { allFunctions, platformViews } from './view.js';
+
+function nameRange(node: AstNode): Range | undefined {
+    return (GrammarUtils.findNodeForProperty(node.$cstNode, 'name') ?? node.$cstNode)?.range;
+}
+
+function within(inner: Range, outer: Range): boolean {
+    const before = (a: Range['start'], b: Range['start']) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+    return before(outer.start, inner.start) && before(inner.end, outer.end);
+}
+
+function plural(n: number, word: string): string {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A lens that only informs (clients show the title; the empty command does nothing). */
+function info(range: Range, title: string): CodeLens {
+    return { range, command: { title, command: '' } };
+}
+
+export class PciplatCodeLensProvider implements CodeLensProvider {
+    constructor(private readonly context: ServerContext) {}
+
+    provideCodeLens(document: LangiumDocument, _params: CodeLensParams): CodeLens[] {
+        try {
+            return this.lenses(document);
+        } catch (error) {
+            this.context.background?.log(`pciplat: code lenses failed: ${error instanceof Error ? error.message : String(error)}`);
+            return [];
+        }
+    }
+
+    private lenses(document: LangiumDocument): CodeLens[] {
+        const root = document.parseResult?.value;
+        if (!ast.isModel(root)) return [];
+        const uri = document.uri.toString();
+        const lenses: CodeLens[] = [];
+        const diagnostics = this.context.hub?.merged(uri) ?? document.diagnostics ?? [];
+        for (const element of root.elements) {
+            if (ast.isPlatform(element) && element.name) {
+                const range = nameRange(element);
+                if (range) lenses.push(this.run(range, { uri, platform: element.name }));
+                for (const scenario of element.scenarios) {
+                    const r = nameRange(scenario);
+                    if (r && scenario.name) lenses.push(this.run(r, { uri, platform: element.name, scenario: scenario.name }, `▶ Run scenario ${scenario.name}`));
+                }
+            }
+        }
+        for (const hb of AstUtils.streamAst(root).filter(ast.isHostBridge)) {
+            const range = nameRange(hb);
+            if (!range || !hb.name) continue;
+            const view = platformViews(hb, this.context.background?.store, (p) => p.hostBridges.some((h) => h.name === hb.name), 1)[0];
+            const model = view?.platform.hostBridges.find((h) => h.name === hb.name);
+            const declared = model ? allFunctions(model.functions) : [];
+            const names = new Set(declared.map((f) => f.name));
+            const enumerated = view?.entry?.result.functions.filter((f) => names.has(f.name) || names.has(f.name.replace(/\.vf\[\d+\]$/, ''))).length;
+            const hbRange = hb.$cstNode?.range;
+            const findings = hbRange ? diagnostics.filter((d) => within(d.range, hbRange)) : [];
+            const errors = findings.filter((d) => d.severity === 1).length;
+            const functions = enumerated !== undefined ? plural(enumerated, 'function') : `${plural(declared.length, 'function')} declared`;
+            const findingText = findings.length === 0 ? 'no findings' : `${plural(findings.length, 'finding')}${errors > 0 ? ` (${plural(errors, 'error')})` : ''}`;
+            lenses.push(info(range, `${functions} · ${findingText}${view?.entry ? '' : ' · not simulated yet'}`));
+        }
+        for (const domain of AstUtils.streamAst(root).filter((n): n is ast.XenDomain | ast.KvmVm => ast.isXenDomain(n) || ast.isKvmVm(n))) {
+            const range = nameRange(domain);
+            if (!range || !domain.name) continue;
+            const devices = domain.assignments.map((a) => (a.device.vf !== undefined ? `${a.device.function?.$refText}.vf[${a.device.vf}]` : (a.device.function?.$refText ?? '?')));
+            const view = platformViews(domain, this.context.background?.store, () => true, 1)[0];
+            const shown = devices.slice(0, 4).map((d) => {
+                const f = view?.entry?.result.functions.find((r) => r.name === d);
+                return f && f.bus !== undefined ? `${d} ${f.bus.toString(16).padStart(2, '0')}:${f.device.toString(16).padStart(2, '0')}.${f.fn.toString(16)}` : d;
+            });
+            const more = devices.length > shown.length ? `, +${devices.length - shown.length}` : '';
+            lenses.push(info(range, devices.length === 0 ? 'no devices assigned' : `${plural(devices.length, 'device')}: ${shown.join(', ')}${more}`));
+        }
+        return lenses;
+    }
+
+    private run(range: Range, args: RunSimulationArgs, title = '▶ Run simulation'): CodeLens {
+        return { range, command: { title, command: RUN_SIMULATION_COMMAND, arguments: [args] } };
+    }
+}

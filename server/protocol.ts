@@ -1,0 +1,244 @@
+// The pciplat language server's custom requests and commands: the one definition shared by the
+// server (server/requests.ts) and any client (the VS Code extension, Neovim/Emacs configs).
+// No Langium and no server code here, so a client can import this file on its own.
+//
+// Every 64-bit value (address, size, ID) is a `0x` lowercase hex string, as in the CLI's JSON
+// (docs/json-output.md); unknown values are `null`.
+//
+// Dependency-free on purpose: each client library has its own copy of the JSON-RPC classes, so
+// the requests are plain method names with typed params/results (`PciplatRequests`), e.g.
+// `client.sendRequest<SimulateResult>(SIMULATE_METHOD, params)`.
+
+/** A hex string such as `0x4000_0000` printed as `"0x40000000"`. */
+export type Hex = string;
+
+/** A range in a document (0-based lines and UTF-16 columns, as everywhere in LSP). */
+export interface SourceRange {
+    uri: string;
+    range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+// --- pciplat/simulate ----------------------------------------------------------------------------
+
+export interface SimulateParams {
+    /** The document whose platform to simulate. */
+    uri: string;
+    /** Needed when the document declares more than one platform. */
+    platform?: string;
+    /** A scenario of that platform; the implicit one (boot, start every domain) when absent. */
+    scenario?: string;
+    /** Hypervisor profile override: `arm-design`, `arm-upstream`, `x86-pvh` or `kvm`. */
+    profile?: string;
+}
+
+/**
+ * Exactly the document `pciplat simulate --format json` prints when run in the document's folder
+ * (docs/json-output.md): `platform`, `profile`, `scenario`, `functions`, `findings`, and whatever
+ * the engine adds later. Paths in findings are relative to the document's folder. `uri` and
+ * `versions` (the document versions it was computed from) are added by the server.
+ */
+export interface SimulateResult {
+    uri: string;
+    versions: Record<string, number>;
+    platform: string;
+    profile: string;
+    scenario: string | null;
+    functions: SimulatedFunction[];
+    findings: JsonFinding[];
+    [field: string]: unknown;
+}
+
+export interface SimulatedFunction {
+    name: string;
+    kind: string;
+    sbdf: string;
+    rid: Hex | null;
+    bars: { index: number; kind: string; prefetchable: boolean; size: Hex; address: Hex | null }[];
+    [field: string]: unknown;
+}
+
+export interface JsonFinding {
+    code: string;
+    severity: 'error' | 'warning' | 'info';
+    message: string;
+    file: string | null;
+    line: number | null;
+    column: number | null;
+    endLine: number | null;
+    endColumn: number | null;
+    related: { file: string | null; line: number | null; column: number | null; message: string }[];
+}
+
+export const SIMULATE_METHOD = 'pciplat/simulate';
+
+// --- pciplat/addressMap --------------------------------------------------------------------------
+
+export interface AddressMapParams {
+    uri: string;
+    /** Only this platform; every platform of the document when absent. */
+    platform?: string;
+}
+
+export type AddressRegionKind =
+    | 'memory'
+    | 'reserved'
+    | 'ecam'
+    | 'child-ecam'
+    | 'host-window'
+    | 'bar'
+    | 'its'
+    | 'smmu'
+    | 'gic'
+    | 'ioapic'
+    | 'iommu'
+    | 'uart'
+    | 'device';
+
+export interface AddressRegion {
+    kind: AddressRegionKind;
+    /** The object's name; BARs are named `function.barN`. */
+    name: string;
+    /** Host physical (CPU) address of the first byte. */
+    base: Hex;
+    /** Size in bytes; `null` when the description does not say. */
+    size: Hex | null;
+    /** Last byte (base + size - 1), `null` when the size is unknown. */
+    end: Hex | null;
+    /** Where it comes from: `host-bridge pcie0`, `function nic0`, `platform`. */
+    owner?: string;
+    /** Window / BAR details: io, mem32, mem64. */
+    space?: string;
+    prefetchable?: boolean;
+    /** Host-bridge windows: PCI bus address of the window start. */
+    pciBase?: Hex;
+    /** BARs: `written` (firmware-assigned in the text) or `placed` (by the simulation). */
+    origin?: 'written' | 'placed';
+    loc?: SourceRange;
+}
+
+export interface PlatformAddressMap {
+    platform: string;
+    /** Whether BAR addresses come from a simulation result (false: only written addresses). */
+    simulated: boolean;
+    /** Sorted by base, then size. */
+    regions: AddressRegion[];
+    /** BARs the simulation could not place (no address known). */
+    unplaced: { name: string; size: Hex; space: string; loc?: SourceRange }[];
+}
+
+export interface AddressMapResult {
+    uri: string;
+    platforms: PlatformAddressMap[];
+}
+
+export const ADDRESS_MAP_METHOD = 'pciplat/addressMap';
+
+// --- pciplat/topology ----------------------------------------------------------------------------
+
+export interface TopologyParams {
+    uri: string;
+}
+
+export interface TopologyFunction {
+    name: string;
+    /** Declared kind, or `vf` for an SR-IOV virtual function. */
+    kind: string;
+    /** `SSSS:BB:DD.F` from the last simulation, else from the text (`??` for unknown bus). */
+    sbdf: string | null;
+    rid: Hex | null;
+    /** IOMMU group when the simulation computes one, else null. */
+    group: string | number | null;
+    vendor: Hex | null;
+    device: Hex | null;
+    /** Vendor and device names from the bundled PCI ID subset (or the system's pci.ids). */
+    vendorName?: string;
+    deviceName?: string;
+    loc?: SourceRange;
+    children: TopologyFunction[];
+}
+
+export interface TopologyHostBridge {
+    name: string;
+    segment: Hex | null;
+    busRange: [Hex, Hex];
+    loc?: SourceRange;
+    functions: TopologyFunction[];
+}
+
+export interface TopologyPlatform {
+    name: string;
+    arch: string;
+    simulated: boolean;
+    loc?: SourceRange;
+    hostBridges: TopologyHostBridge[];
+}
+
+export interface TopologyResult {
+    uri: string;
+    platforms: TopologyPlatform[];
+}
+
+export const TOPOLOGY_METHOD = 'pciplat/topology';
+
+// --- pciplat/serverStats ----------------------------------------------------------------------------
+
+/** Counters of the background simulation, for troubleshooting and tests. */
+export interface ServerStatsResult {
+    /** Background jobs scheduled (one per platform per validated edit). */
+    scheduled: number;
+    /** Jobs that replaced a queued or running job of the same platform (coalescing). */
+    replaced: number;
+    /** Jobs whose outcome reached the server (not replaced meanwhile). */
+    completed: number;
+    /** Outcomes dropped because a document changed after the job was lowered. */
+    dropped: number;
+    /** Outcomes turned into results or failure diagnostics. */
+    delivered: number;
+    /** Validations that kept the last results because a file did not parse. */
+    skippedUnparsable: number;
+    /** Worker threads started (a running job cancelled by an edit terminates its worker). */
+    workersStarted: number;
+    /** Platforms with a stored result. */
+    results: number;
+    /** Source of vendor/device names. */
+    pciIds: string;
+}
+
+export const SERVER_STATS_METHOD = 'pciplat/serverStats';
+
+// --- all requests ------------------------------------------------------------------------------
+
+/** Method → params and result, for typed wrappers in clients. */
+export interface PciplatRequests {
+    [SIMULATE_METHOD]: { params: SimulateParams; result: SimulateResult };
+    [ADDRESS_MAP_METHOD]: { params: AddressMapParams; result: AddressMapResult };
+    [TOPOLOGY_METHOD]: { params: TopologyParams; result: TopologyResult };
+    [SERVER_STATS_METHOD]: { params: Record<string, never>; result: ServerStatsResult };
+}
+
+// --- commands --------------------------------------------------------------------------------------
+
+/**
+ * The command of the "▶ Run simulation" code lenses. The client implements it (for example by
+ * sending `pciplat/simulate` with the argument and showing the result); its one argument is a
+ * {@link RunSimulationArgs}.
+ */
+export const RUN_SIMULATION_COMMAND = 'pciplat.runSimulation';
+
+export interface RunSimulationArgs {
+    uri: string;
+    platform: string;
+    scenario?: string;
+}
+
+/** Initialization options a client may send (`initializationOptions`). */
+export interface PciplatInitializationOptions {
+    /** A pci.ids file to name vendors and devices with; default: the system's, else the bundled subset. */
+    pciIdsPath?: string;
+    /** `false` to use the bundled subset only. */
+    systemPciIds?: boolean;
+    /** Simulation worker threads (default: cores - 1, at least 1, at most 4). */
+    simulationWorkers?: number;
+    /** A simulation running longer than this is stopped (milliseconds, default 120000). */
+    simulationTimeoutMs?: number;
+}

@@ -1,0 +1,188 @@
+// A small pool of simulation worker threads. One run per worker at a time; runs wait in a FIFO
+// queue. Cancelling a queued run removes it; cancelling a running one terminates its worker (the
+// engine is synchronous, so there is no cooperative way to stop it) and a fresh worker is started
+// when the queue next needs one. A run that exceeds the time limit is stopped the same way.
+import { Worker } from 'node:worker_threads';
+import type { SimulationOptions } from '../../src/engine/simulate.js';
+import type { SimulationResult } from '../../src/engine/result.js';
+import type { Platform } from '../../src/model/platform.js';
+import type { WorkerData, WorkerReply, WorkerRequest } from './messages.js';
+
+export type RunOutcome =
+    | { kind: 'result'; result: SimulationResult; millis: number }
+    | { kind: 'error'; message: string }
+    | { kind: 'timeout'; millis: number }
+    | { kind: 'cancelled' };
+
+export interface RunHandle {
+    readonly id: number;
+    readonly done: Promise<RunOutcome>;
+    cancel(): void;
+}
+
+export interface PoolOptions {
+    size: number;
+    /** URL of the worker script (compiled out/server/simulation/worker.js). */
+    workerUrl: URL;
+    /** URL of the engine module the workers import. */
+    engineModule: string;
+    timeoutMs: number;
+    log?: (message: string) => void;
+}
+
+interface Run {
+    id: number;
+    request: WorkerRequest;
+    resolve: (outcome: RunOutcome) => void;
+    worker?: PoolWorker;
+    timer?: NodeJS.Timeout;
+    started?: number;
+}
+
+interface PoolWorker {
+    worker: Worker;
+    run?: Run;
+}
+
+export class WorkerPool {
+    private readonly workers: PoolWorker[] = [];
+    private readonly queue: Run[] = [];
+    private nextId = 1;
+    private disposed = false;
+    private pumpScheduled = false;
+    /** Workers started so far (tests and logs: how many were replaced after cancellation). */
+    started = 0;
+
+    constructor(private readonly options: PoolOptions) {}
+
+    submit(platform: Platform, options: SimulationOptions): RunHandle {
+        const id = this.nextId++;
+        let resolve!: (outcome: RunOutcome) => void;
+        const done = new Promise<RunOutcome>((r) => (resolve = r));
+        const run: Run = { id, request: { id, platform, options }, resolve };
+        if (this.disposed) resolve({ kind: 'cancelled' });
+        else {
+            this.queue.push(run);
+            this.schedulePump();
+        }
+        return { id, done, cancel: () => this.cancel(run) };
+    }
+
+    /**
+     * Starts queued runs in a later turn of the event loop: posting a platform clones it on the
+     * main thread, which should not add to the turn that scheduled it; a run replaced before
+     * then is never sent at all.
+     */
+    private schedulePump(): void {
+        if (this.pumpScheduled || this.disposed) return;
+        this.pumpScheduled = true;
+        setImmediate(() => {
+            this.pumpScheduled = false;
+            this.pump();
+        });
+    }
+
+    /** Runs queued or in progress. */
+    get busy(): number {
+        return this.queue.length + this.workers.filter((w) => w.run).length;
+    }
+
+    dispose(): void {
+        this.disposed = true;
+        for (const run of this.queue.splice(0)) run.resolve({ kind: 'cancelled' });
+        for (const w of this.workers.splice(0)) {
+            if (w.run) this.finish(w.run, { kind: 'cancelled' });
+            void w.worker.terminate();
+        }
+    }
+
+    private cancel(run: Run): void {
+        const queued = this.queue.indexOf(run);
+        if (queued >= 0) {
+            this.queue.splice(queued, 1);
+            run.resolve({ kind: 'cancelled' });
+            return;
+        }
+        if (run.worker) {
+            this.discard(run.worker);
+            this.finish(run, { kind: 'cancelled' });
+            this.pump();
+        }
+    }
+
+    private finish(run: Run, outcome: RunOutcome): void {
+        if (run.timer) clearTimeout(run.timer);
+        if (run.worker?.run === run) run.worker.run = undefined;
+        run.worker = undefined;
+        run.resolve(outcome);
+    }
+
+    /** Stops a worker (busy with a stale or runaway run) and forgets it. */
+    private discard(w: PoolWorker): void {
+        const index = this.workers.indexOf(w);
+        if (index >= 0) this.workers.splice(index, 1);
+        w.worker.removeAllListeners();
+        w.worker.on('error', () => undefined);
+        void w.worker.terminate().catch(() => undefined);
+    }
+
+    private spawn(): PoolWorker {
+        const data: WorkerData = { engineModule: this.options.engineModule };
+        const worker = new Worker(this.options.workerUrl, { workerData: data, stdout: true, stderr: true });
+        // The server speaks LSP on stdout: a worker must never write there.
+        worker.stdout.on('data', (chunk: Buffer) => this.options.log?.(`simulation worker: ${chunk.toString().trimEnd()}`));
+        worker.stderr.on('data', (chunk: Buffer) => this.options.log?.(`simulation worker: ${chunk.toString().trimEnd()}`));
+        const w: PoolWorker = { worker };
+        this.started++;
+        worker.on('message', (reply: WorkerReply) => {
+            const run = w.run;
+            if (!run || run.id !== reply.id) return;
+            this.finish(run, reply.ok ? { kind: 'result', result: reply.result, millis: reply.millis } : { kind: 'error', message: reply.error });
+            this.pump();
+        });
+        const failed = (message: string) => {
+            const run = w.run;
+            this.discard(w);
+            if (run) this.finish(run, { kind: 'error', message });
+            this.pump();
+        };
+        worker.on('error', (error) => failed(`the simulation worker failed: ${error instanceof Error ? error.message : String(error)}`));
+        worker.on('exit', (code) => failed(`the simulation worker stopped (exit code ${code})`));
+        this.workers.push(w);
+        return w;
+    }
+
+    private pump(): void {
+        if (this.disposed) return;
+        while (this.queue.length > 0) {
+            let w = this.workers.find((candidate) => !candidate.run);
+            if (!w) {
+                if (this.workers.length >= this.options.size) return;
+                try {
+                    w = this.spawn();
+                } catch (error) {
+                    const run = this.queue.shift()!;
+                    run.resolve({ kind: 'error', message: `cannot start a simulation worker: ${error instanceof Error ? error.message : String(error)}` });
+                    continue;
+                }
+            }
+            const run = this.queue.shift()!;
+            w.run = run;
+            run.worker = w;
+            run.started = performance.now();
+            run.timer = setTimeout(() => {
+                if (run.worker !== w) return;
+                this.discard(w);
+                this.finish(run, { kind: 'timeout', millis: performance.now() - (run.started ?? 0) });
+                this.pump();
+            }, this.options.timeoutMs);
+            try {
+                w.worker.postMessage(run.request);
+            } catch (error) {
+                // The platform could not be cloned: a lowering bug, reported like an engine error.
+                w.run = undefined;
+                this.finish(run, { kind: 'error', message: `the platform could not be sent to the simulation worker (${error instanceof Error ? error.message : String(error)})` });
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+// Presentation helpers shared by hover, code lenses, symbols and the custom requests: which
+// model object and which last result belong to an AST node, and how values are printed.
+import { AstUtils, type AstNode } from 'langium';
+import * as ast from '../language/generated/ast.js';
+import { lowerPlatform } from '../language/lower/lower-platform.js';
+import { functionJson, hexString, type JsonLike, type JsonObject } from '../src/cli/format-json.js';
+import type { FunctionResult } from '../src/engine/result.js';
+import type * as m from '../src/model/platform.js';
+import type { StoredResult } from './simulation/results.js';
+import type { ResultStore } from './simulation/results.js';
+
+/** A platform's model, with its last simulation result when there is one. */
+export interface PlatformView {
+    platform: m.Platform;
+    entry?: StoredResult;
+}
+
+export const hex = hexString;
+
+/** `128 KiB`, `4 GiB`, `0x1234 bytes` for sizes that are not a whole unit. */
+export function sizeText(size: bigint): string {
+    const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+    let value = size;
+    let unit = 0;
+    while (unit < units.length - 1 && value >= 1024n && value % 1024n === 0n) {
+        value /= 1024n;
+        unit++;
+    }
+    if (unit === 0) return size < 1024n ? `${size} bytes` : `${hex(size)} bytes`;
+    return `${value} ${units[unit]}`;
+}
+
+/** A JSON-like value as short inline Markdown (bigints in hex). */
+export function valueText(value: JsonLike): string {
+    if (value === null || value === undefined) return '—';
+    if (typeof value === 'bigint') return `\`${hex(value)}\``;
+    if (typeof value === 'string') return value === '' ? '""' : `\`${value}\``;
+    if (typeof value === 'number' || typeof value === 'boolean') return `\`${String(value)}\``;
+    if (Array.isArray(value)) return value.length === 0 ? '[]' : value.map(valueText).join(', ');
+    return Object.entries(value)
+        .map(([k, v]) => `${k}: ${valueText(v)}`)
+        .join(', ');
+}
+
+/** Friendlier labels for result fields; any other field is shown under its JSON name. */
+const FIELD_LABELS: Record<string, string> = {
+    group: 'IOMMU group',
+    streamIds: 'StreamIDs',
+    deviceIds: 'ITS DeviceIDs',
+    aliases: 'DMA aliases',
+    msiRid: 'MSI requester ID',
+    invisible: 'not enumerated',
+    pf: 'physical function',
+    secondary: 'secondary bus',
+    subordinate: 'subordinate bus',
+    windows: 'bridge windows',
+    rom: 'ROM',
+};
+
+/** Fields of a result object a hover does not show on its own: later engine fields flow through here. */
+export function extraFieldLines(object: JsonObject, known: ReadonlySet<string>): string[] {
+    return Object.entries(object)
+        .filter(([key, value]) => !known.has(key) && value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0))
+        .map(([key, value]) => `- **${FIELD_LABELS[key] ?? key}**: ${valueText(value)}`);
+}
+
+export function nameOf(node: AstNode): string | undefined {
+    const name = (node as { name?: unknown }).name;
+    return typeof name === 'string' ? name : undefined;
+}
+
+export function documentUriOf(node: AstNode): string {
+    return AstUtils.getDocument(node).uri.toString();
+}
+
+/** Every function of a model tree, depth first. */
+export function allFunctions(functions: readonly m.PciFunction[]): m.PciFunction[] {
+    const out: m.PciFunction[] = [];
+    const visit = (f: m.PciFunction) => {
+        out.push(f);
+        f.children.forEach(visit);
+    };
+    functions.forEach(visit);
+    return out;
+}
+
+export function modelFunction(platform: m.Platform, name: string): { fn: m.PciFunction; hostBridge: m.HostBridge } | undefined {
+    for (const hostBridge of platform.hostBridges) {
+        const fn = allFunctions(hostBridge.functions).find((f) => f.name === name);
+        if (fn) return { fn, hostBridge };
+    }
+    return undefined;
+}
+
+/** The function's result and those of its SR-IOV VFs (`name.vf[i]`). */
+export function functionResults(entry: StoredResult | undefined, name: string): { own?: FunctionResult; vfs: FunctionResult[] } {
+    if (!entry) return { vfs: [] };
+    const functions = entry.result.functions ?? [];
+    return {
+        own: functions.find((f) => f.name === name),
+        vfs: functions.filter((f) => f.name.startsWith(`${name}.vf[`)),
+    };
+}
+
+export function functionResultJson(f: FunctionResult): JsonObject {
+    try {
+        return functionJson(f);
+    } catch {
+        return { name: f.name, kind: f.kind };
+    }
+}
+
+/**
+ * Objects of the last result's other collections (everything but functions and findings) that
+ * name `name`: whatever the engine grows (host bridges, groups, domains, StreamIDs...) shows up
+ * in hovers without changes here.
+ */
+export function resultItemsNamed(entry: StoredResult | undefined, name: string): { collection: string; item: Record<string, unknown> }[] {
+    if (!entry) return [];
+    const found: { collection: string; item: Record<string, unknown> }[] = [];
+    for (const [collection, value] of Object.entries(entry.result as unknown as Record<string, unknown>)) {
+        if (collection === 'functions' || collection === 'findings' || !Array.isArray(value)) continue;
+        for (const item of value) {
+            if (item && typeof item === 'object' && mentions(item as Record<string, unknown>, name)) {
+                found.push({ collection, item: item as Record<string, unknown> });
+            }
+        }
+    }
+    return found;
+}
+
+/** Whether a result item is about `name`: it is its name or host bridge, or a list of it holds it (group members). */
+function mentions(item: Record<string, unknown>, name: string): boolean {
+    if (item.name === name || item.hostBridge === name) return true;
+    return Object.values(item).some((v) => Array.isArray(v) && v.includes(name));
+}
+
+/** Renders a plain result object (bigints, nested arrays) as Markdown list lines, without `loc`. */
+export function plainObjectLines(item: Record<string, unknown>): string[] {
+    return Object.entries(item)
+        .filter(([key, value]) => key !== 'loc' && key !== 'name' && value !== undefined)
+        .map(([key, value]) => `- **${FIELD_LABELS[key] ?? key}**: ${valueText(toJsonLike(value))}`);
+}
+
+function toJsonLike(value: unknown, depth = 0): JsonLike {
+    if (value === null || value === undefined || typeof value === 'bigint' || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+    if (depth > 3) return '…';
+    if (Array.isArray(value)) return value.slice(0, 16).map((v) => toJsonLike(v, depth + 1));
+    if (typeof value === 'object') {
+        const out: JsonObject = {};
+        for (const [k, v] of Object.entries(value)) if (k !== 'loc' && typeof v !== 'function') out[k] = toJsonLike(v, depth + 1);
+        return out;
+    }
+    return String(value);
+}
+
+/** The platform or SoC that contains `node`, if any. */
+export function containerOf(node: AstNode): ast.Platform | ast.Soc | undefined {
+    return AstUtils.getContainerOfType(node, (n): n is ast.Platform | ast.Soc => ast.isPlatform(n) || ast.isSoc(n));
+}
+
+/** Lowers a SoC's hardware as if it were a platform of its own (hover before any simulation). */
+function lowerSoc(soc: ast.Soc): m.Platform {
+    const pseudo = {
+        $type: 'Platform',
+        $container: soc.$container,
+        $containerProperty: soc.$containerProperty,
+        $containerIndex: soc.$containerIndex,
+        $cstNode: soc.$cstNode,
+        $document: soc.$document,
+        name: soc.name,
+        title: undefined,
+        arch: [],
+        socs: [],
+        items: soc.items,
+        iorts: [],
+        xens: [],
+        kvms: [],
+        linuxes: [],
+        scenarios: [],
+    } as unknown as ast.Platform;
+    return lowerPlatform(pseudo);
+}
+
+/**
+ * The platform views an AST object is part of: the last results of the platforms whose import
+ * closure holds the object's file and whose model has an object of that name (`has`); without
+ * any, the object's own platform (or SoC) lowered now, unsimulated.
+ */
+export function platformViews(node: AstNode, store: ResultStore | undefined, has: (platform: m.Platform) => boolean, limit = 3): PlatformView[] {
+    const uri = documentUriOf(node);
+    const container = containerOf(node);
+    const views: PlatformView[] = [];
+    for (const entry of store?.seeing(uri) ?? []) {
+        if (!has(entry.platform)) continue;
+        // A platform declared in this very file: only the one that contains the node.
+        if (entry.uri === uri && ast.isPlatform(container) && entry.platformName !== container.name && !ast.isSoc(container)) continue;
+        views.push({ platform: entry.platform, entry });
+        if (views.length >= limit) break;
+    }
+    if (views.length > 0) return views;
+    try {
+        if (ast.isPlatform(container)) return [{ platform: lowerPlatform(container) }];
+        if (ast.isSoc(container)) return [{ platform: lowerSoc(container) }];
+    } catch {
+        // lowering never throws by contract; a hover must not fail either way
+    }
+    return [];
+}
+
+/** `version 7` or `versions a.pciplat 7, soc.pciplat 3` of a stored result. */
+export function resultAge(entry: StoredResult, currentVersion: (uri: string) => number | undefined): string {
+    const stale = Object.entries(entry.versions).some(([uri, v]) => currentVersion(uri) !== v);
+    const ms = entry.millis < 1 ? '<1 ms' : `${Math.round(entry.millis)} ms`;
+    return stale ? `last successful simulation (${ms}), before your latest edits` : `simulated in ${ms}`;
+}

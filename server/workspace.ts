@@ -1,0 +1,57 @@
+// Workspace services of the language server:
+// - the initial workspace build validates (Langium's does not unless told: ENGINEERING.md);
+// - every build also loads the files the built documents `import`, transitively, even when they
+//   lie outside the workspace folders (a platform in the workspace may import a SoC description
+//   kept elsewhere), so that their names link and their findings are published.
+import { DefaultDocumentBuilder, DefaultWorkspaceManager, DocumentState, interruptAndCheck, type Cancellation, type LangiumDocument, type LangiumSharedCoreServices, type BuildOptions } from 'langium';
+import { isModel } from '../language/generated/ast.js';
+import { resolveImport } from '../language/scope/import-closure.js';
+
+export class PciplatWorkspaceManager extends DefaultWorkspaceManager {
+    constructor(services: LangiumSharedCoreServices) {
+        super(services);
+        this.initialBuildOptions = { validation: true };
+    }
+}
+
+export class PciplatDocumentBuilder extends DefaultDocumentBuilder {
+    protected override async buildDocuments(documents: LangiumDocument[], options: BuildOptions, cancelToken: Cancellation.CancellationToken): Promise<void> {
+        // Parse first (the same step Langium's first phase takes), so `import` statements are known.
+        for (const document of documents) {
+            if (document.state >= DocumentState.Parsed) continue;
+            await interruptAndCheck(cancelToken); // as Langium's phases do: let requests and edits in
+            await this.langiumDocumentFactory.update(document, cancelToken);
+            document.state = DocumentState.Parsed;
+            await this.notifyDocumentPhase(document, DocumentState.Parsed, cancelToken);
+        }
+        const imported = await this.loadImports(documents);
+        await super.buildDocuments(imported.length > 0 ? [...documents, ...imported] : documents, options, cancelToken);
+    }
+
+    /** Loads (parsed, not yet linked) every file the documents import that is not loaded yet. */
+    protected async loadImports(documents: readonly LangiumDocument[]): Promise<LangiumDocument[]> {
+        const loaded: LangiumDocument[] = [];
+        const queue = [...documents];
+        const tried = new Set<string>();
+        while (queue.length > 0) {
+            const document = queue.pop()!;
+            const root = document.parseResult?.value;
+            if (!isModel(root)) continue;
+            for (const imp of root.imports) {
+                if (!imp.path) continue;
+                const target = resolveImport(document.uri, imp.path);
+                const key = target.toString();
+                if (tried.has(key) || this.langiumDocuments.hasDocument(target)) continue;
+                tried.add(key);
+                try {
+                    const created = await this.langiumDocuments.getOrCreateDocument(target);
+                    loaded.push(created);
+                    queue.push(created);
+                } catch {
+                    // Missing or unreadable: the import check reports LANG-IMPORT-NOT-FOUND.
+                }
+            }
+        }
+        return loaded;
+    }
+}
