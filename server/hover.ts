@@ -293,7 +293,7 @@ export class PciplatHoverProvider extends MultilineCommentHoverProvider {
     // --- domains ---------------------------------------------------------------------------------
 
     private domainMarkdown(node: ast.XenDomain | ast.KvmVm | ast.Dom0): string {
-        const name = node.name;
+        const name = ast.isDom0(node) ? 'dom0' : node.name;
         const isKvm = ast.isKvmVm(node);
         const find = (p: m.Platform): { memory?: bigint; vcpus?: bigint; type?: string; assignments: m.Assignment[]; uses?: m.FunctionRef[]; holes?: m.MmioHole[] } | undefined => {
             if (isKvm) return p.kvm?.vms.find((v) => v.name === name);

@@ -368,13 +368,15 @@ export interface AssignStep extends langium.AstNode {
     readonly $container: Scenario;
     readonly $type: 'AssignStep';
     device: FunctionRef;
-    guest: langium.Reference<Guest>;
+    dom0: boolean;
+    guest?: langium.Reference<Guest>;
     vslot?: PciAddress;
 }
 
 export const AssignStep = {
     $type: 'AssignStep',
     device: 'device',
+    dom0: 'dom0',
     guest: 'guest',
     vslot: 'vslot'
 } as const;
@@ -516,12 +518,14 @@ export interface DeassignStep extends langium.AstNode {
     readonly $container: Scenario;
     readonly $type: 'DeassignStep';
     device: FunctionRef;
-    guest: langium.Reference<Guest>;
+    dom0: boolean;
+    guest?: langium.Reference<Guest>;
 }
 
 export const DeassignStep = {
     $type: 'DeassignStep',
     device: 'device',
+    dom0: 'dom0',
     guest: 'guest'
 } as const;
 
@@ -563,14 +567,12 @@ export interface Dom0 extends langium.AstNode {
     readonly $container: Xen;
     readonly $type: 'Dom0';
     memory: Array<string>;
-    name: 'dom0';
     uses: Array<FunctionRef>;
 }
 
 export const Dom0 = {
     $type: 'Dom0',
     memory: 'memory',
-    name: 'name',
     uses: 'uses'
 } as const;
 
@@ -708,7 +710,7 @@ export function isGicVersion(item: unknown): item is GicVersion {
     return item === 'v2' || item === 'v3' || item === 'v4';
 }
 
-export type Guest = Dom0 | KvmVm | XenDomain;
+export type Guest = KvmVm | XenDomain;
 
 export const Guest = {
     $type: 'Guest'
@@ -716,12 +718,6 @@ export const Guest = {
 
 export function isGuest(item: unknown): item is Guest {
     return reflection.isInstance(item, Guest.$type);
-}
-
-export type GuestName = 'dom0' | Name;
-
-export function isGuestName(item: unknown): item is GuestName {
-    return isName(item) || item === 'dom0';
 }
 
 export type GuestType = 'hvm' | 'pv' | 'pvh';
@@ -831,13 +827,15 @@ export interface HotPlugStep extends langium.AstNode {
     readonly $container: Scenario;
     readonly $type: 'HotPlugStep';
     device: FunctionRef;
-    guest: langium.Reference<Guest>;
+    dom0: boolean;
+    guest?: langium.Reference<Guest>;
     vslot?: PciAddress;
 }
 
 export const HotPlugStep = {
     $type: 'HotPlugStep',
     device: 'device',
+    dom0: 'dom0',
     guest: 'guest',
     vslot: 'vslot'
 } as const;
@@ -850,12 +848,14 @@ export interface HotUnplugStep extends langium.AstNode {
     readonly $container: Scenario;
     readonly $type: 'HotUnplugStep';
     device: FunctionRef;
-    guest: langium.Reference<Guest>;
+    dom0: boolean;
+    guest?: langium.Reference<Guest>;
 }
 
 export const HotUnplugStep = {
     $type: 'HotUnplugStep',
     device: 'device',
+    dom0: 'dom0',
     guest: 'guest'
 } as const;
 
@@ -2212,9 +2212,15 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 device: {
                     name: AssignStep.device
                 },
+                dom0: {
+                    name: AssignStep.dom0,
+                    defaultValue: false,
+                    optional: true
+                },
                 guest: {
                     name: AssignStep.guest,
-                    referenceType: Guest.$type
+                    referenceType: Guest.$type,
+                    optional: true
                 },
                 vslot: {
                     name: AssignStep.vslot,
@@ -2371,9 +2377,15 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 device: {
                     name: DeassignStep.device
                 },
+                dom0: {
+                    name: DeassignStep.dom0,
+                    defaultValue: false,
+                    optional: true
+                },
                 guest: {
                     name: DeassignStep.guest,
-                    referenceType: Guest.$type
+                    referenceType: Guest.$type,
+                    optional: true
                 }
             },
             superTypes: [Step.$type]
@@ -2406,16 +2418,13 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                     defaultValue: [],
                     optional: true
                 },
-                name: {
-                    name: Dom0.name
-                },
                 uses: {
                     name: Dom0.uses,
                     defaultValue: [],
                     optional: true
                 }
             },
-            superTypes: [Guest.$type]
+            superTypes: []
         },
         Ecam: {
             name: Ecam.$type,
@@ -2626,9 +2635,15 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 device: {
                     name: HotPlugStep.device
                 },
+                dom0: {
+                    name: HotPlugStep.dom0,
+                    defaultValue: false,
+                    optional: true
+                },
                 guest: {
                     name: HotPlugStep.guest,
-                    referenceType: Guest.$type
+                    referenceType: Guest.$type,
+                    optional: true
                 },
                 vslot: {
                     name: HotPlugStep.vslot,
@@ -2643,9 +2658,15 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 device: {
                     name: HotUnplugStep.device
                 },
+                dom0: {
+                    name: HotUnplugStep.dom0,
+                    defaultValue: false,
+                    optional: true
+                },
                 guest: {
                     name: HotUnplugStep.guest,
-                    referenceType: Guest.$type
+                    referenceType: Guest.$type,
+                    optional: true
                 }
             },
             superTypes: [Step.$type]

@@ -142,7 +142,8 @@ export function lowerScenario(scenario: ast.Scenario): m.Scenario {
 
 function lowerStep(step: ast.Step): m.Step[] {
     const loc = locOf(step);
-    const guest = (g: { $refText: string } | undefined) => g?.$refText ?? '';
+    // dom0 is built in: steps name it with the keyword, other guests by reference.
+    const guest = (g: { $refText: string } | undefined, dom0 = false) => (dom0 ? 'dom0' : (g?.$refText ?? ''));
     const vslot = (a: ast.PciAddress | undefined) => {
         const s = lowerVslot(a);
         return s && { device: s.device, fn: s.fn };
@@ -155,9 +156,9 @@ function lowerStep(step: ast.Step): m.Step[] {
         case 'DisableSriovStep':
             return [{ kind: 'disable-sriov', device: step.device?.$refText ?? '', loc }];
         case 'AssignStep':
-            return step.device ? [{ kind: 'assign', device: lowerFunctionRef(step.device), guest: guest(step.guest), vslot: vslot(step.vslot), loc }] : [];
+            return step.device ? [{ kind: 'assign', device: lowerFunctionRef(step.device), guest: guest(step.guest, step.dom0), vslot: vslot(step.vslot), loc }] : [];
         case 'DeassignStep':
-            return step.device ? [{ kind: 'deassign', device: lowerFunctionRef(step.device), guest: guest(step.guest), loc }] : [];
+            return step.device ? [{ kind: 'deassign', device: lowerFunctionRef(step.device), guest: guest(step.guest, step.dom0), loc }] : [];
         case 'AssignableAddStep':
             return step.device ? [{ kind: 'assignable-add', device: lowerFunctionRef(step.device), loc }] : [];
         case 'AssignableRemoveStep':
@@ -169,9 +170,9 @@ function lowerStep(step: ast.Step): m.Step[] {
         case 'RelocateBarStep':
             return step.device ? [{ kind: 'relocate-bar', device: lowerFunctionRef(step.device), bar: Number(num(step.bar, 0n) & 0xffn), address: num(step.address, 0n), loc }] : [];
         case 'HotPlugStep':
-            return step.device ? [{ kind: 'hot-plug', device: lowerFunctionRef(step.device), guest: guest(step.guest), vslot: vslot(step.vslot), loc }] : [];
+            return step.device ? [{ kind: 'hot-plug', device: lowerFunctionRef(step.device), guest: guest(step.guest, step.dom0), vslot: vslot(step.vslot), loc }] : [];
         case 'HotUnplugStep':
-            return step.device ? [{ kind: 'hot-unplug', device: lowerFunctionRef(step.device), guest: guest(step.guest), loc }] : [];
+            return step.device ? [{ kind: 'hot-unplug', device: lowerFunctionRef(step.device), guest: guest(step.guest, step.dom0), loc }] : [];
         case 'ResetStep':
             return step.device ? [{ kind: 'reset', device: lowerFunctionRef(step.device), method: step.method as m.ResetMethod | undefined, loc }] : [];
     }

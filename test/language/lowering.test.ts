@@ -99,3 +99,19 @@ describe('lowering of host drivers', () => {
         ]);
     });
 });
+
+describe('lowering of guests in steps', () => {
+    it('names the built-in dom0 with the keyword, other guests by reference', async () => {
+        const ps = await platformsFromFile(path.join(__dirname, '..', 'fixtures', 'parse', 'kitchen-sink.pciplat'));
+        const steps = ps[0]!.scenarios[0]!.steps;
+        expect(steps.filter((s) => 'guest' in s).map((s) => [s.kind, (s as { guest: string }).guest])).toEqual([
+            ['assign', 'guest1'],
+            ['start', 'guest1'],
+            ['hot-plug', 'guest1'],
+            ['hot-unplug', 'guest1'],
+            ['deassign', 'guest1'],
+            ['destroy', 'guest1'],
+            ['assign', 'dom0'],
+        ]);
+    });
+});
