@@ -6,6 +6,7 @@
 import type { Finding, RelatedLoc } from '../findings/finding.js';
 import type { SourceLoc } from '../model/source.js';
 import type { BarResult, BridgeResult, FunctionResult, SimulationResult } from '../engine/result.js';
+import type { DomainResult, TraceEvent } from '../hypervisor/result.js';
 import { requesterId } from '../engine/result.js';
 import { formatSbdf } from './format-text.js';
 import { displayPath } from './paths.js';
@@ -84,8 +85,29 @@ export function functionJson(f: FunctionResult): JsonObject {
         streamIds: f.streamIds.map((s) => ({ iommu: s.iommu, id: s.id })),
         deviceIds: f.deviceIds.map((d) => ({ its: d.its, id: d.id })),
         group: f.group === null ? undefined : f.group,
+        owner: f.owner,
         ...bridgeJson(f.bridge),
     };
+}
+
+export function domainJson(d: DomainResult): JsonObject {
+    return {
+        name: d.name,
+        hypervisor: d.hypervisor,
+        domid: d.domid,
+        running: d.running,
+        devices: d.devices,
+        guestSbdf: d.guestSbdf,
+        guestBars: d.guestBars.map((b) => ({ device: b.device, bar: b.bar, kind: b.kind, prefetchable: b.prefetchable, size: b.size, host: b.host, guest: b.guest, hole: b.hole, note: b.note })),
+        holes: d.holes.map((h) => ({ which: h.which, base: h.base, size: h.size, used: h.used, source: h.source })),
+        xlConfig: d.xlConfig,
+        xenstore: d.xenstore.map((e) => ({ path: e.path, value: e.value })),
+        qemuArgs: d.qemuArgs,
+    };
+}
+
+export function traceJson(e: TraceEvent, cwd: string): JsonObject {
+    return { step: e.step, stepKind: e.stepKind, event: e.event, args: { ...e.args }, file: e.loc ? displayPath(e.loc.uri, cwd) : undefined, line: e.loc ? e.loc.start.line + 1 : undefined };
 }
 
 export interface SimulationJsonOptions {
@@ -100,6 +122,9 @@ export function simulationJson(result: SimulationResult, findings: readonly Find
         scenario: options.scenario,
         functions: result.functions.map(functionJson),
         groups: result.groups.map((g) => ({ id: g.id, members: g.members })),
+        domains: result.domains.map(domainJson),
+        assignable: result.assignable,
+        trace: result.trace.map((e) => traceJson(e, cwd)),
         findings: findings.map((f) => findingJson(f, cwd)),
     };
 }

@@ -6,6 +6,8 @@
 // Lines and columns are 1-based (columns count UTF-16 code units, as editors do); paths are
 // relative to the working directory. The summary line (`N errors, M warnings`) is not part of
 // this text: the CLI writes it to stderr so stdout holds only the report and findings.
+import type { DomainResult } from '../hypervisor/result.js';
+import { traceText } from '../scenario/trace-text.js';
 import type { Finding } from '../findings/finding.js';
 import type { SourceLoc } from '../model/source.js';
 import type { BarResult, FunctionResult, SimulationResult } from '../engine/result.js';
@@ -116,6 +118,19 @@ export function table(rows: readonly string[][], indent = '  '): string {
         .join('');
 }
 
+/** A guest: its devices with guest SBDF and BARs, and the xl.cfg lines or QEMU options. */
+export function formatDomain(d: DomainResult): string {
+    const state = d.running ? 'running' : 'stopped';
+    let text = `${d.hypervisor === 'kvm' ? 'vm' : 'domain'} ${d.name} (${state}${d.domid !== undefined ? `, domid ${d.domid}` : ''}):\n`;
+    const rows = d.devices.map((dev) => {
+        const bars = d.guestBars.filter((b) => b.device === dev).map((b) => `bar${b.bar === 'rom' ? ' rom' : b.bar} ${b.guest === undefined ? (b.note ?? '-') : `${hex(b.guest)} (host ${b.host === undefined ? '?' : hex(b.host)})`}`);
+        return [dev, d.guestSbdf[dev] ?? '', bars.join(', ')];
+    });
+    if (rows.length > 0) text += table(rows, '    ');
+    for (const line of [...d.xlConfig, ...d.qemuArgs]) text += `    ${line}\n`;
+    return text;
+}
+
 export interface TextReportOptions {
     scenario?: string;
 }
@@ -130,6 +145,9 @@ export function formatSimulationText(result: SimulationResult, findings: readonl
     if (result.functions.length === 0) text += 'functions: none\n';
     else text += `functions:\n${table(result.functions.map(functionColumns))}`;
     if (result.groups.length > 0) text += `iommu groups:\n${table(result.groups.map((g) => [`${g.id}:`, g.members.join(' ')]))}`;
+    for (const d of result.domains) text += formatDomain(d);
+    // The trace reads like a boot log; it is printed when a scenario is asked for by name.
+    if (options.scenario !== undefined && result.trace.length > 0) text += `trace:\n${traceText(result.trace).map((line) => `  ${line}\n`).join('')}`;
     if (findings.length > 0) text += `\n${formatFindingsText(findings, cwd)}`;
     return text;
 }

@@ -2,6 +2,7 @@
 // (src/cli/format-*.ts) turn it into text, JSON or SARIF, and the language server into hovers,
 // lenses and inlay hints. docs/json-output.md documents the printed JSON and follows these types.
 import type { Finding } from '../findings/finding.js';
+import type { DomainResult, Owner, TraceEvent } from '../hypervisor/result.js';
 import type { BarKind, FunctionKind, Profile, WindowKind } from '../model/platform.js';
 import type { SourceLoc } from '../model/source.js';
 
@@ -66,6 +67,8 @@ export interface FunctionResult {
     bridge?: BridgeResult;
     /** VFs: their PF. */
     pf?: string;
+    /** Who holds the function at the end of the scenario: xen, dom0, dom_io (quarantine), a guest, host… */
+    owner?: Owner;
     loc: SourceLoc;
 }
 
@@ -77,8 +80,16 @@ export interface GroupResult {
 export interface SimulationResult {
     platform: string;
     profile: Profile;
+    /** The scenario played: its name, or `(implicit)` (boot, start every guest). */
+    scenario?: string;
     functions: FunctionResult[];
     groups: GroupResult[];
+    /** Each guest (Xen domain or KVM VM): devices, guest SBDFs and BARs, holes, configuration. */
+    domains: DomainResult[];
+    /** `xl pci-assignable-list` at the end (Xen). */
+    assignable: string[];
+    /** What happened, step by step: hypercalls, mappings, SMMU and ITS writes, toolstack actions. */
+    trace: TraceEvent[];
     findings: Finding[];
 }
 

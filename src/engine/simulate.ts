@@ -1,16 +1,24 @@
 // The one engine: the CLI and the language server both call `simulate` on a lowered platform.
-// The fabric layer runs as Linux would on the platform: enumerate, place resources, derive IDs
-// and IOMMU groups. Each stage is guarded: a stage that throws becomes an ENGINE-INTERNAL finding
-// and the stages that do not depend on it still report.
+// The fabric layer runs as Linux would on the platform (enumerate, place resources, derive IDs
+// and IOMMU groups); the hypervisor layer then plays the scenario under the profile. Each stage
+// is guarded: a stage that throws becomes an ENGINE-INTERNAL finding and the stages that do not
+// depend on it still report.
+import type { FindingCode } from '../findings/codes.js';
 import { finding, type Finding } from '../findings/finding.js';
 import { enumerate, type Enumeration } from '../fabric/enumerate.js';
 import { analyseIds, type IdAnalysis } from '../fabric/groups/analyse-ids.js';
 import { placeResources, type BridgePlacement, type FunctionPlacement, type PlacementResult } from '../fabric/placement/place.js';
 import { vfBarAddress } from '../fabric/placement/result.js';
 import type { FabricFunction } from '../fabric/topology.js';
+import type { HypervisorResult } from '../hypervisor/result.js';
 import type { Platform, Profile } from '../model/platform.js';
+import { simulateHypervisor } from '../scenario/simulate-hypervisor.js';
+import { hypervisorInput } from './hypervisor-input.js';
 import { defaultProfile } from './profile.js';
 import type { BarResult, BridgeResult, FunctionResult, SimulationResult } from './result.js';
+
+/** Findings about Linux's own IOMMU driver attaching devices (meaningful when Linux owns the IOMMU). */
+const LINUX_IOMMU_DRIVER_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(['MAP-RID-UNMAPPED', 'IORT-RID-UNMAPPED', 'SMMU-STREAM-ID-SHARED']);
 
 export interface SimulationOptions {
     /** Overrides the platform's profile (`--profile`). */
@@ -32,14 +40,58 @@ export function simulate(platform: Platform, options: SimulationOptions = {}): S
         }
     };
 
-    const enumeration: Enumeration | undefined = stage('enumeration', () => enumerate(platform));
+    const enumeration: Enumeration | undefined = stage('enumeration', () => enumerate(platform, { numVfs: vfsEverEnabled(platform, options.scenario) }));
     const topology = enumeration?.topology;
     const placement: PlacementResult | undefined = stage('resource placement', () => placeResources(platform, { topology }));
     const ids: IdAnalysis | undefined = topology && stage('requester-ID and IOMMU-group analysis', () => analyseIds(topology, platform));
-    findings.push(...(enumeration?.findings ?? []), ...(placement?.findings ?? []), ...(ids?.findings ?? []));
+    findings.push(...(enumeration?.findings ?? []), ...(placement?.findings ?? []));
 
     const functions = (topology?.functions ?? []).map((f) => functionResult(f, placement, ids));
-    return { platform: platform.name, profile, functions, groups: ids?.groups ?? [], findings };
+    const byName = new Map(functions.map((f) => [f.name, f]));
+    const hypervisor: HypervisorResult | undefined =
+        topology && stage('hypervisor simulation', () => simulateHypervisor(hypervisorInput(topology, profile, byName, placement, ids), options.scenario));
+    // Under Xen, Xen drives the IOMMU, not Linux: the fabric's findings about Linux's IOMMU driver
+    // attaching devices give way to the Xen layer's own (XEN-NO-STREAMID, XEN-STREAMID-SHARED).
+    const xenOwnsIommu = hypervisor !== undefined && profile !== 'kvm';
+    findings.push(...(ids?.findings ?? []).filter((f) => !(xenOwnsIommu && LINUX_IOMMU_DRIVER_CODES.has(f.code))));
+    findings.push(...(hypervisor?.findings ?? []));
+    for (const f of functions) f.owner = hypervisor?.owner[f.name];
+    return {
+        platform: platform.name,
+        profile,
+        scenario: hypervisor?.scenario,
+        functions,
+        groups: ids?.groups ?? [],
+        domains: hypervisor?.domains ?? [],
+        assignable: hypervisor?.assignable ?? [],
+        trace: hypervisor?.trace ?? [],
+        findings,
+    };
+}
+
+/**
+ * VFs to enumerate per PF: the declared NumVFs, or more when the scenario enables more later
+ * (`enable-sriov X num-vfs N`), so that the scenario's VFs exist to act on.
+ */
+function vfsEverEnabled(platform: Platform, scenarioName: string | undefined): Map<string, bigint> {
+    const counts = new Map<string, bigint>();
+    const steps = platform.scenarios.find((s) => s.name === scenarioName)?.steps ?? [];
+    for (const step of steps) {
+        if (step.kind === 'enable-sriov' && step.numVfs > (counts.get(step.device) ?? 0n)) counts.set(step.device, step.numVfs);
+    }
+    const declared = (name: string) => findFunction(platform, name)?.sriov?.numVfs ?? 0n;
+    for (const [name, n] of counts) if (n <= declared(name)) counts.delete(name);
+    return counts;
+}
+
+function findFunction(platform: Platform, name: string) {
+    const stack = platform.hostBridges.flatMap((hb) => hb.functions);
+    while (stack.length > 0) {
+        const fn = stack.pop()!;
+        if (fn.name === name) return fn;
+        stack.push(...fn.children);
+    }
+    return undefined;
 }
 
 function functionResult(f: FabricFunction, placement: PlacementResult | undefined, ids: IdAnalysis | undefined): FunctionResult {

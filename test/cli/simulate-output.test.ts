@@ -20,7 +20,7 @@ const warning = mkFinding('PCI-MF-NOT-MULTIFUNCTION', 'warning', 'Function 0 of 
 
 const noIds: Pick<FunctionResult, 'aliases' | 'streamIds' | 'deviceIds' | 'group'> = { aliases: [], streamIds: [], deviceIds: [], group: null };
 /** The JSON of a function's fields the engine could not compute: empty lists, null values. */
-const noIdsJson = { pf: null, invisible: null, rom: null, aliases: [], msiRid: null, streamIds: [], deviceIds: [], group: null, secondary: null, subordinate: null, windows: null };
+const noIdsJson = { owner: null, pf: null, invisible: null, rom: null, aliases: [], msiRid: null, streamIds: [], deviceIds: [], group: null, secondary: null, subordinate: null, windows: null };
 
 function result(platform: string, profile: SimulationResult['profile'], findings = [overlap]): SimulationResult {
     return {
@@ -28,6 +28,9 @@ function result(platform: string, profile: SimulationResult['profile'], findings
         profile,
         findings,
         groups: [{ id: 0, members: ['rp0', 'nic'] }],
+        domains: [],
+        assignable: [],
+        trace: [],
         functions: [
             { name: 'rp0', kind: 'root-port', segment: 0n, bus: 0n, device: 1n, fn: 0n, bars: [], loc: where, ...noIds, group: 0, bridge: { secondary: 1n, subordinate: 1n, windows: [{ window: 'mem', kind: 'mem32', start: 0x1000_0000n, end: 0x101f_ffffn, written: false }] } },
             {
@@ -95,7 +98,7 @@ describe('simulate output', () => {
     });
 
     it('text without functions or findings', async () => {
-        engine.simulate.mockImplementation((p) => ({ platform: p.name, profile: 'kvm', functions: [], groups: [], findings: [] }));
+        engine.simulate.mockImplementation((p) => ({ platform: p.name, profile: 'kvm', functions: [], groups: [], domains: [], assignable: [], trace: [], findings: [] }));
         const r = await run(['simulate', 'p.pciplat'], input({ platforms: [smallPlatform('empty')] }));
         expect(r).toEqual({ code: 0, out: 'platform empty\nprofile kvm\nfunctions: none\n', err: '0 errors, 0 warnings\n' });
     });
@@ -145,6 +148,9 @@ describe('simulate output', () => {
                 { ...noIdsJson, name: 'ari9', kind: 'endpoint', sbdf: '0000:02:01.1', rid: '0x209', bars: [], bus: '0x2' },
             ],
             groups: [{ id: 0, members: ['rp0', 'nic'] }],
+            domains: [],
+            assignable: [],
+            trace: [],
             findings: [
                 {
                     code: 'PCI-MF-NOT-MULTIFUNCTION',

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/engine/simulate.js';
 import type { FunctionResult } from '../../src/engine/result.js';
-import { platformsFromFile } from '../helpers/platforms.js';
+import { platformFromText, platformsFromFile } from '../helpers/platforms.js';
 
 const root = path.join(__dirname, '..', 'fixtures', 'oracle');
 const topologies = fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'expected.json')));
@@ -25,7 +25,8 @@ const sets = (groups: string[][]) => groups.map((g) => [...g].sort().join(' ')).
 describe.each(topologies)('oracle topology %s', async (topology) => {
     const expected = JSON.parse(fs.readFileSync(path.join(root, topology, 'expected.json'), 'utf8')) as Expected;
     const [platform] = await platformsFromFile(path.join(root, topology, 'platform.pciplat'));
-    const result = simulate(platform!);
+    // The oracle is Linux on bare metal (no hypervisor): the kvm profile is that host's view.
+    const result = simulate(platform!, { profile: 'kvm' });
     const byName = new Map<string, FunctionResult>(result.functions.map((f) => [f.name, f]));
 
     it('finds exactly the functions the SMMU driver refused, and nothing else', () => {
@@ -63,5 +64,33 @@ describe.each(topologies)('oracle topology %s', async (topology) => {
 
     it('forms the IOMMU groups Linux formed at boot', () => {
         expect(sets(result.groups.map((g) => g.members))).toEqual(sets(expected.groupsAtBoot));
+    });
+});
+
+describe('who reports an IOMMU fault', () => {
+    const text = `platform p {
+  arch arm64
+  its gits0 at 0x801_0002_0000 device-id-bits 20
+  smmu smmu0 v3 at 0x4000_0000 stream-id-bits 16
+  host-bridge pcie0 segment 0 {
+    ecam at 0x3000_0000 size 16M
+    bus-range 0x00..0x0f
+    window mem32 at 0x4000_0000 size 256M
+    iommu-map rid 0x0 count 0x100 -> smmu0 0x0
+    msi-map rid 0x0 count 0x1000 -> gits0 0x0
+    root-port rp0 at 00:01.0 {
+      endpoint nic0 at 01:00.0 { bar 0 mem32 size 16K }
+    }
+  }
+}
+`;
+    it('Linux on bare metal (kvm): its IOMMU driver gives the device no IOMMU', async () => {
+        const result = simulate(await platformFromText(text), { profile: 'kvm' });
+        expect(result.findings.map((f) => f.code)).toEqual(['MAP-RID-UNMAPPED']);
+    });
+
+    it('under Xen, Xen drives the SMMU and reports it once, in its own terms', async () => {
+        const result = simulate(await platformFromText(text), { profile: 'arm-design' });
+        expect(result.findings.map((f) => f.code)).toEqual(['XEN-NO-STREAMID']);
     });
 });

@@ -681,7 +681,7 @@ describe('placement findings', () => {
 // Scale: a fabric of 100k functions places in well under two seconds.
 
 describe('placement at scale', () => {
-    it('places 102,400 endpoints behind 16 root ports, 16 switches and 512 downstream ports (8 of them hot-plug) quickly', () => {
+    it('places 102,400 endpoints behind 16 root ports, 16 switches and 512 downstream ports (8 of them hot-plug)', () => {
         const loc = { uri: 'memory:///big.pciplat', start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
         const fn = (name: string, kind: PciFunction['kind'], device: bigint, fnNo: bigint, extra: Partial<PciFunction> = {}): PciFunction => ({
             name,
