@@ -1,6 +1,7 @@
 // Generates a large, valid platform: host bridges (one segment each) with root ports, each
-// holding a switch whose downstream ports carry SR-IOV NICs. Used by `npm run bench` and the
-// language server's latency benchmark. Function counts include the VFs.
+// holding a switch whose downstream ports carry SR-IOV NICs, and Xen domains that are given
+// every NIC (eight each), so that linking resolves as many references as there are NICs. Used by
+// `npm run bench` and the language server's latency benchmark. Function counts include the VFs.
 //
 //   node test/bench/generate-platform.mjs 10000 > big.pciplat
 
@@ -37,19 +38,23 @@ export function generatePlatform(target) {
                 out.push('          acs sv rr cr uf');
                 out.push(`          endpoint nic${id}_${d} at 00.0 vendor 0x8086 device 0x1572 class 0x020000 {`);
                 out.push('            bar 0 mem64 prefetch size 1M  bar 3 mem64 prefetch size 32K');
-                out.push('            msix entries 64 table bar 3 offset 0x0 pba bar 3 offset 0x1000');
+                out.push('            msix entries 64 table bar 3 offset 0x0 pba bar 3 offset 0x1000  reset flr');
                 out.push(`            sriov total-vfs ${VFS} num-vfs ${VFS} offset 0x8 stride 1 vf-device 0x154c { vf-bar 0 mem64 prefetch size 64K }`);
                 out.push('          }', '        }');
-                if (assigned.length < 64) assigned.push(`nic${id}_${d}`);
+                assigned.push(`nic${id}_${d}`);
             }
             out.push('      }', '    }');
         }
         out.push('  }');
     }
+    // ACS on (as with ACPI firmware, or an IOMMU up before enumeration): each NIC is its own
+    // IOMMU group, so giving NICs to different domains is a correct configuration.
+    out.push('  linux { acs enabled }');
     out.push('  xen {', '    profile arm-design');
-    assigned.forEach((name, i) => out.push(`    domain guest${i} { memory 1G  assign ${name} }`));
+    for (let i = 0; i < assigned.length; i += 8) out.push(`    domain guest${i / 8} { memory 1G  assign ${assigned.slice(i, i + 8).join(' ')} }`);
     out.push('  }', '}', '');
-    return { text: out.join('\n'), functions: rootPorts * PER_ROOT_PORT };
+    const names = rootPorts * (2 + 2 * DOWNSTREAM) + bridges + Math.ceil(assigned.length / 8) + 3;
+    return { text: out.join('\n'), functions: rootPorts * PER_ROOT_PORT, names, references: assigned.length + 2 * bridges };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

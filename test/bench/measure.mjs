@@ -13,7 +13,7 @@ const { lowerModel } = await import('../../out/language/lower/lower-platform.js'
 const { simulate } = await import('../../out/src/engine/simulate.js');
 
 const target = Number(process.argv[2]);
-const { text, functions } = generatePlatform(target);
+const { text, functions, names, references } = generatePlatform(target);
 const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-bench-')), 'big.pciplat');
 fs.writeFileSync(file, text);
 
@@ -33,7 +33,10 @@ const simulateMs = performance.now() - t;
 
 process.stdout.write(JSON.stringify({
     functions,
+    names,
+    references,
     simulatedFunctions: result.functions.length,
+    findings: result.findings.length,
     lines: text.split('\n').length,
     parseMs: Math.round(parseMs),
     lowerMs: Math.round(lowerMs),

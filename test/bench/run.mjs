@@ -11,8 +11,8 @@ for (const size of sizes.length > 0 ? sizes : [1_000, 10_000, 100_000]) {
     const out = execFileSync(process.execPath, ['--max-old-space-size=8192', measure, String(size)], { encoding: 'utf8' });
     rows.push(JSON.parse(out));
 }
-console.log('| functions | lines | parse + link + checks | lowering | simulation | peak RSS |');
-console.log('|---:|---:|---:|---:|---:|---:|');
+console.log('| functions | lines | names / references | parse + link + checks | lowering | simulation | peak RSS |');
+console.log('|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-    console.log(`| ${r.functions} | ${r.lines} | ${r.parseMs} ms | ${r.lowerMs} ms | ${r.simulateMs} ms | ${r.peakMiB} MiB |`);
+    console.log(`| ${r.functions} | ${r.lines} | ${r.names} / ${r.references} | ${r.parseMs} ms | ${r.lowerMs} ms | ${r.simulateMs} ms | ${r.peakMiB} MiB |`);
 }

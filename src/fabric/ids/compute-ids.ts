@@ -1,6 +1,7 @@
 // Requester IDs and their translation for every enumerated function: RID, DMA aliases
 // (dma-aliases.ts), MSI RID (msi-rid.ts), StreamIDs and ITS DeviceIDs through the platform's
 // firmware description (iommu-translation.ts), and the findings about them.
+import { appendAll } from '../../util/arrays.js';
 import type { Finding } from '../../findings/finding.js';
 import type { HostBridge, Platform } from '../../model/platform.js';
 import { rid, type FabricFunction, type Topology } from '../topology.js';
@@ -75,9 +76,9 @@ export function computeIds(topology: Topology, platform: Platform = topology.pla
         const rc = rcFor(segment);
         return rc?.type === 'root-complex' ? rc.node : undefined;
     };
-    findings.push(...unmappedFindings(functions, rcOf, new Set(smmus.keys())));
-    findings.push(...aliasSplitFindings(functions));
-    findings.push(...idRangeFindings(functions, platform));
-    findings.push(...mismatchFindings(functions));
+    appendAll(findings, unmappedFindings(functions, rcOf, new Set(smmus.keys())));
+    appendAll(findings, aliasSplitFindings(functions));
+    appendAll(findings, idRangeFindings(functions, platform));
+    appendAll(findings, mismatchFindings(functions));
     return { functions, byFunction, findings };
 }
