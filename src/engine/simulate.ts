@@ -9,10 +9,12 @@ import { enumerate, type Enumeration } from '../fabric/enumerate.js';
 import { analyseIds, type IdAnalysis } from '../fabric/groups/analyse-ids.js';
 import { placeResources, type BridgePlacement, type FunctionPlacement, type PlacementResult } from '../fabric/placement/place.js';
 import { vfBarAddress } from '../fabric/placement/result.js';
-import type { FabricFunction } from '../fabric/topology.js';
+import type { FabricFunction, Topology } from '../fabric/topology.js';
+import type { HypervisorInput } from '../hypervisor/input.js';
 import type { HypervisorResult } from '../hypervisor/result.js';
 import type { Platform, Profile } from '../model/platform.js';
 import { simulateHypervisor } from '../scenario/simulate-hypervisor.js';
+import { appendAll } from '../util/arrays.js';
 import { hypervisorInput } from './hypervisor-input.js';
 import { defaultProfile } from './profile.js';
 import type { BarResult, BridgeResult, FunctionResult, SimulationResult } from './result.js';
@@ -30,7 +32,7 @@ export interface SimulationOptions {
 export function simulate(platform: Platform, options: SimulationOptions = {}): SimulationResult {
     const profile = options.profile ?? defaultProfile(platform);
     const findings: Finding[] = [];
-    const stage = <T>(name: string, run: () => T): T | undefined => {
+    const stage: Stage = (name, run) => {
         try {
             return run();
         } catch (error) {
@@ -40,21 +42,15 @@ export function simulate(platform: Platform, options: SimulationOptions = {}): S
         }
     };
 
-    const enumeration: Enumeration | undefined = stage('enumeration', () => enumerate(platform, { numVfs: vfsEverEnabled(platform, options.scenario) }));
-    const topology = enumeration?.topology;
-    const placement: PlacementResult | undefined = stage('resource placement', () => placeResources(platform, { topology }));
-    const ids: IdAnalysis | undefined = topology && stage('requester-ID and IOMMU-group analysis', () => analyseIds(topology, platform));
-    findings.push(...(enumeration?.findings ?? []), ...(placement?.findings ?? []));
-
-    const functions = (topology?.functions ?? []).map((f) => functionResult(f, placement, ids));
-    const byName = new Map(functions.map((f) => [f.name, f]));
-    const hypervisor: HypervisorResult | undefined =
-        topology && stage('hypervisor simulation', () => simulateHypervisor(hypervisorInput(topology, profile, byName, placement, ids), options.scenario));
+    const fabric = fabricOf(platform, options, stage);
+    const { topology, placement, ids, functions } = fabric;
+    appendAll(findings, fabric.findings);
+    const hypervisor: HypervisorResult | undefined = topology && stage('hypervisor simulation', () => simulateHypervisor(hypervisorInputOf(fabric, profile)!, options.scenario));
     // Under Xen, Xen drives the IOMMU, not Linux: the fabric's findings about Linux's IOMMU driver
     // attaching devices give way to the Xen layer's own (XEN-NO-STREAMID, XEN-STREAMID-SHARED).
     const xenOwnsIommu = hypervisor !== undefined && profile !== 'kvm';
-    findings.push(...(ids?.findings ?? []).filter((f) => !(xenOwnsIommu && LINUX_IOMMU_DRIVER_CODES.has(f.code))));
-    findings.push(...(hypervisor?.findings ?? []));
+    appendAll(findings, (ids?.findings ?? []).filter((f) => !(xenOwnsIommu && LINUX_IOMMU_DRIVER_CODES.has(f.code))));
+    appendAll(findings, hypervisor?.findings ?? []);
     for (const f of functions) f.owner = hypervisor?.owner[f.name];
     return {
         platform: platform.name,
@@ -69,15 +65,63 @@ export function simulate(platform: Platform, options: SimulationOptions = {}): S
     };
 }
 
+/** Runs one stage of the engine; `simulate`'s turns a throw into ENGINE-INTERNAL and undefined. */
+export type Stage = <T>(name: string, run: () => T) => T | undefined;
+
+/** The fabric layer's results for one platform, as `simulate` computes them before the hypervisor layer. */
+export interface Fabric {
+    enumeration?: Enumeration;
+    topology?: Topology;
+    placement?: PlacementResult;
+    ids?: IdAnalysis;
+    /** Per-function results in enumeration order (VFs included). */
+    functions: FunctionResult[];
+    byName: ReadonlyMap<string, FunctionResult>;
+    /** Enumeration and placement findings (the IDs' findings stay in `ids.findings`). */
+    findings: Finding[];
+}
+
+/**
+ * The fabric layer as Linux would run it on the platform: enumerate (with the VFs the scenario
+ * enables), place resources, derive requester IDs, DMA aliases, StreamIDs/DeviceIDs and IOMMU
+ * groups. `stage` guards each step (by default a throw propagates).
+ */
+export function fabricOf(platform: Platform, options: SimulationOptions = {}, stage: Stage = (_name, run) => run()): Fabric {
+    const enumeration: Enumeration | undefined = stage('enumeration', () => enumerate(platform, { numVfs: vfsEverEnabled(platform, options.scenario) }));
+    const topology = enumeration?.topology;
+    const placement: PlacementResult | undefined = stage('resource placement', () => placeResources(platform, { topology }));
+    const ids: IdAnalysis | undefined = topology && stage('requester-ID and IOMMU-group analysis', () => analyseIds(topology, platform));
+    const functions = (topology?.functions ?? []).map((f) => functionResult(f, placement, ids));
+    return {
+        enumeration,
+        topology,
+        placement,
+        ids,
+        functions,
+        byName: new Map(functions.map((f) => [f.name, f])),
+        findings: [...(enumeration?.findings ?? []), ...(placement?.findings ?? [])],
+    };
+}
+
+/** The hypervisor layer's view of a fabric under a profile (undefined when enumeration failed). */
+export function hypervisorInputOf(fabric: Fabric, profile: Profile): HypervisorInput | undefined {
+    return fabric.topology && hypervisorInput(fabric.topology, profile, fabric.byName, fabric.placement, fabric.ids);
+}
+
 /**
  * VFs to enumerate per PF: the declared NumVFs, or more when the scenario enables more later
- * (`enable-sriov X num-vfs N`), so that the scenario's VFs exist to act on.
+ * (`enable-sriov X num-vfs N`), so that the scenario's VFs exist to act on. A step asking for
+ * more than TotalVFs creates no VF (Linux refuses it with -ERANGE; the scenario reports it), so
+ * it does not count.
  */
 function vfsEverEnabled(platform: Platform, scenarioName: string | undefined): Map<string, bigint> {
     const counts = new Map<string, bigint>();
     const steps = platform.scenarios.find((s) => s.name === scenarioName)?.steps ?? [];
     for (const step of steps) {
-        if (step.kind === 'enable-sriov' && step.numVfs > (counts.get(step.device) ?? 0n)) counts.set(step.device, step.numVfs);
+        if (step.kind !== 'enable-sriov') continue;
+        const totalVfs = findFunction(platform, step.device)?.sriov?.totalVfs;
+        if (totalVfs !== undefined && step.numVfs > totalVfs) continue;
+        if (step.numVfs > (counts.get(step.device) ?? 0n)) counts.set(step.device, step.numVfs);
     }
     const declared = (name: string) => findFunction(platform, name)?.sriov?.numVfs ?? 0n;
     for (const [name, n] of counts) if (n <= declared(name)) counts.delete(name);

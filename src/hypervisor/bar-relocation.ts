@@ -26,7 +26,9 @@ function windowProblem(state: HvState, f: FnState, bar: HvBar, address: bigint):
     const fits = (hb?.windows ?? []).some((w) => {
         if (bar.kind === 'io' ? w.kind !== 'io' : w.kind === 'io') return false;
         if (bar.kind !== 'io' && !bar.prefetchable && w.prefetchable) return false;
-        return address >= w.cpuBase && address + bar.size <= w.cpuBase + w.size;
+        // An I/O BAR holds a port number (HvBar.address): compare it with the window's ports.
+        const base = bar.kind === 'io' ? w.pciBase : w.cpuBase;
+        return address >= base && address + bar.size <= base + w.size;
     });
     if (!fits) {
         const kind = bar.kind === 'io' ? 'I/O' : bar.prefetchable ? 'memory' : 'non-prefetchable memory';

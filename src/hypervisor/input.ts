@@ -1,7 +1,7 @@
 // The narrow view of the fabric's results that the hypervisor and scenario layers read. The
 // engine adapts the fabric's output (src/fabric: topology, placement, ids, groups) into this
-// shape, so the hypervisor simulation does not depend on how the fabric is computed. Tests build
-// it from a lowered platform with simple stand-ins (test/hypervisor/input-builder.ts).
+// shape (src/engine/hypervisor-input.ts), so the hypervisor simulation does not depend on how the
+// fabric is computed. Tests get it from the same pipeline (test/hypervisor/real-input.ts).
 import type { BarKind, FunctionKind, PciFunction, Platform, Profile } from '../model/platform.js';
 import type { SourceLoc } from '../model/source.js';
 
@@ -10,7 +10,10 @@ export interface HvBar {
     kind: BarKind;
     prefetchable: boolean;
     size: bigint;
-    /** Host (CPU) address after placement; absent when the fabric could not place it. */
+    /**
+     * Address after placement: the host (CPU) address of a memory BAR, the PCI I/O port of an
+     * I/O BAR (what the BAR holds). Absent when the fabric could not place it.
+     */
     address?: bigint;
     loc: SourceLoc;
 }

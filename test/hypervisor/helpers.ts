@@ -1,5 +1,5 @@
-// Shared helpers for hypervisor and scenario tests: simulate a platform text under a profile
-// with the stand-in fabric (input-builder.ts) and look at the trace, findings and locations.
+// Shared helpers for hypervisor and scenario tests: simulate a platform text under a profile on
+// the real fabric (real-input.ts) and look at the trace, findings and locations.
 import { expect } from 'vitest';
 import type { Finding } from '../../src/findings/finding.js';
 import type { HypervisorResult, TraceEvent } from '../../src/hypervisor/result.js';
@@ -8,17 +8,19 @@ import type { SourceLoc } from '../../src/model/source.js';
 import { simulateHypervisor } from '../../src/scenario/simulate-hypervisor.js';
 import { traceLine } from '../../src/scenario/trace-text.js';
 import { platformFromText } from '../helpers/platforms.js';
-import { buildInput, type BuildOptions } from './input-builder.js';
+import { realInput, type RealInput } from './real-input.js';
 
 export interface Run {
     text: string;
     result: HypervisorResult;
+    /** What the hypervisor layer was given, and the fabric it came from. */
+    real: RealInput;
 }
 
-export async function run(text: string, profile: Profile, options: BuildOptions & { scenario?: string } = {}): Promise<Run> {
+export async function run(text: string, profile: Profile, options: { scenario?: string } = {}): Promise<Run> {
     const platform = await platformFromText(text);
-    const input = buildInput(platform, { ...options, profile });
-    return { text, result: simulateHypervisor(input, options.scenario) };
+    const real = realInput(platform, { profile, scenario: options.scenario });
+    return { text, result: simulateHypervisor(real.input, options.scenario), real };
 }
 
 /** The source text a location covers. */
@@ -54,7 +56,11 @@ export function lines(r: Run): string[] {
 
 /** Asserts that `needles` appear in the trace lines in this order (each a substring of a line). */
 export function expectInOrder(r: Run, needles: string[]): void {
-    const all = lines(r);
+    expectLinesInOrder(lines(r), needles);
+}
+
+/** Asserts that `needles` appear in `all` in this order (each a substring of a line). */
+export function expectLinesInOrder(all: string[], needles: string[]): void {
     let from = 0;
     for (const needle of needles) {
         const index = all.findIndex((l, i) => i >= from && l.includes(needle));

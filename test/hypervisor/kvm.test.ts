@@ -33,21 +33,23 @@ ${extra}
 }
 `;
 
-// Linux's groups for it: the GPU's functions together (multi-function, no ACS), everything
-// below the chipset root port together (no ACS on the path).
-const GROUPS = { groups: [['gpu', 'gpuaudio'], ['chipset', 'up', 'd0', 'd1', 'd2', 'nvme1', 'usb', 'nic']] };
+// Linux's groups for it (x86: ACS enabled as ports are added), numbered in probe order, bridges
+// first: 0 gpp0 (ACS, so alone); 1 the chipset root port (no ACS) with everything below it;
+// 2 the GPU's functions (multi-function without ACS).
 
 describe('kvm', () => {
     it('opens a viable group and writes the QEMU lines', async () => {
-        const r = await run(DESKTOP(`    vm gaming { memory 16G  assign gpu as 00:05.0 gpuaudio as 00:05.1 no-rombar }`), 'kvm', GROUPS);
+        const r = await run(DESKTOP(`    vm gaming { memory 16G  assign gpu as 00:05.0 gpuaudio as 00:05.1 no-rombar }`), 'kvm');
         expect(codes(r)).toEqual([]);
         expectInOrder(r, [
             '[1 boot] host-boot arch=x86_64 iommus=amdvi0',
-            'iommu-group group=0 members="gpu gpuaudio"',
+            'iommu-group group=0 members=gpp0',
+            'iommu-group group=1 members="chipset up d0 d1 d2 nvme1 usb nic"',
+            'iommu-group group=2 members="gpu gpuaudio"',
             '[2 start] qemu-start vm=gaming memory=16384M',
             'vfio-bind device=gpu sbdf=0000:01:00.0 from=none',
             'vfio-bind device=gpuaudio sbdf=0000:01:00.1 from=none',
-            'vfio-group-attach vm=gaming group=0 path=/dev/vfio/0',
+            'vfio-group-attach vm=gaming group=2 path=/dev/vfio/2',
             'qemu-device vm=gaming device=gpu arg="-device vfio-pci,host=0000:01:00.0,addr=0x5.0,multifunction=on"',
             'qemu-device vm=gaming device=gpuaudio arg="-device vfio-pci,host=0000:01:00.1,addr=0x5.1,rombar=0"',
         ]);
@@ -58,7 +60,7 @@ describe('kvm', () => {
     });
 
     it('reports a group member bound to a host driver (#33)', async () => {
-        const r = await run(DESKTOP(`    host-driver nvme1 nvme\n    host-driver nic igb\n    vm router { assign usb }`), 'kvm', GROUPS);
+        const r = await run(DESKTOP(`    host-driver nvme1 nvme\n    host-driver nic igb\n    vm router { assign usb }`), 'kvm');
         expect(codes(r)).toEqual(['KVM-GROUP-NOT-VIABLE', 'KVM-GROUP-NOT-VIABLE']);
         expect(r.result.findings[0]!.message).toBe(
             'usb goes to router but nvme1, in the same IOMMU group 1, is bound to the host driver nvme: group 1 is not viable, so QEMU cannot open /dev/vfio/1; bind nvme1 to vfio-pci too or unbind it',
@@ -70,13 +72,13 @@ describe('kvm', () => {
     });
 
     it('accepts group members that are driverless, on vfio-pci or pci-stub, or bridges', async () => {
-        const r = await run(DESKTOP(`    host-driver nvme1 vfio-pci\n    host-driver nic pci-stub\n    vm router { assign usb }`), 'kvm', GROUPS);
+        const r = await run(DESKTOP(`    host-driver nvme1 vfio-pci\n    host-driver nic pci-stub\n    vm router { assign usb }`), 'kvm');
         expect(codes(r)).toEqual([]);
         expect(r.result.domains[0]!.devices).toEqual(['usb']);
     });
 
     it('refuses one group in two VMs and a device both host-bound and assigned', async () => {
-        const r = await run(DESKTOP(`    host-driver gpu nouveau\n    vm a { assign usb }\n    vm b { assign nvme1 }\n    vm c { assign gpu }`), 'kvm', GROUPS);
+        const r = await run(DESKTOP(`    host-driver gpu nouveau\n    vm a { assign usb }\n    vm b { assign nvme1 }\n    vm c { assign gpu }`), 'kvm');
         expect(codes(r)).toEqual(['KVM-GROUP-SHARED', 'KVM-HOST-DRIVER']);
         const shared = only(r, 'KVM-GROUP-SHARED');
         expect(shared.message).toBe('nvme1 goes to b but usb, in the same IOMMU group 1, belongs to the running VM a: a group attaches to one container, so QEMU refuses it ("group 1 used in multiple address spaces")');
@@ -88,7 +90,7 @@ describe('kvm', () => {
     });
 
     it('resets a bus only when the VM owns every device on it (VFIO hot reset)', async () => {
-        const r = await run(DESKTOP(`    vm gaming { assign gpu gpuaudio }`, 'scenario s { boot  start gaming  reset gpu bus  hot-unplug gpuaudio from gaming  reset gpu bus }'), 'kvm', { ...GROUPS, scenario: 's' });
+        const r = await run(DESKTOP(`    vm gaming { assign gpu gpuaudio }`, 'scenario s { boot  start gaming  reset gpu bus  hot-unplug gpuaudio from gaming  reset gpu bus }'), 'kvm', { scenario: 's' });
         expectInOrder(r, ['[3 reset] vfio-hot-reset vm=gaming devices="gpu gpuaudio"', 'pci-reset device=gpu method=bus via=VFIO_DEVICE_PCI_HOT_RESET']);
         const f = only(r, 'HV-RESET-SCOPE');
         expect(f.message).toBe('reset gpu bus: a secondary bus reset also resets gpuaudio (host); VFIO allows a hot reset only when gaming owns every device on the bus');
@@ -96,10 +98,7 @@ describe('kvm', () => {
     });
 
     it('plays hot-plug and hot-unplug with QEMU monitor commands, and Xen-only steps are ignored', async () => {
-        const r = await run(DESKTOP(`    vm gaming { assign gpu gpuaudio }`, 'scenario s { boot  start gaming  hot-unplug gpuaudio from gaming  hot-plug gpuaudio to gaming  assignable-add nic }'), 'kvm', {
-            ...GROUPS,
-            scenario: 's',
-        });
+        const r = await run(DESKTOP(`    vm gaming { assign gpu gpuaudio }`, 'scenario s { boot  start gaming  hot-unplug gpuaudio from gaming  hot-plug gpuaudio to gaming  assignable-add nic }'), 'kvm', { scenario: 's' });
         expectInOrder(r, ['[3 hot-unplug] qemu-device_del vm=gaming device=gpuaudio', 'pci-reset device=gpuaudio', '[4 hot-plug] qemu-device_add vm=gaming device=gpuaudio']);
         const f = only(r, 'SCN-STEP-PROFILE');
         expect(f.message).toBe('assignable-add is a Xen toolstack operation (xl pci-assignable-add); it does nothing under the kvm profile');

@@ -28,6 +28,11 @@ const BOARD = (xen: string, scenario = '') => `platform board "test board" {
       endpoint pair1 at 03:00.1 { acs sv rr cr uf  bar 0 mem32 size 16K at 0x4010_4000 }
     }
   }
+  // ACS enabled as Linux adds the ports (an ACPI boot, or a kernel that requests ACS before the
+  // scan), so every port, the PFs' VFs and the pair's functions are isolated groups. With the
+  // device-tree default (acs deferred, Linux 6.1) each port would share a group with
+  // everything below it.
+  linux { acs enabled }
   xen {
 ${xen}
   }
@@ -157,11 +162,8 @@ describe('steps', () => {
         );
         expect(r.result.findings.map((f) => [f.code, at(r, f), f.message])).toEqual([
             ['SCN-SRIOV-STATE', 'enable-sriov nic0 num-vfs 9', 'enable-sriov nic0 num-vfs 9: nic0 supports at most 8 VFs (TotalVFs); Linux refuses (-ERANGE)'],
-            [
-                'SCN-VF-NOT-ENUMERATED',
-                'enable-sriov nic0 num-vfs 4',
-                'enable-sriov nic0 num-vfs 4: the fabric was computed for num-vfs 2 (the declared value), so only 2 VFs are simulated; declare num-vfs 4 to place and translate the others',
-            ],
+            // The engine enumerates the most VFs the scenario enables (4; not the refused 9), so
+            // the four VFs of step 3 are placed and translated.
             ['SCN-SRIOV-STATE', 'enable-sriov nic0 num-vfs 1', 'enable-sriov nic0: 4 VFs are already enabled; Linux refuses to change NumVFs without disabling first (-EBUSY)'],
             ['SCN-SRIOV-STATE', 'disable-sriov nic0', 'disable-sriov nic0: nic0.vf[1] (guest1 (domid 1)) is still assigned; Linux refuses to change SR-IOV while VFs are assigned (-EPERM)'],
         ]);
@@ -169,6 +171,8 @@ describe('steps', () => {
             '[5 disable-sriov] smmu-ste-clear iommu=smmu0 id=0x108 master=nic0.vf[0]',
             'PHYSDEVOP_pci_device_remove sbdf=0000:01:01.0 device=nic0.vf[0]',
             'PHYSDEVOP_pci_device_remove sbdf=0000:01:01.1 device=nic0.vf[1]',
+            'PHYSDEVOP_pci_device_remove sbdf=0000:01:01.2 device=nic0.vf[2]',
+            'PHYSDEVOP_pci_device_remove sbdf=0000:01:01.3 device=nic0.vf[3]',
             'sriov-disable pf=nic0 numvfs=4',
             '[6 enable-sriov] sriov-enable pf=nic0',
             '[7 start] XEN_DOMCTL_assign_device domain="guest1 (domid 1)" machine_sbdf=0000:01:01.1 device=nic0.vf[1]',
@@ -212,6 +216,34 @@ describe('steps', () => {
         expectInOrder(r, [
             '[5 relocate-bar] cfg-write device=nic0 reg="BAR 0" old=0x8000000000 new=0x8002000000 by=dom0 result="not trapped: dom0\'s stage-2 maps the whole host-bridge window"',
             '[7 relocate-bar] cfg-write device=disk0 reg="BAR 0" old=0x40000000 new=0x48000000',
+        ]);
+    });
+
+    it('moves an I/O BAR within the host bridge\'s I/O ports, not its CPU addresses', async () => {
+        // An I/O BAR holds a port number: the window below is ports 0x0-0xffff, reached at CPU
+        // 0x3eff_0000 (DOMAIN.md B.5.4.6). Linux placed uart1's BAR at port 0x1000 (PCIBIOS_MIN_IO).
+        const r = await run(
+            `platform board "test board" {
+  arch arm64
+  memory dram at 0x80_0000_0000 size 8G
+  smmu smmu0 v3 at 0x4000_0000 stream-id-bits 16
+  host-bridge pcie0 segment 0 {
+    ecam at 0x3000_0000 size 16M  bus-range 0x00..0x0f
+    window mem32 at 0x4000_0000 size 256M
+    window io at 0x3eff_0000 size 64K pci 0x0
+    iommu-map rid 0x0 count 0x1000 -> smmu0 0x0
+    rc-endpoint uart1 at 00:01.0 { bar 0 io size 256 }
+  }
+  scenario s { boot  relocate-bar uart1 bar 0 to 0x2000  relocate-bar uart1 bar 0 to 0x3eff_3000 }
+}
+`,
+            'arm-design',
+            { scenario: 's' },
+        );
+        expect(r.real.input.functions.find((f) => f.name === 'uart1')!.bars[0]!.address).toBe(0x1000n);
+        expectInOrder(r, ['[2 relocate-bar] cfg-write device=uart1 reg="BAR 0" old=0x1000 new=0x2000 by=dom0']);
+        expect(r.result.findings.map((f) => [f.code, f.message])).toEqual([
+            ['HV-RELOCATE-INVALID', 'relocate-bar uart1 BAR 0 to 0x3eff3000: 0x3eff3000-0x3eff30ff is outside every I/O window of pcie0 (arm-design: Xen logs "invalid position" and does not map it)'],
         ]);
     });
 

@@ -1,10 +1,11 @@
 // The tx2 example's `bringup` scenario (LANGUAGE.md) played end to end: the trace reads like the
 // boot log an engineer expects, and each problem the example carries is reported at its step.
-// The fabric values come from the test stand-in (input-builder.ts); the IOMMU groups are the
-// ones Linux computes for this topology (pci_device_group, DOMAIN.md B.2.1): nic0 and nic0f1 are
-// one multi-function device without ACS; rp1 has no ACS, so everything below it is one group;
-// ppb0 and the conventional device behind it share the bridge alias. The golden boot logs in
-// test/fixtures/hypervisor/ are rewritten with UPDATE_GOLDEN=1.
+// The fabric is the real one (real-input.ts). Its IOMMU groups (pci_device_group, DOMAIN.md
+// B.2.1; the iort block makes Linux enable ACS as it adds the ports), numbered in probe order,
+// bridges first: 0 rp0 (ACS, alone); 1 rp1 (no ACS) and everything below it; 2 ppb0 and the
+// conventional device behind it (bridge alias); 3 dma0; 4 nic0 and nic0f1 (one multi-function
+// device without ACS); then each VF alone. The golden boot logs in test/fixtures/hypervisor/
+// are rewritten with UPDATE_GOLDEN=1.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,16 +14,15 @@ import { simulateHypervisor } from '../../src/scenario/simulate-hypervisor.js';
 import { traceText } from '../../src/scenario/trace-text.js';
 import { platformsFromFile } from '../helpers/platforms.js';
 import { at, codes, expectInOrder, type Run } from '../hypervisor/helpers.js';
-import { buildInput } from '../hypervisor/input-builder.js';
+import { realInput } from '../hypervisor/real-input.js';
 
 const DIR = path.join(__dirname, '..', 'fixtures', 'hypervisor');
 const FILE = path.join(DIR, 'tx2.pciplat');
-const GROUPS = [['nic0', 'nic0f1'], ['rp1', 'usp', 'dsp0', 'dsp1', 'nvme0', 'gpu0', 'gpu0audio'], ['ppb0', 'legacy0']];
 
 async function tx2(profile: Profile, scenario?: string): Promise<Run> {
     const [platform] = await platformsFromFile(FILE);
-    const input = buildInput(platform!, { profile, groups: GROUPS });
-    return { text: fs.readFileSync(FILE, 'utf8'), result: simulateHypervisor(input, scenario) };
+    const real = realInput(platform!, { profile, scenario });
+    return { text: fs.readFileSync(FILE, 'utf8'), result: simulateHypervisor(real.input, scenario), real };
 }
 
 function golden(name: string, lines: string[]): void {
@@ -83,12 +83,12 @@ describe('tx2 bringup', () => {
             'XEN_DOMCTL_assign_device domain="guest1 (domid 1)" machine_sbdf=0000:01:10.4 device=nic0.vf[2]',
             'PHYSDEVOP_map_sbdf domain="guest1 (domid 1)" sbdf=0000:01:10.4 gsbdf=0000:00:02.0 device=nic0.vf[2]',
             'guest-dt-node domain="guest1 (domid 1)" node=pcie@10000000',
-            'XEN_DOMCTL_memory_mapping domain="guest1 (domid 1)" what="nic0 BAR 0" guest=0x100000000-0x10001ffff host=0x8000000000 size=128K by=libxl',
+            'XEN_DOMCTL_memory_mapping domain="guest1 (domid 1)" what="nic0 ROM" guest=0x23000000-0x233fffff host=0x40400000 size=4M by=libxl',
+            // Linux places rp1's 256M prefetchable window (gpu0 BAR 1) first, then rp0's.
+            'XEN_DOMCTL_memory_mapping domain="guest1 (domid 1)" what="nic0 BAR 0" guest=0x100000000-0x10001ffff host=0x8010000000 size=128K by=libxl',
             'XEN_DOMCTL_memory_mapping domain="guest1 (domid 1)" what="nic0 BAR 3" guest=0x23400000-0x23403fff host=0x40100000 size=16K by=libxl',
             'xenstore-write path=/local/domain/0/backend/pci/1/0/key-0 value=0000:01:00.0',
             'xenstore-write path=/local/domain/0/backend/pci/1/0/num_devs value=3',
-            // dom0 writes nvme0's BAR behind guest1's back.
-            '[5 relocate-bar] cfg-write device=nvme0 reg="BAR 0"',
             // xl destroy: back to quarantine, reset, context freed.
             '[7 destroy] xl-destroy domain="guest1 (domid 1)"',
             'XEN_DOMCTL_deassign_device domain="guest1 (domid 1)" machine_sbdf=0000:01:10.4 device=nic0.vf[2] to=dom_io result=0',
@@ -103,12 +103,13 @@ describe('tx2 bringup', () => {
         expect(r.result.findings.map((f) => [f.code, at(r, f)])).toEqual([
             ['HV-GROUP-SPLIT', 'start guest1'],
             ['HV-GROUP-SPLIT', 'start guest1'],
-            ['HV-RELOCATE-ASSIGNED', 'relocate-bar nvme0 bar 0 to 0x4020_0000'],
+            // Linux placed nic0f1 BAR 0 at 0x4020_0000: dom0's move of nvme0's BAR there is refused.
+            ['HV-RELOCATE-INVALID', 'relocate-bar nvme0 bar 0 to 0x4020_0000'],
             ['SCN-GUEST-STATE', 'hot-unplug gpu0audio from guest2'],
         ]);
         const [nicSplit, nvmeSplit] = r.result.findings;
         expect(nicSplit!.message).toBe(
-            'nic0 goes to guest1 (domid 1) but nic0f1, in the same IOMMU group 0, stays with dom0: peer-to-peer DMA between them bypasses the IOMMU, so the domains are not isolated (arm-design: Xen on Arm does not know IOMMU groups, so nothing stops this split)',
+            'nic0 goes to guest1 (domid 1) but nic0f1, in the same IOMMU group 4, stays with dom0: peer-to-peer DMA between them bypasses the IOMMU, so the domains are not isolated (arm-design: Xen on Arm does not know IOMMU groups, so nothing stops this split)',
         );
         expect(nvmeSplit!.message).toContain('nvme0 goes to guest1 (domid 1) but gpu0, in the same IOMMU group 1, stays with dom0');
         const g = r.result.domains.find((d) => d.name === 'guest1')!;
@@ -116,14 +117,16 @@ describe('tx2 bringup', () => {
         expect(g.guestSbdf).toEqual({ nvme0: '0000:00:00.0', nic0: '0000:00:01.0', 'nic0.vf[2]': '0000:00:02.0' });
         expect(g.xlConfig).toEqual(['name = "guest1"', 'memory = 2048', 'pci = [ "0000:01:00.0,vslot=0x1", "0000:04:00.0", "0000:01:10.4" ]']);
         expect(r.result.owner).toMatchObject({ nic0: 'dom_io', nvme0: 'dom_io', 'nic0.vf[2]': 'dom_io', nic0f1: 'dom0', legacy0: 'dom0', gpu0audio: 'none' });
-        // Every step left a trace (step 6 only its finding: guest2 never started).
-        expect([...new Set(r.result.trace.map((e) => `${e.step} ${e.stepKind}`))]).toEqual(['1 boot', '2 enable-sriov', '3 assign', '4 start', '5 relocate-bar', '7 destroy']);
+        expect(r.result.findings[2]!.message).toBe('relocate-bar nvme0 BAR 0 to 0x40200000: 0x40200000-0x40203fff overlaps nic0f1 BAR 0 (0x40200000-0x4021ffff)');
+        // Every step left a trace (steps 5 and 6 only their findings: the move is refused, and
+        // guest2 never started).
+        expect([...new Set(r.result.trace.map((e) => `${e.step} ${e.stepKind}`))]).toEqual(['1 boot', '2 enable-sriov', '3 assign', '4 start', '7 destroy']);
         golden('tx2-bringup.arm-design.log', traceText(r.result.trace));
     });
 
     it('shows what today\'s Xen on Arm refuses in the same scenario (arm-upstream)', async () => {
         const r = await tx2('arm-upstream', 'bringup');
-        expect(codes(r)).toEqual(['XEN-BRIDGE-ALIAS', 'XEN-NO-VPCI', 'XEN-VSLOT-IGNORED', 'XEN-FUNCTION-NOT-ZERO', 'HV-GROUP-SPLIT', 'HV-GROUP-SPLIT', 'HV-RELOCATE-ASSIGNED', 'SCN-GUEST-STATE']);
+        expect(codes(r)).toEqual(['XEN-BRIDGE-ALIAS', 'XEN-NO-VPCI', 'XEN-VSLOT-IGNORED', 'XEN-FUNCTION-NOT-ZERO', 'HV-GROUP-SPLIT', 'HV-GROUP-SPLIT', 'HV-RELOCATE-INVALID', 'SCN-GUEST-STATE']);
         expectInOrder(r, [
             'xen-pci-host-bridge hostBridge=pcie0 seg=0x0 ecam=0x30000000-0x3fffffff buses=0x0-0xff',
             'xen-pci-host-bridge hostBridge=pcie1 seg=0x1',
@@ -149,7 +152,7 @@ describe('tx2 bringup', () => {
             ['HV-GROUP-SPLIT', 'gpu0'],
         ]);
         expect(r.result.findings[2]!.message).toBe(
-            "guest2 cannot get gpu0audio: Linux's scan never finds gpu0audio (function 0 of device 0 is not multi-function), so dom0 never reports it to Xen; XEN_DOMCTL_assign_device fails with -ENODEV",
+            "guest2 cannot get gpu0audio: Linux's scan never finds gpu0audio (function 0 of device 0x00 (gpu0) is not multi-function, so Linux does not scan functions 1-7), so dom0 never reports it to Xen; XEN_DOMCTL_assign_device fails with -ENODEV",
         );
         expect(r.result.findings[3]!.message).toContain('gpu0 goes to guest2 (domid 2) but nvme0, in the same IOMMU group 1, stays with guest1 (domid 1)');
         expect(r.result.owner).toMatchObject({ nic0: 'guest1', nvme0: 'guest1', gpu0: 'guest2', 'nic0.vf[2]': 'dom0' });
