@@ -2,28 +2,18 @@
 // engine adapts the fabric's output (src/fabric: topology, placement, ids, groups) into this
 // shape (src/engine/hypervisor-input.ts), so the hypervisor simulation does not depend on how the
 // fabric is computed. Tests get it from the same pipeline (test/hypervisor/real-input.ts).
-import type { BarKind, FunctionKind, PciFunction, Platform, Profile } from '../model/platform.js';
+import type { Bar, FunctionKind, PciFunction, Platform, Profile, Rom } from '../model/platform.js';
 import type { SourceLoc } from '../model/source.js';
 
-export interface HvBar {
-    index: number;
-    kind: BarKind;
-    prefetchable: boolean;
-    size: bigint;
-    /**
-     * Address after placement: the host (CPU) address of a memory BAR, the PCI I/O port of an
-     * I/O BAR (what the BAR holds). Absent when the fabric could not place it.
-     */
-    address?: bigint;
-    loc: SourceLoc;
-}
+/**
+ * A BAR as placed: the model's shape, with `address` the placed address (the host CPU address of
+ * a memory BAR, the PCI I/O port of an I/O BAR: what the BAR holds); absent when the fabric could
+ * not place it.
+ */
+export type HvBar = Bar;
 
-export interface HvRom {
-    size: bigint;
-    address?: bigint;
-    disabled: boolean;
-    loc: SourceLoc;
-}
+/** The expansion ROM as placed (same convention as HvBar). */
+export type HvRom = Rom;
 
 /** One DMA alias Linux's pci_for_each_dma_alias reports besides the function's own RID. */
 export interface HvAlias {
