@@ -7,6 +7,7 @@ import type { FindingCode } from '../findings/codes.js';
 import { finding, type Finding } from '../findings/finding.js';
 import { enumerate, type Enumeration } from '../fabric/enumerate.js';
 import { analyseIds, type IdAnalysis } from '../fabric/groups/analyse-ids.js';
+import { physicalMapFindings } from '../fabric/physical-map.js';
 import { placeResources, type BridgePlacement, type FunctionPlacement, type PlacementResult } from '../fabric/placement/place.js';
 import { vfBarAddress } from '../fabric/placement/result.js';
 import type { FabricFunction, Topology } from '../fabric/topology.js';
@@ -77,7 +78,7 @@ export interface Fabric {
     /** Per-function results in enumeration order (VFs included). */
     functions: FunctionResult[];
     byName: ReadonlyMap<string, FunctionResult>;
-    /** Enumeration and placement findings (the IDs' findings stay in `ids.findings`). */
+    /** Address-map, enumeration and placement findings (the IDs' findings stay in `ids.findings`). */
     findings: Finding[];
 }
 
@@ -91,6 +92,7 @@ export function fabricOf(platform: Platform, options: SimulationOptions = {}, st
     const topology = enumeration?.topology;
     const placement: PlacementResult | undefined = stage('resource placement', () => placeResources(platform, { topology }));
     const ids: IdAnalysis | undefined = topology && stage('requester-ID and IOMMU-group analysis', () => analyseIds(topology, platform));
+    const addressMap = stage('physical address map check', () => physicalMapFindings(platform)) ?? [];
     const functions = (topology?.functions ?? []).map((f) => functionResult(f, placement, ids));
     return {
         enumeration,
@@ -99,7 +101,7 @@ export function fabricOf(platform: Platform, options: SimulationOptions = {}, st
         ids,
         functions,
         byName: new Map(functions.map((f) => [f.name, f])),
-        findings: [...(enumeration?.findings ?? []), ...(placement?.findings ?? [])],
+        findings: [...addressMap, ...(enumeration?.findings ?? []), ...(placement?.findings ?? [])],
     };
 }
 

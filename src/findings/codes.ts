@@ -89,6 +89,7 @@ export const CODES = {
     'ENGINE-INTERNAL': code('error', 'fabric', 'Simulation stage failed', 'A stage of the simulation threw on this platform; the results of the other stages are still reported. Please report it with the file.'),
 
     // --- src/fabric ----------------------------------------------------------------------------
+    'PLATFORM-REGION-OVERLAP': code('error', 'fabric', 'Regions of the physical address map overlap', 'ECAM or MCFG config space, host-bridge windows, RAM and device registers must each own their addresses; where two overlap, config cycles, memory and MMIO alias each other (and Xen maps host-bridge regions 1:1 into dom0).'),
     // src/fabric/enumerate.ts: bus numbers, functions the scan finds, SR-IOV VFs
     'PCI-BUS-NUMBERS-INVALID': code('error', 'fabric', 'Bridge bus numbers impossible', 'A bridge\'s secondary bus must be above the bus it sits on and not above its subordinate bus; Linux treats such a configuration as invalid and renumbers the bridge, so the written numbers (and addresses written below it) are not the ones in use.'),
     'PCI-BUS-OUTSIDE-PARENT': code('error', 'fabric', 'Bridge buses outside the range forwarded to it', 'Configuration cycles reach a bus only through bridges whose secondary-subordinate range contains it; buses beyond the range of a bridge above are unreachable, and the functions on them are never found.'),

@@ -48,6 +48,10 @@ describe('simulate() on tx2 bringup', () => {
             'smmu-context-free smmu=smmu0 domain="guest1 (domid 1)"',
         ]);
         expect(findings.map((f) => f.code)).toEqual([
+            // pcie0's 64G prefetchable window sits exactly on the 64G of DRAM at 0x80_0000_0000.
+            'PLATFORM-REGION-OVERLAP',
+            // pcie0's I/O window 0x3eff_0000 lies inside its own 256M ECAM at 0x3000_0000.
+            'PLATFORM-REGION-OVERLAP',
             // nic0 BAR 3 is written at 0x4010_0000, outside rp0's computed window 0x4020_0000-0x407f_ffff.
             'PCI-BAR-OUTSIDE-BRIDGE-WINDOW',
             // gpu0audio is 05:00.1 but gpu0 (function 0) is not multi-function: Linux never scans
@@ -62,7 +66,9 @@ describe('simulate() on tx2 bringup', () => {
             // Step 6: guest2 was never started.
             'SCN-GUEST-STATE',
         ]);
-        const [window, mf, nicSplit, nvmeSplit, relocate, guest] = findings;
+        const [ramOverlap, ecamOverlap, window, mf, nicSplit, nvmeSplit, relocate, guest] = findings;
+        expect(ramOverlap!.message).toContain("overlaps the RAM dram (0x8000000000..0x8fffffffff)");
+        expect(ecamOverlap!.message).toContain("The io window of host bridge pcie0 (0x3eff0000..0x3effffff) overlaps the ECAM of host bridge pcie0");
         expect(window!.message).toContain('BAR 3 of endpoint nic0 at 0x40100000..0x40103fff lies outside the mem window 0x40200000..0x407fffff of root-port rp0');
         expect(mf!.message).toContain('gpu0 (function 0 of device 0x00 below downstream-port dsp1) does not declare multifunction');
         expect(nicSplit!.message).toContain('nic0 goes to guest1 (domid 1) but nic0f1, in the same IOMMU group 4, stays with dom0');
