@@ -2,7 +2,8 @@
 //
 // The new address must be a place the host bridge forwards: naturally aligned, inside a window
 // of the right type (a non-prefetchable BAR never in a prefetchable window, a 32-bit BAR below
-// 4 GiB), clear of other BARs (DOMAIN.md B.5.3-B.5.5). Xen on Arm maps a BAR only inside a
+// 4 GiB), inside a window of the bridge above of that type, clear of the windows of the bridges
+// beside it (they forward those addresses downstream) and of other BARs (DOMAIN.md B.5.3-B.5.5). Xen on Arm maps a BAR only inside a
 // `ranges` window ("invalid position", pci-host-common.c pci_check_bar).
 //
 // x86-pvh: vPCI traps dom0's BAR writes. A write while memory decoding is on is ignored with a
@@ -33,6 +34,21 @@ function windowProblem(state: HvState, f: FnState, bar: HvBar, address: bigint):
     if (!fits) {
         const kind = bar.kind === 'io' ? 'I/O' : bar.prefetchable ? 'memory' : 'non-prefetchable memory';
         return `${range(address, bar.size)} is outside every ${kind} window of ${f.fn.hostBridge}${state.rules.arch === 'arm' && state.rules.hypervisor === 'xen' ? ` (${state.profile}: Xen logs "invalid position" and does not map it)` : ''}`;
+    }
+    const above = f.fn.upstream === undefined ? undefined : state.fn(f.fn.upstream)?.fn;
+    if (above?.windows) {
+        const usable = above.windows.filter((w) => (bar.kind === 'io' ? w.window === 'io' : w.window === 'mem' || (bar.prefetchable && w.window === 'prefetch')));
+        if (!usable.some((w) => address >= w.start && address + bar.size - 1n <= w.end)) {
+            const listed = usable.map((w) => `${w.window} ${hex(w.start)}..${hex(w.end)}`).join(', ');
+            return `${range(address, bar.size)} is outside ${listed ? `the windows of ${above.name} that can hold it (${listed})` : `every window of ${above.name} (none forwards ${bar.kind === 'io' ? 'I/O' : 'memory'} of this kind)`}: the bridge does not forward it`;
+        }
+    }
+    for (const other of state.fns.values()) {
+        if (other === f || other.fn.upstream !== f.fn.upstream || other.fn.hostBridge !== f.fn.hostBridge) continue;
+        for (const w of other.fn.windows ?? []) {
+            if ((w.window === 'io') !== (bar.kind === 'io')) continue;
+            if (overlaps(address, bar.size, w.start, w.end - w.start + 1n)) return `${range(address, bar.size)} overlaps the ${w.window} window of ${other.fn.name} (${hex(w.start)}..${hex(w.end)}), which forwards those addresses to the bus below it`;
+        }
     }
     for (const other of state.fns.values()) {
         if (other === f || !other.present) continue;

@@ -46,6 +46,8 @@ export interface HvFunction {
     upstream?: string;
     /** Bridges: their secondary bus. */
     secondary?: bigint;
+    /** Bridges: the windows they forward downstream (inclusive ends; memory in CPU addresses, I/O in ports). */
+    windows?: { window: 'io' | 'mem' | 'prefetch'; start: bigint; end: bigint }[];
     /** The header's multi-function bit (VFs: false). */
     multifunction: boolean;
     /** BARs with their placed host addresses (VFs: VF n's slice of each VF BAR aperture). */

@@ -46,20 +46,19 @@ describe('x86-pvh', () => {
             'qemu-xen-pt domain="hvm1 (domid 1)" device=nic0.vf[1] host=0000:01:10.2 addr=0000:00:04.0',
             'XEN_DOMCTL_memory_mapping domain="hvm1 (domid 1)" what="nic0.vf[1] BAR 0"',
             'by="QEMU (xen_pt)"',
-            // Linux placed xhci BAR 0 at 0xc120_0000, after igd's 16M and rp0's 2M hot-plug memory
-            // window (0xc100_0000-0xc11f_ffff): the 64-bit BAR moves with decoding off. (The new
-            // address is inside rp0's window; the hypervisor layer sees no bridge windows, so it
-            // does not report that clash.)
-            '[4 relocate-bar] cfg-write device=xhci reg=COMMAND value="memory decoding off" by=dom0',
-            'p2m-unmap domain=dom0 what="xhci BAR 0" guest=0xc1200000-0xc120ffff',
-            'cfg-write device=xhci reg="BAR 0" old=0xc1200000 new=0xc1000000 by=dom0 result="vPCI records the new address"',
-            'p2m-map domain=dom0 what="xhci BAR 0" guest=0xc1000000-0xc100ffff host=0xc1000000 size=64K type=identity',
         ]);
+        // Linux placed xhci BAR 0 at 0xc120_0000, after igd's 16M and rp0's 2M hot-plug memory
+        // window (0xc100_0000-0xc11f_ffff): the example's target 0xc100_0000 is inside rp0's
+        // window, which forwards it to the bus below, so the move is refused and nothing is remapped.
+        expect(r.result.trace.some((e) => e.stepKind === 'relocate-bar' && e.event.startsWith('p2m'))).toBe(false);
+        expect(r.result.findings.find((f) => f.code === 'HV-RELOCATE-INVALID')!.message).toBe(
+            'relocate-bar xhci BAR 0 to 0xc1000000: 0xc1000000-0xc100ffff overlaps the mem window of rp0 (0xc1000000..0xc11fffff), which forwards those addresses to the bus below it',
+        );
         // rp0 has no ACS: Linux puts rp0, both ports of the NIC and every VF in one IOMMU group
         // (VFs group by the ports above their PF, DOMAIN.md B.2.1.4). hvm1 takes two VFs; the two
         // PFs and the six other VFs stay with dom0: 2 × 8 splits.
         expect(r.real.input.groups[0]!.members).toEqual(['rp0', 'nic0', 'nic0p1', ...Array.from({ length: 8 }, (_, i) => `nic0.vf[${i}]`)]);
-        expect(codes(r)).toEqual(['XEN-PVH-SRIOV', ...Array<string>(16).fill('HV-GROUP-SPLIT')]);
+        expect(codes(r)).toEqual(['XEN-PVH-SRIOV', ...Array<string>(16).fill('HV-GROUP-SPLIT'), 'HV-RELOCATE-INVALID']);
         expect(r.result.findings[1]!.message).toBe(
             "nic0.vf[1] goes to hvm1 (domid 1) but nic0, in the same IOMMU group 0, stays with dom0: peer-to-peer DMA between them bypasses the IOMMU, so the domains are not isolated (x86-pvh: Xen's VT-d grouping ignores ACS, so nothing stops this split)",
         );

@@ -61,7 +61,7 @@ describe('simulate() on tx2 bringup', () => {
             // guest1, gpu0 (below rp1, which has no ACS) stays with dom0.
             'HV-GROUP-SPLIT',
             'HV-GROUP-SPLIT',
-            // Step 5: 0x4020_0000 is nic0f1's BAR 0.
+            // Step 5: 0x4020_0000 is not in dsp0's window (it is nic0f1's BAR 0, behind rp0).
             'HV-RELOCATE-INVALID',
             // Step 6: guest2 was never started.
             'SCN-GUEST-STATE',
@@ -73,7 +73,7 @@ describe('simulate() on tx2 bringup', () => {
         expect(mf!.message).toContain('gpu0 (function 0 of device 0x00 below downstream-port dsp1) does not declare multifunction');
         expect(nicSplit!.message).toContain('nic0 goes to guest1 (domid 1) but nic0f1, in the same IOMMU group 4, stays with dom0');
         expect(nvmeSplit!.message).toContain('nvme0 goes to guest1 (domid 1) but gpu0, in the same IOMMU group 1, stays with dom0');
-        expect(relocate!.message).toBe('relocate-bar nvme0 BAR 0 to 0x40200000: 0x40200000-0x40203fff overlaps nic0f1 BAR 0 (0x40200000-0x4021ffff)');
+        expect(relocate!.message).toBe('relocate-bar nvme0 BAR 0 to 0x40200000: 0x40200000-0x40203fff is outside the windows of dsp0 that can hold it (mem 0x40800000..0x408fffff): the bridge does not forward it');
         expect(guest!.message).toBe('hot-unplug gpu0audio from guest2: guest2 is not running (xl pci-detach needs a running domain)');
         expect(result.functions.find((f) => f.name === 'nic0f1')!.bars[0]!.address).toBe(0x4020_0000n);
         expect(result.domains.find((d) => d.name === 'guest1')).toMatchObject({ running: false, devices: ['nvme0', 'nic0', 'nic0.vf[2]'] });

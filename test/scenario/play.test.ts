@@ -14,16 +14,18 @@ const BOARD = (xen: string, scenario = '') => `platform board "test board" {
     window mem64 prefetch at 0x80_0000_0000 size 16G
     iommu-map rid 0x0 count 0x1000 -> smmu0 0x0
     msi-map rid 0x0 count 0x1000 -> gits0 0x0
+    // Firmware-assigned BARs below bridges come with the bridges' windows written too.
     root-port rp0 at 00:01.0 {
       acs sv rr cr uf
+      window mem64 prefetch 0x80_0000_0000..0x80_03ff_ffff
       endpoint nic0 at 01:00.0 {
         bar 0 mem64 prefetch size 64K at 0x80_0000_0000
         reset flr
         sriov total-vfs 8 num-vfs 2 offset 0x8 stride 1 { vf-bar 0 mem64 prefetch size 16K at 0x80_0010_0000 }
       }
     }
-    root-port rp1 at 00:02.0 { acs sv rr cr uf  endpoint disk0 at 02:00.0 { bar 0 mem32 size 16K at 0x4000_0000  reset flr } }
-    root-port rp2 at 00:03.0 { acs sv rr cr uf
+    root-port rp1 at 00:02.0 { acs sv rr cr uf  window mem32 0x4000_0000..0x400f_ffff  endpoint disk0 at 02:00.0 { bar 0 mem32 size 16K at 0x4000_0000  reset flr } }
+    root-port rp2 at 00:03.0 { acs sv rr cr uf  window mem32 0x4010_0000..0x401f_ffff
       endpoint pair0 at 03:00.0 { multifunction  acs sv rr cr uf  bar 0 mem32 size 16K at 0x4010_0000  reset bus }
       endpoint pair1 at 03:00.1 { acs sv rr cr uf  bar 0 mem32 size 16K at 0x4010_4000 }
     }
@@ -199,7 +201,7 @@ describe('steps', () => {
         const r = await run(
             BOARD(
                 `    domain guest1 { assign disk0 }`,
-                'scenario s { boot  relocate-bar disk0 bar 0 to 0x4000_1000  relocate-bar disk0 bar 0 to 0x9000_0000  relocate-bar disk0 bar 0 to 0x4010_0000  relocate-bar nic0 bar 0 to 0x80_0200_0000  start guest1  relocate-bar disk0 bar 0 to 0x4800_0000 }',
+                'scenario s { boot  relocate-bar disk0 bar 0 to 0x4000_1000  relocate-bar disk0 bar 0 to 0x9000_0000  relocate-bar disk0 bar 0 to 0x4010_0000  relocate-bar pair1 bar 0 to 0x4010_0000  relocate-bar nic0 bar 0 to 0x80_0200_0000  start guest1  relocate-bar disk0 bar 0 to 0x4000_8000 }',
             ),
             'arm-design',
             { scenario: 's' },
@@ -207,15 +209,17 @@ describe('steps', () => {
         expect(r.result.findings.map((f) => [f.code, f.message])).toEqual([
             ['HV-RELOCATE-INVALID', 'relocate-bar disk0 BAR 0 to 0x40001000: 0x40001000 is not aligned to the BAR size 0x4000'],
             ['HV-RELOCATE-INVALID', 'relocate-bar disk0 BAR 0 to 0x90000000: 0x90000000-0x90003fff is outside every non-prefetchable memory window of pcie0 (arm-design: Xen logs "invalid position" and does not map it)'],
-            ['HV-RELOCATE-INVALID', 'relocate-bar disk0 BAR 0 to 0x40100000: 0x40100000-0x40103fff overlaps pair0 BAR 0 (0x40100000-0x40103fff)'],
+            // rp2's window, not rp1's: the bridge above disk0 does not forward it.
+            ['HV-RELOCATE-INVALID', 'relocate-bar disk0 BAR 0 to 0x40100000: 0x40100000-0x40103fff is outside the windows of rp1 that can hold it (mem 0x40000000..0x400fffff): the bridge does not forward it'],
+            ['HV-RELOCATE-INVALID', 'relocate-bar pair1 BAR 0 to 0x40100000: 0x40100000-0x40103fff overlaps pair0 BAR 0 (0x40100000-0x40103fff)'],
             [
                 'HV-RELOCATE-ASSIGNED',
-                "relocate-bar disk0 BAR 0 to 0x48000000: disk0 is assigned to guest1 (domid 1); dom0's write is not trapped and the guest's stage-2 mapping of the BAR (guest 0x23000000 → host 0x40000000) is not updated, so the guest's accesses go to the old address, where nothing decodes",
+                "relocate-bar disk0 BAR 0 to 0x40008000: disk0 is assigned to guest1 (domid 1); dom0's write is not trapped and the guest's stage-2 mapping of the BAR (guest 0x23000000 → host 0x40000000) is not updated, so the guest's accesses go to the old address, where nothing decodes",
             ],
         ]);
         expectInOrder(r, [
-            '[5 relocate-bar] cfg-write device=nic0 reg="BAR 0" old=0x8000000000 new=0x8002000000 by=dom0 result="not trapped: dom0\'s stage-2 maps the whole host-bridge window"',
-            '[7 relocate-bar] cfg-write device=disk0 reg="BAR 0" old=0x40000000 new=0x48000000',
+            '[6 relocate-bar] cfg-write device=nic0 reg="BAR 0" old=0x8000000000 new=0x8002000000 by=dom0 result="not trapped: dom0\'s stage-2 maps the whole host-bridge window"',
+            '[8 relocate-bar] cfg-write device=disk0 reg="BAR 0" old=0x40000000 new=0x40008000',
         ]);
     });
 

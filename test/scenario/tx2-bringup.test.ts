@@ -117,7 +117,7 @@ describe('tx2 bringup', () => {
         expect(g.guestSbdf).toEqual({ nvme0: '0000:00:00.0', nic0: '0000:00:01.0', 'nic0.vf[2]': '0000:00:02.0' });
         expect(g.xlConfig).toEqual(['name = "guest1"', 'memory = 2048', 'pci = [ "0000:01:00.0,vslot=0x1", "0000:04:00.0", "0000:01:10.4" ]']);
         expect(r.result.owner).toMatchObject({ nic0: 'dom_io', nvme0: 'dom_io', 'nic0.vf[2]': 'dom_io', nic0f1: 'dom0', legacy0: 'dom0', gpu0audio: 'none' });
-        expect(r.result.findings[2]!.message).toBe('relocate-bar nvme0 BAR 0 to 0x40200000: 0x40200000-0x40203fff overlaps nic0f1 BAR 0 (0x40200000-0x4021ffff)');
+        expect(r.result.findings[2]!.message).toBe('relocate-bar nvme0 BAR 0 to 0x40200000: 0x40200000-0x40203fff is outside the windows of dsp0 that can hold it (mem 0x40800000..0x408fffff): the bridge does not forward it');
         // Every step left a trace (steps 5 and 6 only their findings: the move is refused, and
         // guest2 never started).
         expect([...new Set(r.result.trace.map((e) => `${e.step} ${e.stepKind}`))]).toEqual(['1 boot', '2 enable-sriov', '3 assign', '4 start', '7 destroy']);
