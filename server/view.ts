@@ -84,22 +84,59 @@ export function allFunctions(functions: readonly m.PciFunction[]): m.PciFunction
     return out;
 }
 
+/** Per lowered platform: every function by name (the first of a name), with its host bridge. */
+const functionIndex = new WeakMap<m.Platform, Map<string, { fn: m.PciFunction; hostBridge: m.HostBridge }>>();
+
 export function modelFunction(platform: m.Platform, name: string): { fn: m.PciFunction; hostBridge: m.HostBridge } | undefined {
-    for (const hostBridge of platform.hostBridges) {
-        const fn = allFunctions(hostBridge.functions).find((f) => f.name === name);
-        if (fn) return { fn, hostBridge };
+    let index = functionIndex.get(platform);
+    if (!index) {
+        index = new Map();
+        for (const hostBridge of platform.hostBridges) {
+            for (const fn of allFunctions(hostBridge.functions)) if (!index.has(fn.name)) index.set(fn.name, { fn, hostBridge });
+        }
+        functionIndex.set(platform, index);
     }
-    return undefined;
+    return index.get(name);
+}
+
+interface ResultIndex {
+    functions: Map<string, FunctionResult>;
+    vfs: Map<string, FunctionResult[]>;
+    /** Items of the other collections by the names they mention (see `mentions`). */
+    items?: Map<string, { collection: string; item: Record<string, unknown> }[]>;
+}
+
+/** Per result: lookups by name, built once (hovers on big platforms must not scan 10k results each time). */
+const resultIndex = new WeakMap<object, ResultIndex>();
+
+function indexOf(result: StoredResult['result']): ResultIndex {
+    let index = resultIndex.get(result);
+    if (!index) {
+        index = { functions: new Map(), vfs: new Map() };
+        for (const f of result.functions ?? []) {
+            if (!index.functions.has(f.name)) index.functions.set(f.name, f);
+            const vf = /^(.*)\.vf\[\d+\]$/.exec(f.name);
+            if (vf) {
+                const list = index.vfs.get(vf[1]!) ?? [];
+                list.push(f);
+                index.vfs.set(vf[1]!, list);
+            }
+        }
+        resultIndex.set(result, index);
+    }
+    return index;
+}
+
+/** The last result's function of that name. */
+export function functionResult(entry: StoredResult | undefined, name: string): FunctionResult | undefined {
+    return entry ? indexOf(entry.result).functions.get(name) : undefined;
 }
 
 /** The function's result and those of its SR-IOV VFs (`name.vf[i]`). */
 export function functionResults(entry: StoredResult | undefined, name: string): { own?: FunctionResult; vfs: FunctionResult[] } {
     if (!entry) return { vfs: [] };
-    const functions = entry.result.functions ?? [];
-    return {
-        own: functions.find((f) => f.name === name),
-        vfs: functions.filter((f) => f.name.startsWith(`${name}.vf[`)),
-    };
+    const index = indexOf(entry.result);
+    return { own: index.functions.get(name), vfs: index.vfs.get(name) ?? [] };
 }
 
 export function functionResultJson(f: FunctionResult): JsonObject {
@@ -117,22 +154,32 @@ export function functionResultJson(f: FunctionResult): JsonObject {
  */
 export function resultItemsNamed(entry: StoredResult | undefined, name: string): { collection: string; item: Record<string, unknown> }[] {
     if (!entry) return [];
-    const found: { collection: string; item: Record<string, unknown> }[] = [];
-    for (const [collection, value] of Object.entries(entry.result as unknown as Record<string, unknown>)) {
-        if (collection === 'functions' || collection === 'findings' || !Array.isArray(value)) continue;
-        for (const item of value) {
-            if (item && typeof item === 'object' && mentions(item as Record<string, unknown>, name)) {
-                found.push({ collection, item: item as Record<string, unknown> });
+    const index = indexOf(entry.result);
+    if (!index.items) {
+        const items = new Map<string, { collection: string; item: Record<string, unknown> }[]>();
+        for (const [collection, value] of Object.entries(entry.result as unknown as Record<string, unknown>)) {
+            if (collection === 'functions' || collection === 'findings' || !Array.isArray(value)) continue;
+            for (const item of value) {
+                if (!item || typeof item !== 'object') continue;
+                for (const mentioned of mentions(item as Record<string, unknown>)) {
+                    const list = items.get(mentioned) ?? [];
+                    list.push({ collection, item: item as Record<string, unknown> });
+                    items.set(mentioned, list);
+                }
             }
         }
+        index.items = items;
     }
-    return found;
+    return index.items.get(name) ?? [];
 }
 
-/** Whether a result item is about `name`: it is its name or host bridge, or a list of it holds it (group members). */
-function mentions(item: Record<string, unknown>, name: string): boolean {
-    if (item.name === name || item.hostBridge === name) return true;
-    return Object.values(item).some((v) => Array.isArray(v) && v.includes(name));
+/** The names a result item is about: its name or host bridge, and the names its lists hold (group members). */
+function mentions(item: Record<string, unknown>): Set<string> {
+    const names = new Set<string>();
+    if (typeof item.name === 'string') names.add(item.name);
+    if (typeof item.hostBridge === 'string') names.add(item.hostBridge);
+    for (const v of Object.values(item)) if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') names.add(x);
+    return names;
 }
 
 /** Renders a plain result object (bigints, nested arrays) as Markdown list lines, without `loc`. */

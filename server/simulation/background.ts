@@ -1,18 +1,19 @@
 // Background simulation: after Langium validates a document, its platforms are lowered to the
-// core's plain model on the main thread (linear, cheap) and simulated in worker threads. Results
-// carry the versions of every document of the import closure they were computed from; a result
-// whose documents changed meanwhile is dropped (a newer run is, or will be, on its way). Findings
-// become diagnostics on the files they point into, merged with Langium's by the DiagnosticsHub.
+// core's plain model on the main thread (in slices, between which requests are answered) and
+// simulated in worker threads. Results carry the versions of every document of the import
+// closure they were computed from; a result whose documents changed meanwhile is dropped (a newer
+// run is, or will be, on its way). Findings become diagnostics on the files they point into,
+// merged with Langium's by the DiagnosticsHub.
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import type { Diagnostic } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
 import { isModel, isPlatform, type Model } from '../../language/generated/ast.js';
-import { lowerModel } from '../../language/lower/lower-platform.js';
 import { inputRejection } from '../../language/parse-guard.js';
 import { importClosure } from '../../language/scope/import-closure.js';
 import type { Platform } from '../../src/model/platform.js';
 import { diagnosticsByUri, type DiagnosticsHub } from '../diagnostics.js';
+import { lowerPlatformSliced, nextTurn } from './lower-sliced.js';
 import { WorkerPool, type RunOutcome } from './pool.js';
 import { ResultStore } from './results.js';
 import { platformKey, SimulationScheduler, type CompletedOutcome, type SimulationJob } from './scheduler.js';
@@ -135,26 +136,30 @@ export class BackgroundSimulation {
         // The versions this validation saw: a result is valid for them only.
         const versions = this.closureVersions(document);
         // Lowering (and, in the pool, cloning the model to the worker) costs main-thread time
-        // linear in the platform: do it in a later turn of the event loop, so the turn that
-        // published the diagnostics stays short, and skip it when a newer edit already arrived
-        // (its own validation will schedule the run: coalescing).
+        // linear in the platform: start it in a later turn of the event loop, so the turn that
+        // published the diagnostics stays short, lower in slices (lower-sliced.ts), and give up
+        // as soon as a newer edit arrives (its own validation will schedule the run: coalescing).
+        const wanted = () => document.state >= DocumentState.Validated && !this.isStale(versions) && this.shared.workspace.LangiumDocuments.getDocument(document.uri) === document;
         setImmediate(() => {
-            try {
-                if (document.state < DocumentState.Validated || this.isStale(versions)) return;
-                if (this.shared.workspace.LangiumDocuments.getDocument(document.uri) !== document) return;
-                this.schedule(document, versions);
-            } catch (error) {
+            this.schedule(document, versions, wanted).catch((error: unknown) => {
                 this.options.log(`pciplat: background simulation of ${uri} failed: ${error instanceof Error ? error.message : String(error)}`);
-            }
+            });
         });
     }
 
-    private schedule(document: LangiumDocument, versions: Record<string, number>): void {
+    private async schedule(document: LangiumDocument, versions: Record<string, number>, wanted: () => boolean): Promise<void> {
         const uri = document.uri.toString();
-        const platforms = lowerModel(document.parseResult.value as Model).filter((p) => p.name !== '');
-        for (const platform of platforms) {
-            const key = platformKey(uri, platform.name);
+        const pause = async () => {
+            await nextTurn();
+            return wanted();
+        };
+        for (const node of (document.parseResult.value as Model).elements.filter(isPlatform)) {
+            if (!wanted()) return;
+            if (!node.name) continue;
+            const key = platformKey(uri, node.name);
             if (!this.keysOf.get(uri)?.has(key)) continue;
+            const platform = await lowerPlatformSliced(node, pause);
+            if (!platform || !wanted()) return;
             this.scheduler.schedule({ key, uri, platformName: platform.name, platform, options: {}, versions });
         }
     }

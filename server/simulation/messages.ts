@@ -1,23 +1,73 @@
 // Messages between the language server's main thread and a simulation worker. Everything is
 // structured-cloneable plain data (the model and the result hold bigints, which clone as is).
+//
+// Cloning happens on the sending and on the receiving thread, synchronously, in one turn of the
+// event loop per message: a 10k-function platform or result cloned in one message holds the main
+// thread for 50-150 ms. So both directions are sliced: the platform travels as a skeleton (host
+// bridges without functions) followed by its functions, flattened, in parts; the result as its
+// functions in parts followed by the rest. The main thread sends one part per turn; it asks for
+// each result part once it has taken the previous one, in a later turn (Node delivers all queued
+// messages of a port in one go, so parts sent at once would be cloned in one turn again). So
+// requests (hover, completion) get in between.
 import type { SimulationOptions } from '../../src/engine/simulate.js';
-import type { SimulationResult } from '../../src/engine/result.js';
-import type { Platform } from '../../src/model/platform.js';
+import type { FunctionResult, SimulationResult } from '../../src/engine/result.js';
+import type { PciFunction, Platform } from '../../src/model/platform.js';
 
-export interface WorkerRequest {
-    /** Unique per request; the reply carries it back. */
-    id: number;
-    platform: Platform;
-    options: SimulationOptions;
+/** Functions (or function results) per message. */
+export const PART_SIZE = 500;
+
+/** One function of the flattened tree: its host bridge, its parent's index in the flat list (-1: top level). */
+export interface FlatFunction {
+    hostBridge: number;
+    parent: number;
+    fn: PciFunction;
 }
 
+export type WorkerRequest =
+    /** Starts a run: the platform without functions; `parts` messages with its functions follow. */
+    | { kind: 'run'; id: number; platform: Platform; options: SimulationOptions; parts: number; slim: boolean }
+    | { kind: 'part'; id: number; functions: FlatFunction[] }
+    /** The main thread took the last result part and wants the next. */
+    | { kind: 'next'; id: number };
+
 export type WorkerReply =
-    | { id: number; ok: true; result: SimulationResult; millis: number }
+    /** Function results, in order; the final reply follows. */
+    | { kind: 'part'; id: number; functions: FunctionResult[] }
+    /** The result without the functions already sent in parts. */
+    | { kind: 'done'; id: number; ok: true; result: SimulationResult; millis: number }
     /** The engine threw: a message only (never shown with a stack trace). */
-    | { id: number; ok: false; error: string };
+    | { kind: 'done'; id: number; ok: false; error: string };
 
 /** Data the worker is started with. */
 export interface WorkerData {
     /** URL of the module exporting `simulate(platform, options)`; the real engine by default. */
     engineModule: string;
+}
+
+/** The platform without functions, and its functions in depth-first order (parents first). */
+export function flattenPlatform(platform: Platform): { skeleton: Platform; functions: FlatFunction[] } {
+    const functions: FlatFunction[] = [];
+    const visit = (fn: PciFunction, hostBridge: number, parent: number) => {
+        const index = functions.length;
+        functions.push({ hostBridge, parent, fn: { ...fn, children: [] } });
+        for (const child of fn.children) visit(child, hostBridge, index);
+    };
+    platform.hostBridges.forEach((hb, i) => hb.functions.forEach((fn) => visit(fn, i, -1)));
+    return { skeleton: { ...platform, hostBridges: platform.hostBridges.map((hb) => ({ ...hb, functions: [] })) }, functions };
+}
+
+/** Rebuilds the function trees of `skeleton` (in place) from the flattened functions. */
+export function unflattenPlatform(skeleton: Platform, functions: readonly FlatFunction[]): Platform {
+    for (const entry of functions) {
+        if (entry.parent < 0) skeleton.hostBridges[entry.hostBridge]!.functions.push(entry.fn);
+        else functions[entry.parent]!.fn.children.push(entry.fn);
+    }
+    return skeleton;
+}
+
+/** Splits a list into parts of `size`. */
+export function parts<T>(items: readonly T[], size = PART_SIZE): T[][] {
+    const out: T[][] = [];
+    for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+    return out;
 }

@@ -1,12 +1,14 @@
 // A small pool of simulation worker threads. One run per worker at a time; runs wait in a FIFO
-// queue. Cancelling a queued run removes it; cancelling a running one terminates its worker (the
-// engine is synchronous, so there is no cooperative way to stop it) and a fresh worker is started
-// when the queue next needs one. A run that exceeds the time limit is stopped the same way.
+// queue. A platform is sent in parts, one per turn of the event loop, and a result arrives in
+// parts (messages.ts), so that no single turn clones a whole big platform or result. Cancelling
+// a queued run removes it; cancelling a running one terminates its worker (the engine is
+// synchronous, so there is no cooperative way to stop it) and a fresh worker is started when the
+// queue next needs one. A run that exceeds the time limit is stopped the same way.
 import { Worker } from 'node:worker_threads';
 import type { SimulationOptions } from '../../src/engine/simulate.js';
-import type { SimulationResult } from '../../src/engine/result.js';
+import type { FunctionResult, SimulationResult } from '../../src/engine/result.js';
 import type { Platform } from '../../src/model/platform.js';
-import type { WorkerData, WorkerReply, WorkerRequest } from './messages.js';
+import { flattenPlatform, parts, type WorkerData, type WorkerReply } from './messages.js';
 
 export type RunOutcome =
     | { kind: 'result'; result: SimulationResult; millis: number }
@@ -32,7 +34,12 @@ export interface PoolOptions {
 
 interface Run {
     id: number;
-    request: WorkerRequest;
+    platform: Platform;
+    options: SimulationOptions;
+    /** Background runs drop the trace (see worker.ts). */
+    slim: boolean;
+    /** Function results received so far. */
+    functions: FunctionResult[];
     resolve: (outcome: RunOutcome) => void;
     worker?: PoolWorker;
     timer?: NodeJS.Timeout;
@@ -55,11 +62,12 @@ export class WorkerPool {
 
     constructor(private readonly options: PoolOptions) {}
 
-    submit(platform: Platform, options: SimulationOptions): RunHandle {
+    /** `slim`: the result comes without its trace (background runs; the providers never read it). */
+    submit(platform: Platform, options: SimulationOptions, slim = false): RunHandle {
         const id = this.nextId++;
         let resolve!: (outcome: RunOutcome) => void;
         const done = new Promise<RunOutcome>((r) => (resolve = r));
-        const run: Run = { id, request: { id, platform, options }, resolve };
+        const run: Run = { id, platform, options, slim, functions: [], resolve };
         if (this.disposed) resolve({ kind: 'cancelled' });
         else {
             this.queue.push(run);
@@ -137,7 +145,15 @@ export class WorkerPool {
         worker.on('message', (reply: WorkerReply) => {
             const run = w.run;
             if (!run || run.id !== reply.id) return;
-            this.finish(run, reply.ok ? { kind: 'result', result: reply.result, millis: reply.millis } : { kind: 'error', message: reply.error });
+            if (reply.kind === 'part') {
+                for (const f of reply.functions) run.functions.push(f);
+                // Ask for the next part in a later turn, so requests are answered in between.
+                setImmediate(() => {
+                    if (w.run === run) w.worker.postMessage({ kind: 'next', id: run.id });
+                });
+                return;
+            }
+            this.finish(run, reply.ok ? { kind: 'result', result: { ...reply.result, functions: run.functions }, millis: reply.millis } : { kind: 'error', message: reply.error });
             this.pump();
         });
         const failed = (message: string) => {
@@ -176,13 +192,27 @@ export class WorkerPool {
                 this.finish(run, { kind: 'timeout', millis: performance.now() - (run.started ?? 0) });
                 this.pump();
             }, this.options.timeoutMs);
-            try {
-                w.worker.postMessage(run.request);
-            } catch (error) {
-                // The platform could not be cloned: a lowering bug, reported like an engine error.
-                w.run = undefined;
-                this.finish(run, { kind: 'error', message: `the platform could not be sent to the simulation worker (${error instanceof Error ? error.message : String(error)})` });
+            void this.send(w, run);
+        }
+    }
+
+    /** Posts the platform to the worker: the skeleton now, then one part of its functions per turn. */
+    private async send(w: PoolWorker, run: Run): Promise<void> {
+        try {
+            const { skeleton, functions } = flattenPlatform(run.platform);
+            const chunks = parts(functions);
+            w.worker.postMessage({ kind: 'run', id: run.id, platform: skeleton, options: run.options, parts: chunks.length, slim: run.slim });
+            for (const chunk of chunks) {
+                await new Promise((resolve) => setImmediate(resolve));
+                if (w.run !== run) return; // cancelled, timed out or the worker failed meanwhile
+                w.worker.postMessage({ kind: 'part', id: run.id, functions: chunk });
             }
+        } catch (error) {
+            // The platform could not be cloned: a lowering bug, reported like an engine error.
+            if (w.run !== run) return;
+            this.discard(w);
+            this.finish(run, { kind: 'error', message: `the platform could not be sent to the simulation worker (${error instanceof Error ? error.message : String(error)})` });
+            this.pump();
         }
     }
 }

@@ -43,7 +43,7 @@ export class SimulationScheduler {
             this.stats.replaced++;
             previous.cancel();
         }
-        const handle = this.pool.submit(job.platform, job.options);
+        const handle = this.pool.submit(job.platform, job.options, true);
         this.latest.set(job.key, { job, cancel: () => handle.cancel(), id: handle.id });
         void handle.done.then((outcome) => {
             // Replaced by a newer job (or cancelled) meanwhile: this outcome is stale.

@@ -1,11 +1,11 @@
-// A simulation worker thread: receives a lowered platform, runs the one engine (src/, no Langium,
-// no LSP) and posts the result back. One request at a time; the main thread terminates the worker
-// to cancel a run that a newer edit made stale.
+// A simulation worker thread: receives a lowered platform (in parts, see messages.ts), runs the
+// one engine (src/, no Langium, no LSP) and posts the result back (in parts). One request at a
+// time; the main thread terminates the worker to cancel a run that a newer edit made stale.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SimulationOptions } from '../../src/engine/simulate.js';
 import type { SimulationResult } from '../../src/engine/result.js';
 import type { Platform } from '../../src/model/platform.js';
-import type { WorkerData, WorkerReply, WorkerRequest } from './messages.js';
+import { parts, unflattenPlatform, type FlatFunction, type WorkerData, type WorkerReply, type WorkerRequest } from './messages.js';
 
 type Simulate = (platform: Platform, options: SimulationOptions) => SimulationResult;
 
@@ -25,24 +25,71 @@ function describe(error: unknown): string {
     return String(error);
 }
 
-parentPort?.on('message', (request: WorkerRequest) => {
-    void (async () => {
-        let reply: WorkerReply;
-        try {
-            const simulate = await loadEngine();
-            const started = performance.now();
-            const result = simulate(request.platform, request.options);
-            reply = { id: request.id, ok: true, result, millis: performance.now() - started };
-        } catch (error) {
-            reply = { id: request.id, ok: false, error: describe(error) };
+function post(reply: WorkerReply): void {
+    parentPort!.postMessage(reply);
+}
+
+async function run(request: Extract<WorkerRequest, { kind: 'run' }>, functions: FlatFunction[]): Promise<void> {
+    let result: SimulationResult;
+    let millis: number;
+    try {
+        const simulate = await loadEngine();
+        const platform = unflattenPlatform(request.platform, functions);
+        const started = performance.now();
+        result = simulate(platform, request.options);
+        millis = performance.now() - started;
+    } catch (error) {
+        post({ kind: 'done', id: request.id, ok: false, error: describe(error) });
+        return;
+    }
+    try {
+        // Background runs: the trace (tens of thousands of events on big platforms) is for the
+        // pciplat/simulate request only; nothing the providers show reads it.
+        const rest: SimulationResult = { ...result, functions: [], trace: request.slim ? [] : result.trace };
+        const pending = parts(result.functions ?? []);
+        // One part now, each further one when the main thread asks for it; then the rest.
+        const sendNext = () => {
+            const part = pending.shift();
+            if (part) post({ kind: 'part', id: request.id, functions: part });
+            else {
+                sending = undefined;
+                post({ kind: 'done', id: request.id, ok: true, result: rest, millis });
+            }
+        };
+        sending = { id: request.id, next: sendNext };
+        sendNext();
+    } catch (error) {
+        // A result that cannot be cloned is an engine bug; report it like a throw.
+        post({ kind: 'done', id: request.id, ok: false, error: `the result could not be sent (${describe(error)})` });
+    }
+}
+
+/** The result being sent, part by part. */
+let sending: { id: number; next: () => void } | undefined;
+
+let current: { request: Extract<WorkerRequest, { kind: 'run' }>; functions: FlatFunction[]; received: number } | undefined;
+
+parentPort?.on('message', (message: WorkerRequest) => {
+    if (message.kind === 'next') {
+        if (sending?.id === message.id) {
+            try {
+                sending.next();
+            } catch (error) {
+                sending = undefined;
+                post({ kind: 'done', id: message.id, ok: false, error: `the result could not be sent (${describe(error)})` });
+            }
         }
-        try {
-            parentPort!.postMessage(reply);
-        } catch (error) {
-            // A result that cannot be cloned is an engine bug; report it like a throw.
-            parentPort!.postMessage({ id: request.id, ok: false, error: `the result could not be sent (${describe(error)})` } satisfies WorkerReply);
-        }
-    })();
+        return;
+    }
+    if (message.kind === 'run') current = { request: message, functions: [], received: 0 };
+    else if (current && message.id === current.request.id) {
+        current.functions.push(...message.functions);
+        current.received++;
+    } else return;
+    if (current.received < current.request.parts) return;
+    const { request, functions } = current;
+    current = undefined;
+    void run(request, functions);
 });
 
 // Load the engine while the first platform is being lowered.

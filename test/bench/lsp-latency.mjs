@@ -8,7 +8,8 @@
 //   - hover and completion (median and p95 over 20 requests each) right after an edit (the
 //     request waits for the new text to be parsed and linked) and once the edit's diagnostics
 //     are out, while its simulation runs in a worker. A sample counts as "during simulation"
-//     when no result for the edited text had arrived when the answer came back.
+//     when no result for the edited text had arrived when the answer came back;
+//   - semantic tokens of the whole document, at rest.
 // Prints a Markdown table. Nothing is asserted: the figures are for reading.
 //
 //   node test/bench/lsp-latency.mjs [functions...]     (default: 1000 10000)
@@ -212,7 +213,10 @@ async function measure(target) {
             // Let the last run finish before the next series.
             await server.result(performance.now()).catch(() => undefined);
         }
-        return { functions, lines: text.split('\n').length, open, diagnostics, simulation, rows };
+        // Semantic tokens of the whole document (what an editor asks for after each edit), at rest.
+        const tokens = [];
+        for (let i = 0; i < 5; i++) tokens.push((await server.timed('textDocument/semanticTokens/full', { textDocument: { uri } })).millis);
+        return { functions, lines: text.split('\n').length, open, diagnostics, simulation, rows, tokens };
     } finally {
         await server.stop();
         fs.rmSync(root, { recursive: true, force: true });
@@ -239,3 +243,4 @@ row('hover right after an edit (waits for parse + link)', (r) => stat(r.rows.hov
 row('hover while the simulation runs', (r) => `${stat(r.rows.hover.during)} (${r.rows.hover.duringSamples}/${SAMPLES})`);
 row('completion right after an edit (waits for parse + link)', (r) => stat(r.rows.completion.afterEdit));
 row('completion while the simulation runs', (r) => `${stat(r.rows.completion.during)} (${r.rows.completion.duringSamples}/${SAMPLES})`);
+row('semantic tokens, whole document (5 requests)', (r) => stat(r.tokens));

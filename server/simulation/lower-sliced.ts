@@ -1,0 +1,44 @@
+// Lowering (AST → the core's plain model) in slices: the same lowerPlatform / lowerFunction the
+// CLI uses, but the PCI functions — nearly all of a big platform — are lowered a few at a time,
+// yielding to the event loop whenever a slice has taken `budgetMs`, so that a 10k-function
+// platform does not hold the main thread for a hundred milliseconds or more while requests wait.
+// The platform is first lowered with every host bridge emptied of its functions (shallow copies
+// of the AST nodes, which lowering reads like the originals); then each function is lowered with
+// its children emptied and attached to its parent, in the original order. The result equals
+// lowerPlatform's (test/server/lower-sliced.test.ts).
+import * as ast from '../../language/generated/ast.js';
+import { lowerFunction } from '../../language/lower/lower-function.js';
+import { lowerPlatform } from '../../language/lower/lower-platform.js';
+import type * as m from '../../src/model/platform.js';
+
+/** Lets the event loop run; resolves `false` when the lowering is no longer wanted. */
+export type Pause = () => Promise<boolean>;
+
+export const nextTurn: Pause = () => new Promise((resolve) => setImmediate(() => resolve(true)));
+
+export async function lowerPlatformSliced(platform: ast.Platform, pause: Pause = nextTurn, budgetMs = 4): Promise<m.Platform | undefined> {
+    const included = platform.socs.flatMap((s) => s.soc?.ref?.items ?? []);
+    const items = [...included, ...platform.items];
+    const hostBridges = items.filter(ast.isHostBridge);
+    const shells = new Map<ast.HardwareItem, ast.HardwareItem>(hostBridges.map((hb) => [hb, { ...hb, functions: [] } as ast.HostBridge]));
+    const pseudo = { ...platform, socs: [], items: items.map((item) => shells.get(item) ?? item) } as ast.Platform;
+    const lowered = lowerPlatform(pseudo);
+    let sliceStart = performance.now();
+    for (let i = 0; i < hostBridges.length; i++) {
+        const target = lowered.hostBridges[i];
+        if (!target) break;
+        // Depth first, parents before children, siblings in order.
+        const stack: { fn: ast.PciFunction; into: m.PciFunction[] }[] = [...hostBridges[i]!.functions].reverse().map((fn) => ({ fn, into: target.functions }));
+        while (stack.length > 0) {
+            if (performance.now() - sliceStart > budgetMs) {
+                if (!(await pause())) return undefined;
+                sliceStart = performance.now();
+            }
+            const { fn, into } = stack.pop()!;
+            const node = lowerFunction({ ...fn, functions: [] } as ast.PciFunction);
+            into.push(node);
+            for (let c = fn.functions.length - 1; c >= 0; c--) stack.push({ fn: fn.functions[c]!, into: node.children });
+        }
+    }
+    return lowered;
+}
