@@ -18,6 +18,7 @@
 //   PCI-MF-NO-FUNCTION0                       add a function 0, or renumber a lone function to 0;
 //   PCI-BAR-SIZE-POW2, PCI-MSI-VECTORS        round up to a power of two;
 //   SRIOV-NUMVFS                              enable total-vfs VFs.
+import { allFunctions } from '../src/model/walk.js';
 import { AstUtils, CstUtils, GrammarUtils, type AstNode, type CstNode, type LangiumDocument, type LangiumDocuments } from 'langium';
 import type { CodeActionProvider, LangiumServices } from 'langium/lsp';
 import { CodeActionKind, type CodeAction, type CodeActionParams, type Command, type Diagnostic, type Position, type Range, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
@@ -396,7 +397,7 @@ function occupied(resource: Resource, entry: StoredResult): Span[] {
     }
     // SR-IOV apertures: every VF BAR for all TotalVFs, from VF 0's address.
     for (const hb of entry.platform.hostBridges) {
-        for (const fn of allFunctionsOf(hb.functions)) {
+        for (const fn of allFunctions(hb.functions)) {
             if (!fn.sriov || io) continue;
             const vf0 = functionResult(entry, `${fn.name}.vf[0]`);
             for (const vb of fn.sriov.vfBars) {
@@ -408,15 +409,6 @@ function occupied(resource: Resource, entry: StoredResult): Span[] {
     return spans.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
 }
 
-function allFunctionsOf(functions: readonly m.PciFunction[]): m.PciFunction[] {
-    const out: m.PciFunction[] = [];
-    const visit = (f: m.PciFunction) => {
-        out.push(f);
-        f.children.forEach(visit);
-    };
-    functions.forEach(visit);
-    return out;
-}
 
 /** The lowest naturally aligned address at or after `from` in `window` clear of `taken`. */
 function freeIn(window: Span, size: bigint, taken: readonly Span[], from: bigint): bigint | undefined {

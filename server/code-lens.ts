@@ -9,7 +9,8 @@ import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
 import * as ast from '../language/generated/ast.js';
 import type { ServerContext } from './context.js';
 import { RUN_SIMULATION_COMMAND, type RunSimulationArgs } from './protocol.js';
-import { allFunctions, platformViews } from './view.js';
+import { allFunctions } from '../src/model/walk.js';
+import { platformViews } from './view.js';
 
 function nameRange(node: AstNode): Range | undefined {
     return (GrammarUtils.findNodeForProperty(node.$cstNode, 'name') ?? node.$cstNode)?.range;

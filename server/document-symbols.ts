@@ -8,9 +8,9 @@ import { SymbolKind, type DocumentSymbol, type DocumentSymbolParams } from 'vsco
 import * as ast from '../language/generated/ast.js';
 import { formatSbdf } from '../src/cli/format-text.js';
 import type { FunctionResult } from '../src/engine/result.js';
+import { isBridge, type FunctionKind } from '../src/model/platform.js';
 import type { ServerContext } from './context.js';
 
-const BRIDGES = new Set(['root-port', 'switch-upstream', 'downstream-port', 'pcie-pci-bridge', 'pci-pcie-bridge', 'pci-bridge']);
 
 export class PciplatDocumentSymbolProvider implements DocumentSymbolProvider {
     constructor(private readonly context: ServerContext) {}
@@ -19,10 +19,7 @@ export class PciplatDocumentSymbolProvider implements DocumentSymbolProvider {
         try {
             const root = document.parseResult?.value;
             if (!ast.isModel(root)) return [];
-            const results = new Map<string, FunctionResult>();
-            for (const entry of this.context.background?.store.seeing(document.uri.toString()) ?? []) {
-                for (const f of entry.result.functions ?? []) if (!results.has(f.name)) results.set(f.name, f);
-            }
+            const results = this.context.background?.store.functionsSeenBy(document.uri.toString()) ?? new Map<string, FunctionResult>();
             return root.elements.flatMap((e) => (ast.isPlatform(e) ? this.platform(e, results) : ast.isSoc(e) ? this.soc(e, results) : []));
         } catch (error) {
             this.context.background?.log(`pciplat: document symbols failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -92,6 +89,6 @@ export class PciplatDocumentSymbolProvider implements DocumentSymbolProvider {
         const result = f.name ? results.get(f.name) : undefined;
         const where = result ? formatSbdf(result) : (f.address?.absolute ?? f.address?.relative);
         const detail = where ? `${f.kind} · ${where}` : f.kind;
-        return this.symbol(f, f.name, BRIDGES.has(f.kind) ? SymbolKind.Package : SymbolKind.Object, detail, f.functions.flatMap((c) => this.function(c, results)));
+        return this.symbol(f, f.name, isBridge(f.kind as FunctionKind) ? SymbolKind.Package : SymbolKind.Object, detail, f.functions.flatMap((c) => this.function(c, results)));
     }
 }

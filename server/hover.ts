@@ -2,6 +2,7 @@
 // Markdown with what the model says and what the last simulation computed (SBDF, RID, BARs with
 // size and address, and every further field the engine adds to its result: see view.ts). Hovers
 // answer from the last completed result and never wait for a running simulation.
+import { allFunctions } from '../src/model/walk.js';
 import { CstUtils, type AstNode, type LangiumDocument } from 'langium';
 import { MultilineCommentHoverProvider, type LangiumServices } from 'langium/lsp';
 import type { Hover, HoverParams } from 'vscode-languageserver';
@@ -10,7 +11,6 @@ import type { FunctionResult } from '../src/engine/result.js';
 import type * as m from '../src/model/platform.js';
 import type { ServerContext } from './context.js';
 import {
-    allFunctions,
     extraFieldLines,
     functionResultJson,
     functionResults,

@@ -18,10 +18,7 @@ export class PciplatInlayHintProvider implements InlayHintProvider {
         try {
             const root = document.parseResult?.value;
             if (!ast.isModel(root)) return [];
-            const results = new Map<string, FunctionResult>();
-            for (const entry of this.context.background?.store.seeing(document.uri.toString()) ?? []) {
-                for (const f of entry.result.functions ?? []) if (!results.has(f.name)) results.set(f.name, f);
-            }
+            const results = this.context.background?.store.functionsSeenBy(document.uri.toString()) ?? new Map<string, FunctionResult>();
             if (results.size === 0) return [];
             const { start, end } = params.range;
             const hints: InlayHint[] = [];

@@ -6,6 +6,7 @@ import { lowerPlatform } from '../language/lower/lower-platform.js';
 import { functionJson, hexString, type JsonLike, type JsonObject } from '../src/cli/format-json.js';
 import type { FunctionResult } from '../src/engine/result.js';
 import type * as m from '../src/model/platform.js';
+import { allFunctions } from '../src/model/walk.js';
 import type { StoredResult } from './simulation/results.js';
 import type { ResultStore } from './simulation/results.js';
 
@@ -73,16 +74,6 @@ export function documentUriOf(node: AstNode): string {
     return AstUtils.getDocument(node).uri.toString();
 }
 
-/** Every function of a model tree, depth first. */
-export function allFunctions(functions: readonly m.PciFunction[]): m.PciFunction[] {
-    const out: m.PciFunction[] = [];
-    const visit = (f: m.PciFunction) => {
-        out.push(f);
-        f.children.forEach(visit);
-    };
-    functions.forEach(visit);
-    return out;
-}
 
 /** Per lowered platform: every function by name (the first of a name), with its host bridge. */
 const functionIndex = new WeakMap<m.Platform, Map<string, { fn: m.PciFunction; hostBridge: m.HostBridge }>>();

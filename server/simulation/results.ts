@@ -1,6 +1,7 @@
 // The last completed simulation of every platform: what hover, code lenses and the custom
 // requests answer from. An entry is replaced only by a newer completed run for the latest text;
 // a document that stops parsing keeps its entries (a syntax error does not wipe them).
+import type { FunctionResult } from '../../src/engine/result.js';
 import type { SimulationResult } from '../../src/engine/result.js';
 import type { Platform } from '../../src/model/platform.js';
 
@@ -44,6 +45,15 @@ export class ResultStore {
     seeing(uri: string): StoredResult[] {
         const all = [...this.byKey.values()].filter((e) => e.uri === uri || uri in e.versions);
         return all.sort((a, b) => Number(b.uri === uri) - Number(a.uri === uri));
+    }
+
+    /** The function results the document sees, by name (its own platforms' results first). */
+    functionsSeenBy(uri: string): Map<string, FunctionResult> {
+        const results = new Map<string, FunctionResult>();
+        for (const entry of this.seeing(uri)) {
+            for (const f of entry.result.functions ?? []) if (!results.has(f.name)) results.set(f.name, f);
+        }
+        return results;
     }
 
     all(): StoredResult[] {

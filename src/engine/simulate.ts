@@ -16,6 +16,7 @@ import type { HypervisorResult } from '../hypervisor/result.js';
 import type { Platform, Profile } from '../model/platform.js';
 import { simulateHypervisor } from '../scenario/simulate-hypervisor.js';
 import { appendAll } from '../util/arrays.js';
+import { allFunctions } from '../model/walk.js';
 import { hypervisorInput } from './hypervisor-input.js';
 import { defaultProfile } from './profile.js';
 import type { BarResult, BridgeResult, FunctionResult, SimulationResult } from './result.js';
@@ -131,13 +132,7 @@ function vfsEverEnabled(platform: Platform, scenarioName: string | undefined): M
 }
 
 function findFunction(platform: Platform, name: string) {
-    const stack = platform.hostBridges.flatMap((hb) => hb.functions);
-    while (stack.length > 0) {
-        const fn = stack.pop()!;
-        if (fn.name === name) return fn;
-        stack.push(...fn.children);
-    }
-    return undefined;
+    return allFunctions(platform.hostBridges.flatMap((hb) => hb.functions)).find((fn) => fn.name === name);
 }
 
 function functionResult(f: FabricFunction, placement: PlacementResult | undefined, ids: IdAnalysis | undefined): FunctionResult {
