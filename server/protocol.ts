@@ -153,6 +153,11 @@ export interface TopologyFunction {
     /** Vendor and device names from the bundled PCI ID subset (or the system's pci.ids). */
     vendorName?: string;
     deviceName?: string;
+    /**
+     * Who holds the function at the end of the last background simulation (implicit scenario):
+     * `xen`, `dom0`, `dom_io`, a guest, `host`…; null when not simulated yet or not reported.
+     */
+    owner: string | null;
     loc?: SourceRange;
     children: TopologyFunction[];
 }
@@ -196,6 +201,8 @@ export interface ServerStatsResult {
     delivered: number;
     /** Validations that kept the last results because a file did not parse. */
     skippedUnparsable: number;
+    /** Validations of unsaved text that did not simulate (`simulateOn: save`). */
+    deferredUntilSave: number;
     /** Worker threads started (a running job cancelled by an edit terminates its worker). */
     workersStarted: number;
     /** Platforms with a stored result. */
@@ -205,6 +212,31 @@ export interface ServerStatsResult {
 }
 
 export const SERVER_STATS_METHOD = 'pciplat/serverStats';
+
+// --- pciplat/simulationStatus (notification, server → client) ---------------------------------------
+
+/**
+ * Sent when background runs start (and when more platforms join the queue) and when the queue
+ * drains, whether by completion or by cancellation (edits, closed files, removed platforms).
+ */
+export interface SimulationStatusParams {
+    state: 'running' | 'idle';
+    /** `running`: platforms queued or being simulated; `idle`: platforms with a stored result. */
+    platforms: number;
+    /** Simulation findings of all stored results. */
+    findings: number;
+    /** Duration of the last completed background run (worker time), when there was one. */
+    lastRunMs?: number;
+    /** When the last background run completed (ISO 8601), when there was one. */
+    finishedAt?: string;
+}
+
+export const SIMULATION_STATUS_METHOD = 'pciplat/simulationStatus';
+
+/** Notification method → params. */
+export interface PciplatNotifications {
+    [SIMULATION_STATUS_METHOD]: SimulationStatusParams;
+}
 
 // --- all requests ------------------------------------------------------------------------------
 
@@ -241,4 +273,21 @@ export interface PciplatInitializationOptions {
     simulationWorkers?: number;
     /** A simulation running longer than this is stopped (milliseconds, default 120000). */
     simulationTimeoutMs?: number;
+    /** Hypervisor profile of the background simulation; `platform` (default): each platform's own. */
+    profile?: PciplatProfileSetting;
+    /** `type` (default): simulate after every edit; `save`: only the saved text (on open and `didSave`). */
+    simulateOn?: SimulateOnSetting;
+}
+
+export type PciplatProfileSetting = 'platform' | 'arm-design' | 'arm-upstream' | 'x86-pvh' | 'kvm';
+export type SimulateOnSetting = 'type' | 'save';
+
+/**
+ * The `pciplat` section of `workspace/didChangeConfiguration` (`{ settings: { pciplat: {...} } }`)
+ * or of `workspace/configuration`: the same `profile` and `simulateOn` as the initialization
+ * options; a key that is absent leaves the setting as it was.
+ */
+export interface PciplatSettings {
+    profile?: PciplatProfileSetting;
+    simulateOn?: SimulateOnSetting;
 }

@@ -113,6 +113,7 @@ export class CustomRequests {
             dropped: background?.stats.dropped ?? 0,
             delivered: background?.stats.delivered ?? 0,
             skippedUnparsable: background?.stats.skippedUnparsable ?? 0,
+            deferredUntilSave: background?.stats.deferredUntilSave ?? 0,
             workersStarted: background?.pool.started ?? 0,
             results: background?.store.all().length ?? 0,
             pciIds: this.context.pciIds.source,
@@ -194,6 +195,7 @@ export class CustomRequests {
                         device: fn.device !== undefined ? hex(fn.device) : null,
                         vendorName: ids.vendorName(fn.vendor),
                         deviceName: ids.deviceName(fn.vendor, fn.device),
+                        owner: typeof result?.owner === 'string' ? result.owner : null,
                         loc: range(fn.nameLoc),
                         children: [...fn.children.map((c) => node(c, hb, index, fn.secondary)), ...vfs.map((vf) => vfNode(vf, fn))],
                     };
@@ -227,6 +229,7 @@ function vfNode(vf: FunctionResult, pf: m.PciFunction): TopologyFunction {
         group: typeof group === 'bigint' ? hex(group) : typeof group === 'string' || typeof group === 'number' ? group : null,
         vendor: pf.vendor !== undefined ? hex(pf.vendor) : null,
         device: pf.sriov?.vfDevice !== undefined ? hex(pf.sriov.vfDevice) : null,
+        owner: typeof vf.owner === 'string' ? vf.owner : null,
         loc: range(vf.loc),
         children: [],
     };

@@ -36,7 +36,7 @@ import { CodeLensRefreshRequest, InlayHintRefreshRequest, SemanticTokensRefreshR
 import { ServerContext } from './context.js';
 import { DiagnosticsHub } from './diagnostics.js';
 import { SYSTEM_PCI_IDS_PATHS } from './pci-ids/index.js';
-import type { PciplatInitializationOptions } from './protocol.js';
+import { SIMULATION_STATUS_METHOD, type PciplatInitializationOptions, type PciplatSettings, type SimulationStatusParams } from './protocol.js';
 import { CustomRequests } from './requests.js';
 import { createPciplatLspServices } from './services.js';
 import { BackgroundSimulation } from './simulation/background.js';
@@ -105,7 +105,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         }, 50);
     };
 
+    // `textDocument/didSave` (declared in the capabilities because the handler has the method):
+    // `simulateOn: save` simulates the saved text.
+    shared.lsp.DocumentUpdateHandler.didSaveDocument = (event) => context.background?.saved(event.document.uri);
+    shared.workspace.TextDocuments.onDidOpen((event) => context.background?.opened(event.document.uri, event.document.version));
+    shared.workspace.TextDocuments.onDidClose((event) => context.background?.closed(event.document.uri));
     addLangiumHandlers(connection, shared);
+    // `workspace/didChangeConfiguration` (Langium's handler feeds its ConfigurationProvider).
+    const configuration = shared.workspace.ConfigurationProvider;
+    configuration.onConfigurationSectionUpdate((update) => {
+        if (update.section === 'pciplat') context.background?.configure(update.configuration as PciplatSettings);
+    });
     new CustomRequests(shared, context).register(connection);
 
     connection.onInitialize(async (params): Promise<InitializeResult> => {
@@ -114,7 +124,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
         const workers = Number.isInteger(init.simulationWorkers) && init.simulationWorkers! > 0 ? init.simulationWorkers! : Math.max(1, Math.min(4, cores - 1));
         const timeoutMs = typeof init.simulationTimeoutMs === 'number' && init.simulationTimeoutMs > 0 ? init.simulationTimeoutMs : 120_000;
-        const background = new BackgroundSimulation(shared, hub, { workers, timeoutMs, workerUrl: new URL('./simulation/worker.js', import.meta.url), engineModule: engineModuleUrl(options.engineModule), log }, refresh);
+        const status = (params: SimulationStatusParams) => void connection.sendNotification(SIMULATION_STATUS_METHOD, params).catch(() => undefined);
+        const background = new BackgroundSimulation(
+            shared,
+            hub,
+            { workers, timeoutMs, workerUrl: new URL('./simulation/worker.js', import.meta.url), engineModule: engineModuleUrl(options.engineModule), log, status },
+            refresh,
+        );
+        background.configure({ profile: init.profile, simulateOn: init.simulateOn });
         background.listen();
         context.background = background;
         // The system's full pci.ids (or the client's) when there is one; the bundled subset otherwise.
@@ -125,7 +142,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const result = await shared.lsp.LanguageServer.initialize(params);
         return { ...result, serverInfo: { name: 'pciplat-language-server', version: '0.1.0' } };
     });
-    connection.onInitialized((params) => shared.lsp.LanguageServer.initialized(params));
+    connection.onInitialized((params) => {
+        shared.lsp.LanguageServer.initialized(params);
+        // A client that answers `workspace/configuration` (VS Code): its `pciplat` section, once fetched.
+        void configuration.ready.then(async () => {
+            const settings: PciplatSettings = {
+                profile: (await configuration.getConfiguration('pciplat', 'profile')) ?? undefined,
+                simulateOn: (await configuration.getConfiguration('pciplat', 'simulateOn')) ?? undefined,
+            };
+            context.background?.configure(settings);
+        }).catch((error: unknown) => log(`pciplat: could not read the pciplat settings: ${error instanceof Error ? error.message : String(error)}`));
+    });
     connection.onShutdown(() => context.background?.dispose());
     connection.onExit(() => context.background?.dispose());
 

@@ -6,7 +6,7 @@ import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { AddressMapPanel } from './address-map/panel.js';
 import { isPciplat, reveal } from './locations.js';
 import { RUN_SIMULATION_COMMAND } from './protocol.js';
-import { createClient, SimulateOnSave } from './server-client.js';
+import { createClient } from './server-client.js';
 import { errorLine, SimulationRunner } from './simulation.js';
 import { SimulationStatus } from './status.js';
 import { TopologyView } from './topology-view.js';
@@ -34,7 +34,6 @@ export function activate(context: vscode.ExtensionContext): PciplatApi {
     const output = vscode.window.createOutputChannel('pciplat', { log: true });
     const status = new SimulationStatus();
     const trace = new TraceView();
-    const onSave = new SimulateOnSave();
     const getClient = () => client;
     const topology = new TopologyView(getClient, () => trace.last);
     const addressMap = new AddressMapPanel(context.extensionUri, getClient);
@@ -43,8 +42,10 @@ export function activate(context: vscode.ExtensionContext): PciplatApi {
 
     const start = async (): Promise<void> => {
         status.setServerState('starting');
-        const c = createClient(context, output, onSave);
+        const c = createClient(context, output);
         client = c;
+        // Before start: the server reports its first runs right after initialization.
+        status.listen(c);
         // The status bar follows the server (it says so when the server stops or restarts).
         context.subscriptions.push(
             c.onDidChangeState((e) => {
@@ -110,11 +111,8 @@ export function activate(context: vscode.ExtensionContext): PciplatApi {
     });
 
     context.subscriptions.push(
-        vscode.workspace.onDidSaveTextDocument((d) => {
-            if (isPciplat(d)) onSave.flush(d.uri);
-        }),
+        // pciplat.profile and pciplat.simulateOn reach the server as workspace/didChangeConfiguration.
         vscode.workspace.onDidChangeConfiguration((e) => {
-            if (e.affectsConfiguration('pciplat.simulateOn')) onSave.flush();
             if (e.affectsConfiguration('pciplat.simulationWorkers') || e.affectsConfiguration('pciplat.pciIdsPath')) {
                 void vscode.window.showInformationMessage('pciplat: restart the language server for this setting to take effect.', 'Restart').then((choice) => {
                     if (choice) void vscode.commands.executeCommand('pciplat.restartServer');

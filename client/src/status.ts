@@ -1,29 +1,22 @@
 // The status-bar item: simulation state (running), findings of the active file, last run time.
 //
-// The server sends no "simulation started/finished" notification, so "running" is inferred from
-// its `pciplat/serverStats` counters (jobs scheduled − replaced − completed), polled only while
-// something may be running: after an edit, an open, a publish of diagnostics, or a Run Simulation
-// request of this client. Findings are counted from the diagnostics VS Code holds.
+// "Running" and the last background run come from the server's `pciplat/simulationStatus`
+// notification (sent when background runs start and when its queue drains), plus this client's own
+// Run Simulation requests. Findings are counted from the diagnostics VS Code holds.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { SERVER_STATS_METHOD, type ServerStatsResult } from './protocol.js';
+import { SIMULATION_STATUS_METHOD, type SimulationStatusParams } from './protocol.js';
 import { formatMillis } from './trace-model.js';
 import { isSimulationDiagnostic } from './server-client.js';
 
-const POLL_MS = 350;
-/** Stop inferring "running" after this long without any counter moving (the server's time limit is 120 s). */
-const GIVE_UP_MS = 130_000;
 /** Show a progress indicator when a background run lasts longer than this. */
 const PROGRESS_AFTER_MS = 1500;
 
 export class SimulationStatus implements vscode.Disposable {
     private readonly item: vscode.StatusBarItem;
     private readonly disposables: vscode.Disposable[] = [];
-    private client: LanguageClient | undefined;
-    private pollTimer: NodeJS.Timeout | undefined;
-    private polling = false;
-    private lastStats: ServerStatsResult | undefined;
-    private lastChange = 0;
+    private lastStatus: SimulationStatusParams | undefined;
+    private subscription: vscode.Disposable | undefined;
     private backgroundRunning = false;
     private backgroundSince = 0;
     private ownRuns = 0;
@@ -38,34 +31,44 @@ export class SimulationStatus implements vscode.Disposable {
         this.disposables.push(
             this.item,
             vscode.languages.onDidChangeDiagnostics((e) => {
-                if (e.uris.some((u) => u.path.endsWith('.pciplat'))) {
-                    this.render();
-                    this.kick();
-                }
+                if (e.uris.some((u) => u.path.endsWith('.pciplat'))) this.render();
             }),
             vscode.window.onDidChangeActiveTextEditor(() => this.render()),
-            vscode.workspace.onDidChangeTextDocument((e) => {
-                if (e.document.languageId === 'pciplat' && e.contentChanges.length > 0) this.kick();
-            }),
-            vscode.workspace.onDidOpenTextDocument((d) => {
-                if (d.languageId === 'pciplat') this.kick();
-            }),
         );
         this.render();
         this.item.show();
     }
 
+    /** Follow `client`'s `pciplat/simulationStatus` notifications (call before starting it). */
+    listen(client: LanguageClient): void {
+        this.subscription?.dispose();
+        this.subscription = client.onNotification(SIMULATION_STATUS_METHOD, (params: SimulationStatusParams) => this.update(params));
+    }
+
     attach(client: LanguageClient | undefined): void {
-        this.client = client;
-        this.lastStats = undefined;
+        this.lastStatus = undefined;
         this.serverState = client ? 'running' : 'stopped';
+        if (!client) this.setBackground(false);
         this.render();
-        this.kick();
     }
 
     setServerState(state: 'starting' | 'running' | 'stopped'): void {
         this.serverState = state;
+        // A stopped or restarting server runs nothing (a new one reports its own runs).
+        if (state !== 'running') this.setBackground(false);
         this.render();
+    }
+
+    /** A `pciplat/simulationStatus` notification. */
+    update(status: SimulationStatusParams): void {
+        this.lastStatus = status;
+        if (status.state === 'idle' && status.finishedAt) {
+            const at = new Date(status.finishedAt);
+            if (!Number.isNaN(at.getTime()) && (!this.lastRun || at.getTime() > this.lastRun.at.getTime())) {
+                this.lastRun = { at, millis: status.lastRunMs, what: 'background run' };
+            }
+        }
+        this.setBackground(status.state === 'running');
     }
 
     /** A Run Simulation request of this client started; call the returned function when it ends. */
@@ -84,49 +87,6 @@ export class SimulationStatus implements vscode.Disposable {
 
     get running(): boolean {
         return this.ownRuns > 0 || this.backgroundRunning;
-    }
-
-    /** Start polling the server's counters (no-op while polling). */
-    kick(): void {
-        if (this.polling || !this.client) return;
-        this.polling = true;
-        this.lastChange = Date.now();
-        this.schedulePoll(60);
-    }
-
-    private schedulePoll(delay: number): void {
-        clearTimeout(this.pollTimer);
-        this.pollTimer = setTimeout(() => void this.poll(), delay);
-    }
-
-    private async poll(): Promise<void> {
-        const client = this.client;
-        if (!client || !client.isRunning()) {
-            this.polling = false;
-            this.setBackground(false);
-            return;
-        }
-        let stats: ServerStatsResult | undefined;
-        try {
-            stats = await client.sendRequest<ServerStatsResult>(SERVER_STATS_METHOD, {});
-        } catch {
-            stats = undefined;
-        }
-        if (!stats) {
-            this.polling = false;
-            this.setBackground(false);
-            return;
-        }
-        const before = this.lastStats;
-        this.lastStats = stats;
-        const moved = !before || before.scheduled !== stats.scheduled || before.completed !== stats.completed || before.delivered !== stats.delivered;
-        if (moved) this.lastChange = Date.now();
-        if (before && stats.delivered > before.delivered) this.lastRun = { at: new Date() };
-        const inFlight = stats.scheduled - stats.replaced - stats.completed;
-        const running = inFlight > 0 && Date.now() - this.lastChange < GIVE_UP_MS;
-        this.setBackground(running);
-        if (running || moved) this.schedulePoll(POLL_MS);
-        else this.polling = false;
     }
 
     private setBackground(running: boolean): void {
@@ -184,6 +144,7 @@ export class SimulationStatus implements vscode.Disposable {
         if (active) tooltip.appendMarkdown(`This file: ${here.errors} errors, ${here.warnings} warnings, ${here.infos} notes (${here.simulation} from the simulation)\n\n`);
         tooltip.appendMarkdown(`All .pciplat files: ${all.errors} errors, ${all.warnings} warnings, ${all.infos} notes\n\n`);
         if (this.running) tooltip.appendMarkdown('A simulation is running in the background.\n\n');
+        else if (this.lastStatus?.state === 'idle') tooltip.appendMarkdown(`Background simulation: ${this.lastStatus.platforms} platform${this.lastStatus.platforms === 1 ? '' : 's'} simulated, ${this.lastStatus.findings} finding${this.lastStatus.findings === 1 ? '' : 's'}\n\n`);
         if (this.lastRun) tooltip.appendMarkdown(`Last simulation finished at ${this.lastRun.at.toLocaleTimeString()}${this.lastRun.millis !== undefined ? ` (${this.lastRun.what ?? 'Run Simulation'}: ${formatMillis(this.lastRun.millis)})` : ''}\n\n`);
         tooltip.appendMarkdown('Click to open the Problems panel.');
         this.item.tooltip = tooltip;
@@ -191,7 +152,7 @@ export class SimulationStatus implements vscode.Disposable {
     }
 
     dispose(): void {
-        clearTimeout(this.pollTimer);
+        this.subscription?.dispose();
         this.progress?.resolve();
         for (const d of this.disposables) d.dispose();
     }

@@ -1,5 +1,6 @@
 // The Topology view: the active .pciplat file's platforms → host bridges → bridges → functions
-// (and SR-IOV VFs), from `pciplat/topology`, with bus address, IOMMU group and owner; a group badge
+// (and SR-IOV VFs), from `pciplat/topology`, with bus address, IOMMU group and owner (the server's
+// last background simulation, or this file's last Run Simulation, which may play a scenario); a group badge
 // (FileDecoration) on each function; a click opens the declaration. Refreshed when the file's
 // diagnostics change (a new simulation result arrives with them) and on editor switches.
 import * as vscode from 'vscode';
@@ -34,6 +35,15 @@ export function owners(result: RichSimulateResult | undefined): Map<string, stri
     if (result.owner && typeof result.owner === 'object') for (const [fn, owner] of Object.entries(result.owner)) if (typeof owner === 'string' && !map.has(fn)) map.set(fn, owner);
     for (const d of result.domains ?? []) for (const dev of d.devices ?? []) if (!map.has(dev)) map.set(dev, d.name);
     return map;
+}
+
+/** Adds the owners the server reported in `pciplat/topology` to `into` (keeping those already there). */
+export function topologyOwners(functions: readonly TopologyFunction[], into: Map<string, string>): Map<string, string> {
+    for (const f of functions) {
+        if (typeof f.owner === 'string' && !into.has(f.name)) into.set(f.name, f.owner);
+        topologyOwners(f.children, into);
+    }
+    return into;
 }
 
 export class TopologyView implements vscode.TreeDataProvider<TopologyNode>, vscode.FileDecorationProvider, vscode.Disposable {
@@ -83,9 +93,17 @@ export class TopologyView implements vscode.TreeDataProvider<TopologyNode>, vsco
 
     runStored(run: StoredRun | undefined): void {
         if (run && this.document && run.document.toString() === this.document.toString()) {
-            this.owners = owners(run.result);
+            this.owners = this.mergedOwners(run);
             this.changed.fire(undefined);
+            this.decorationsChanged.fire(undefined);
         }
+    }
+
+    /** This file's last Run Simulation's owners, then the background simulation's (implicit scenario) for the rest. */
+    private mergedOwners(run: StoredRun | undefined): Map<string, string> {
+        const map = run ? owners(run.result) : new Map<string, string>();
+        if (this.result) for (const p of this.result.platforms) for (const hb of p.hostBridges) topologyOwners(hb.functions, map);
+        return map;
     }
 
     refresh(): void {
@@ -113,7 +131,7 @@ export class TopologyView implements vscode.TreeDataProvider<TopologyNode>, vsco
             this.error = errorLine(error);
         }
         const run = this.lastRun();
-        this.owners = run && run.document.toString() === uri.toString() ? owners(run.result) : new Map();
+        this.owners = this.mergedOwners(run && run.document.toString() === uri.toString() ? run : undefined);
         this.changed.fire(undefined);
         this.decorationsChanged.fire(undefined);
     }

@@ -11,8 +11,10 @@ import { DiagnosticSeverity } from 'vscode-languageserver';
 import { isModel, isPlatform, type Model } from '../../language/generated/ast.js';
 import { inputRejection } from '../../language/parse-guard.js';
 import { importClosure } from '../../language/scope/import-closure.js';
-import type { Platform } from '../../src/model/platform.js';
+import { isProfile } from '../../src/engine/profile.js';
+import type { Platform, Profile } from '../../src/model/platform.js';
 import { diagnosticsByUri, type DiagnosticsHub } from '../diagnostics.js';
+import type { PciplatSettings, SimulateOnSetting, SimulationStatusParams } from '../protocol.js';
 import { lowerPlatformSliced, nextTurn } from './lower-sliced.js';
 import { WorkerPool, type RunOutcome } from './pool.js';
 import { ResultStore } from './results.js';
@@ -24,6 +26,8 @@ export interface BackgroundOptions {
     workerUrl: URL;
     engineModule: string;
     log: (message: string) => void;
+    /** `pciplat/simulationStatus`: runs started, queue drained. */
+    status?: (status: SimulationStatusParams) => void;
 }
 
 /** Whether the document's text could not be parsed (syntax errors or rejected input). */
@@ -42,7 +46,16 @@ export class BackgroundSimulation {
     private readonly parsedVersions = new Map<string, number>();
     /** Simulation keys per declaring document (to clear platforms that were removed). */
     private readonly keysOf = new Map<string, Set<string>>();
-    readonly stats = { dropped: 0, skippedUnparsable: 0, delivered: 0 };
+    readonly stats = { dropped: 0, skippedUnparsable: 0, delivered: 0, deferredUntilSave: 0 };
+    /** `pciplat.profile`: undefined = each platform's own. */
+    private profile: Profile | undefined;
+    /** `pciplat.simulateOn`. */
+    private simulateOn: SimulateOnSetting = 'type';
+    /** Version of each open document as last opened or saved (`simulateOn: save`). */
+    private readonly savedVersions = new Map<string, number>();
+    /** The last `pciplat/simulationStatus` sent: state and platform count. */
+    private lastStatus: { state: 'running' | 'idle'; platforms: number } = { state: 'idle', platforms: 0 };
+    private lastRun: { millis: number; at: number } | undefined;
 
     constructor(
         private readonly shared: LangiumSharedServices,
@@ -51,7 +64,114 @@ export class BackgroundSimulation {
         private readonly onResults: () => void,
     ) {
         this.pool = new WorkerPool({ size: options.workers, workerUrl: options.workerUrl, engineModule: options.engineModule, timeoutMs: options.timeoutMs, log: options.log });
-        this.scheduler = new SimulationScheduler(this.pool, (job, outcome) => this.completed(job, outcome));
+        this.scheduler = new SimulationScheduler(
+            this.pool,
+            (job, outcome) => this.completed(job, outcome),
+            (running) => this.queueChanged(running),
+        );
+    }
+
+    /** The background profile (undefined: each platform's own). */
+    get backgroundProfile(): Profile | undefined {
+        return this.profile;
+    }
+
+    get simulateOnSetting(): SimulateOnSetting {
+        return this.simulateOn;
+    }
+
+    /**
+     * Applies `profile` / `simulateOn` (initialization options or the `pciplat` configuration
+     * section; an absent key keeps its setting). A new profile, or going back to `type`, re-runs
+     * the simulations.
+     */
+    configure(settings: PciplatSettings | null | undefined): void {
+        if (typeof settings !== 'object' || settings === null) return;
+        let rerun = false;
+        if (settings.profile !== undefined) {
+            const value = settings.profile as unknown;
+            let profile: Profile | undefined;
+            if (typeof value === 'string' && isProfile(value)) profile = value;
+            else if (value !== 'platform' && value !== null && value !== '') this.options.log(`pciplat: unknown profile '${String(value)}'; simulating with each platform's own`);
+            if (profile !== this.profile) {
+                this.profile = profile;
+                rerun = true;
+            }
+        }
+        if (settings.simulateOn !== undefined) {
+            const simulateOn: SimulateOnSetting = settings.simulateOn === 'save' ? 'save' : 'type';
+            if (simulateOn !== this.simulateOn) {
+                this.simulateOn = simulateOn;
+                if (simulateOn === 'type') rerun = true;
+            }
+        }
+        if (rerun) this.resimulate(() => true);
+    }
+
+    /** An editor opened `uri`: its text is the saved one. */
+    opened(uri: string, version: number): void {
+        this.savedVersions.set(uri, version);
+    }
+
+    closed(uri: string): void {
+        this.savedVersions.delete(uri);
+    }
+
+    /** The editor saved `uri` (`textDocument/didSave`): under `simulateOn: save`, simulate what depends on it. */
+    saved(uri: string): void {
+        const version = this.shared.workspace.TextDocuments.get(uri)?.version;
+        if (version !== undefined) this.savedVersions.set(uri, version);
+        if (this.simulateOn !== 'save') return;
+        const documents = this.shared.workspace.LangiumDocuments;
+        this.resimulate((document) => importClosure(document, documents).has(uri));
+    }
+
+    /** Whether an open document of the closure of `document` has edits after its last open or save. */
+    closureDirty(document: LangiumDocument): boolean {
+        for (const uri of importClosure(document, this.shared.workspace.LangiumDocuments)) {
+            const open = this.shared.workspace.TextDocuments.get(uri);
+            if (open && this.savedVersions.has(uri) && this.savedVersions.get(uri) !== open.version) return true;
+        }
+        return false;
+    }
+
+    /** Simulates again every validated document `which` selects (that may be simulated now). */
+    private resimulate(which: (document: LangiumDocument) => boolean): void {
+        this.hub.batch(() => {
+            for (const document of this.shared.workspace.LangiumDocuments.all) {
+                if (document.state < DocumentState.Validated || !isModel(document.parseResult?.value) || !which(document)) continue;
+                if (this.closureUnparsable(document)) continue;
+                if (this.simulateOn === 'save' && this.closureDirty(document)) continue;
+                this.simulateDocument(document);
+            }
+        });
+    }
+
+    private queueChanged(running: number): void {
+        const status = this.options.status;
+        if (!status) return;
+        if (running > 0) {
+            if (this.lastStatus.state === 'running' && this.lastStatus.platforms === running) return;
+            this.lastStatus = { state: 'running', platforms: running };
+        } else {
+            if (this.lastStatus.state === 'idle') return;
+            this.lastStatus = { state: 'idle', platforms: 0 };
+        }
+        const results = this.store.all();
+        const params: SimulationStatusParams = {
+            state: running > 0 ? 'running' : 'idle',
+            platforms: running > 0 ? running : results.length,
+            findings: results.reduce((n, r) => n + (r.result.findings?.length ?? 0), 0),
+        };
+        if (this.lastRun) {
+            params.lastRunMs = Math.round(this.lastRun.millis);
+            params.finishedAt = new Date(this.lastRun.at).toISOString();
+        }
+        try {
+            status(params);
+        } catch (error) {
+            this.options.log(`pciplat: could not send the simulation status: ${error instanceof Error ? error.message : String(error)}`);
+        }
     }
 
     /** Hooks into Langium's builder: replaces its diagnostics publishing (see DiagnosticsHub). */
@@ -124,6 +244,20 @@ export class BackgroundSimulation {
             this.stats.skippedUnparsable++;
             return;
         }
+        // `simulateOn: save`: unsaved edits keep the last simulation (results and findings) until
+        // the save (`saved`) simulates the saved text.
+        if (this.simulateOn === 'save' && this.closureDirty(document)) {
+            this.stats.deferredUntilSave++;
+            return;
+        }
+        this.simulateDocument(document);
+    }
+
+    /** Schedules the background runs of the platforms of `document` (inside a hub batch). */
+    private simulateDocument(document: LangiumDocument): void {
+        const uri = document.uri.toString();
+        const root = document.parseResult?.value;
+        if (!isModel(root)) return;
         // Platforms gone from the text lose their results in this same publish.
         const keys = new Set(root.elements.filter(isPlatform).filter((p) => p.name).map((p) => platformKey(uri, p.name)));
         for (const old of this.keysOf.get(uri) ?? []) {
@@ -139,15 +273,18 @@ export class BackgroundSimulation {
         // linear in the platform: start it in a later turn of the event loop, so the turn that
         // published the diagnostics stays short, lower in slices (lower-sliced.ts), and give up
         // as soon as a newer edit arrives (its own validation will schedule the run: coalescing).
-        const wanted = () => document.state >= DocumentState.Validated && !this.isStale(versions) && this.shared.workspace.LangiumDocuments.getDocument(document.uri) === document;
+        // A profile change meanwhile schedules its own runs.
+        const profile = this.profile;
+        const wanted = () =>
+            document.state >= DocumentState.Validated && !this.isStale(versions) && this.shared.workspace.LangiumDocuments.getDocument(document.uri) === document && this.profile === profile;
         setImmediate(() => {
-            this.schedule(document, versions, wanted).catch((error: unknown) => {
+            this.schedule(document, versions, wanted, profile).catch((error: unknown) => {
                 this.options.log(`pciplat: background simulation of ${uri} failed: ${error instanceof Error ? error.message : String(error)}`);
             });
         });
     }
 
-    private async schedule(document: LangiumDocument, versions: Record<string, number>, wanted: () => boolean): Promise<void> {
+    private async schedule(document: LangiumDocument, versions: Record<string, number>, wanted: () => boolean, profile: Profile | undefined): Promise<void> {
         const uri = document.uri.toString();
         const pause = async () => {
             await nextTurn();
@@ -160,7 +297,7 @@ export class BackgroundSimulation {
             if (!this.keysOf.get(uri)?.has(key)) continue;
             const platform = await lowerPlatformSliced(node, pause);
             if (!platform || !wanted()) return;
-            this.scheduler.schedule({ key, uri, platformName: platform.name, platform, options: {}, versions });
+            this.scheduler.schedule({ key, uri, platformName: platform.name, platform, options: profile ? { profile } : {}, versions });
         }
     }
 
@@ -180,7 +317,8 @@ export class BackgroundSimulation {
     }
 
     private completed(job: SimulationJob, outcome: CompletedOutcome): void {
-        if (this.isStale(job.versions) || !this.keysOf.get(job.uri)?.has(job.key)) {
+        // Stale text, a removed platform, or a profile that is no longer the setting.
+        if (this.isStale(job.versions) || !this.keysOf.get(job.uri)?.has(job.key) || job.options.profile !== this.profile) {
             this.stats.dropped++;
             return;
         }
@@ -190,6 +328,7 @@ export class BackgroundSimulation {
     }
 
     private deliver(job: SimulationJob, outcome: CompletedOutcome): void {
+        if (outcome.kind !== 'error') this.lastRun = { millis: outcome.millis, at: Date.now() };
         if (outcome.kind === 'result') {
             this.store.set({
                 key: job.key,

@@ -22,6 +22,8 @@ export interface SimulationJob {
 
 export type CompletedOutcome = Exclude<RunOutcome, { kind: 'cancelled' }>;
 export type JobListener = (job: SimulationJob, outcome: CompletedOutcome) => void;
+/** Called after the set of queued or running platforms changed (`running`: how many there are now). */
+export type QueueListener = (running: number) => void;
 
 export function platformKey(uri: string, platform: string): string {
     return `${uri}#${platform}`;
@@ -34,7 +36,13 @@ export class SimulationScheduler {
     constructor(
         private readonly pool: WorkerPool,
         private readonly listener: JobListener,
+        private readonly onQueue: QueueListener = () => undefined,
     ) {}
+
+    /** Platforms queued or being simulated. */
+    get running(): number {
+        return this.latest.size;
+    }
 
     schedule(job: SimulationJob): void {
         this.stats.scheduled++;
@@ -45,13 +53,18 @@ export class SimulationScheduler {
         }
         const handle = this.pool.submit(job.platform, job.options, true);
         this.latest.set(job.key, { job, cancel: () => handle.cancel(), id: handle.id });
+        this.onQueue(this.latest.size);
         void handle.done.then((outcome) => {
             // Replaced by a newer job (or cancelled) meanwhile: this outcome is stale.
             if (this.latest.get(job.key)?.id !== handle.id) return;
             this.latest.delete(job.key);
-            if (outcome.kind === 'cancelled') return;
-            this.stats.completed++;
-            this.listener(job, outcome);
+            try {
+                if (outcome.kind === 'cancelled') return;
+                this.stats.completed++;
+                this.listener(job, outcome);
+            } finally {
+                this.onQueue(this.latest.size);
+            }
         });
     }
 
@@ -64,6 +77,7 @@ export class SimulationScheduler {
         if (!entry) return;
         this.latest.delete(key);
         entry.cancel();
+        this.onQueue(this.latest.size);
     }
 
     /** Cancels every run of platforms declared in `uri`. */

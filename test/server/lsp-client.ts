@@ -27,6 +27,11 @@ export interface Published extends PublishDiagnosticsParams {
     seq: number;
 }
 
+export interface StatusLog {
+    params: { state: 'running' | 'idle'; platforms: number; findings: number; lastRunMs?: number; finishedAt?: string };
+    seq: number;
+}
+
 export interface ServerRequestLog {
     method: string;
     seq: number;
@@ -37,6 +42,8 @@ export class TestClient {
     readonly published: Published[] = [];
     readonly serverRequests: ServerRequestLog[] = [];
     readonly logs: string[] = [];
+    /** `pciplat/simulationStatus` notifications, in arrival order. */
+    readonly statuses: StatusLog[] = [];
     stderr = '';
     private seq = 0;
     private waiters: (() => void)[] = [];
@@ -46,6 +53,10 @@ export class TestClient {
         this.connection = createProtocolConnection(new StreamMessageReader(process.stdout), new StreamMessageWriter(process.stdin));
         this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
             this.published.push({ ...params, seq: ++this.seq });
+            this.wake();
+        });
+        this.connection.onNotification('pciplat/simulationStatus', (params: StatusLog['params']) => {
+            this.statuses.push({ params, seq: ++this.seq });
             this.wake();
         });
         this.connection.onNotification('window/logMessage', (params: { message: string }) => {
@@ -138,6 +149,15 @@ export class TestClient {
 
     change(uri: string, text: string, version: number): Promise<void> {
         return this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    }
+
+    save(uri: string): Promise<void> {
+        return this.connection.sendNotification('textDocument/didSave', { textDocument: { uri } });
+    }
+
+    /** `workspace/didChangeConfiguration` with the `pciplat` section. */
+    configure(settings: Record<string, unknown>): Promise<void> {
+        return this.connection.sendNotification('workspace/didChangeConfiguration', { settings: { pciplat: settings } });
     }
 
     request<R>(method: string, params: unknown, ms = 20_000): Promise<R> {
