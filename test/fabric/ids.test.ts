@@ -13,6 +13,7 @@ import type { FunctionIds } from '../../src/fabric/ids/types.js';
 import type { Topology } from '../../src/fabric/topology.js';
 import type { Finding } from '../../src/findings/finding.js';
 import type { MapEntry, Platform } from '../../src/model/platform.js';
+import { hundredThousand } from '../helpers/large-platform.js';
 import { platformFromText, platformsFromFile } from '../helpers/platforms.js';
 
 const ORACLE = path.join(__dirname, '..', 'fixtures', 'oracle');
@@ -522,30 +523,3 @@ describe('scale', () => {
     }, 120_000);
 });
 
-/** Two host bridges x 196 root ports x (PF + 255 VFs on the port's bus): 100,744 functions. */
-function hundredThousand(): string {
-    const bridge = (seg: number) => {
-        const ports = Array.from({ length: 196 }, (_, i) => {
-            const at = `00:${(i >> 3).toString(16).padStart(2, '0')}.${i & 7}`;
-            return `    root-port rp${seg}_${i} at ${at} {
-      ${(i & 7) === 0 ? 'multifunction ' : ''}acs sv rr cr uf
-      endpoint pf${seg}_${i} at 00.0 { sriov total-vfs 255 num-vfs 255 offset 1 stride 1 }
-    }`;
-        }).join('\n');
-        return `  host-bridge pcie${seg} segment ${seg} {
-    ecam at 0x${(0x40 + seg * 0x10).toString(16)}_0000_0000 size 256M
-    bus-range 0x00..0xff
-    iommu-map rid 0x0000 count 0x10000 -> smmu0 0x${(seg * 0x10000).toString(16)}
-    msi-map rid 0x0000 count 0x10000 -> its0 0x${(seg * 0x10000).toString(16)}
-${ports}
-  }`;
-    };
-    return `platform big {
-  arch arm64
-  its its0 at 0x808_0000 device-id-bits 20
-  smmu smmu0 v3 at 0x905_0000 stream-id-bits 20
-${bridge(0)}
-${bridge(1)}
-}
-`;
-}
