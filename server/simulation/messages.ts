@@ -31,6 +31,8 @@ export type WorkerRequest =
     | { kind: 'next'; id: number };
 
 export type WorkerReply =
+    /** The engine was loaded and the platform received: the engine is being called now (the time limit starts). */
+    | { kind: 'started'; id: number }
     /** Function results, in order; the final reply follows. */
     | { kind: 'part'; id: number; functions: FunctionResult[] }
     /** The result without the functions already sent in parts. */

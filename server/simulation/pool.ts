@@ -3,7 +3,10 @@
 // parts (messages.ts), so that no single turn clones a whole big platform or result. Cancelling
 // a queued run removes it; cancelling a running one terminates its worker (the engine is
 // synchronous, so there is no cooperative way to stop it) and a fresh worker is started when the
-// queue next needs one. A run that exceeds the time limit is stopped the same way.
+// queue next needs one. A run that exceeds the time limit is stopped the same way. The limit
+// counts from the moment the worker calls the engine: starting a worker thread and importing the
+// engine take from tens of milliseconds to seconds depending on how busy the machine is, and that
+// is not the platform's fault (a separate, generous ceiling covers a worker that never gets there).
 import { Worker } from 'node:worker_threads';
 import type { SimulationOptions } from '../../src/engine/simulate.js';
 import type { FunctionResult, SimulationResult } from '../../src/engine/result.js';
@@ -29,8 +32,12 @@ export interface PoolOptions {
     /** URL of the engine module the workers import. */
     engineModule: string;
     timeoutMs: number;
+    /** Ceiling on starting a worker, loading the engine and receiving the platform (default 60 s). */
+    startupMs?: number;
     log?: (message: string) => void;
 }
+
+const DEFAULT_STARTUP_MS = 60_000;
 
 interface Run {
     id: number;
@@ -145,6 +152,11 @@ export class WorkerPool {
         worker.on('message', (reply: WorkerReply) => {
             const run = w.run;
             if (!run || run.id !== reply.id) return;
+            if (reply.kind === 'started') {
+                run.started = performance.now();
+                this.arm(w, run, this.options.timeoutMs);
+                return;
+            }
             if (reply.kind === 'part') {
                 for (const f of reply.functions) run.functions.push(f);
                 // Ask for the next part in a later turn, so requests are answered in between.
@@ -186,14 +198,20 @@ export class WorkerPool {
             w.run = run;
             run.worker = w;
             run.started = performance.now();
-            run.timer = setTimeout(() => {
-                if (run.worker !== w) return;
-                this.discard(w);
-                this.finish(run, { kind: 'timeout', millis: performance.now() - (run.started ?? 0) });
-                this.pump();
-            }, this.options.timeoutMs);
+            this.arm(w, run, this.options.startupMs ?? DEFAULT_STARTUP_MS);
             void this.send(w, run);
         }
+    }
+
+    /** (Re)starts the run's time limit: `ms` from now, the worker is stopped and the run times out. */
+    private arm(w: PoolWorker, run: Run, ms: number): void {
+        if (run.timer) clearTimeout(run.timer);
+        run.timer = setTimeout(() => {
+            if (run.worker !== w) return;
+            this.discard(w);
+            this.finish(run, { kind: 'timeout', millis: performance.now() - (run.started ?? 0) });
+            this.pump();
+        }, ms);
     }
 
     /** Posts the platform to the worker: the skeleton now, then one part of its functions per turn. */

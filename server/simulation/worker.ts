@@ -35,6 +35,7 @@ async function run(request: Extract<WorkerRequest, { kind: 'run' }>, functions: 
     try {
         const simulate = await loadEngine();
         const platform = unflattenPlatform(request.platform, functions);
+        post({ kind: 'started', id: request.id });
         const started = performance.now();
         result = simulate(platform, request.options);
         millis = performance.now() - started;

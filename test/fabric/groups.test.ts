@@ -345,7 +345,7 @@ describe('scale', () => {
         const deferred = analyseIds(topology, platform);
         // Deferred: one group per slot of 8 root ports (multi-function ports without ACS merge, with all below them).
         expect(deferred.groups.length).toBe(2 * 25);
-    }, 120_000);
+    });
 });
 
 

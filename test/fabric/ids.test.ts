@@ -520,6 +520,6 @@ describe('scale', () => {
         const ids = computeIds(topology, platform);
         expect(ids.functions.length).toBeGreaterThan(100_000);
         expect(ids.findings).toEqual([]);
-    }, 120_000);
+    });
 });
 

@@ -9,10 +9,9 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import type { SimulateResult } from '../../server/protocol.js';
-import { applyEdits, fileUri, messageOf, REPO, TestClient } from './lsp-client.js';
+import { applyEdits, fileUri, messageOf, REPO, TestClient, WAIT } from './lsp-client.js';
 import { BARS, GROUP_SPLIT, KVM_GROUP, MULTIFUNCTION, RID_KVM, RID_XEN, SLOTS } from './quick-fix-fixtures.js';
 
-const WAIT = 20_000;
 
 interface Fixed {
     /** The text after the fix. */

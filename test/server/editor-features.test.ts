@@ -9,9 +9,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompletionItem, CompletionList, DocumentLink, Location, LocationLink, SemanticTokens, SemanticTokensDelta, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { positionOf } from './fixtures.js';
-import { applyEdits, fileUri, REPO, TestClient } from './lsp-client.js';
+import { applyEdits, fileUri, REPO, TestClient, WAIT } from './lsp-client.js';
 
-const WAIT = 20_000;
 
 const SOC = `// A SoC kept outside the workspace folder.
 soc base {

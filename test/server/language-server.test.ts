@@ -7,13 +7,12 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeLens, DocumentSymbol, Hover, MarkupContent, TextEdit } from 'vscode-languageserver-protocol';
 import { board, positionOf, SOC, writeFixtures, type FixtureDir } from './fixtures.js';
-import { applyEdits, fileUri, messageOf, poll, REPO, TestClient } from './lsp-client.js';
+import { applyEdits, fileUri, messageOf, poll, REPO, TestClient, WAIT } from './lsp-client.js';
 import { CODES, type FindingCode } from '../../src/findings/codes.js';
 
 const ENGINE_LAYERS = new Set(['fabric', 'hypervisor', 'scenario']);
 import type { AddressMapResult, SimulateResult, TopologyResult } from '../../server/protocol.js';
 
-const WAIT = 15_000;
 
 function hoverText(hover: Hover | null): string {
     if (!hover) return '';

@@ -16,6 +16,14 @@ import {
 } from 'vscode-languageserver-protocol/node';
 
 export const REPO = path.resolve(__dirname, '..', '..');
+
+/**
+ * The ceiling on every wait of the server tests. Tests wait for events (a publish, a status, a
+ * log line), never for a time; this only bounds a wait that would otherwise never end, so it is
+ * generous: on a fully busy machine starting the server and a first simulation can take tens of
+ * seconds. (vitest's own testTimeout, in vitest.config.ts, is above it.)
+ */
+export const WAIT = 120_000;
 export const SERVER_BIN = path.join(REPO, 'bin', 'pciplat-language-server.js');
 
 export function fileUri(p: string): string {
@@ -61,6 +69,7 @@ export class TestClient {
         });
         this.connection.onNotification('window/logMessage', (params: { message: string }) => {
             this.logs.push(params.message);
+            this.wake();
         });
         for (const method of ['workspace/codeLens/refresh', 'workspace/inlayHint/refresh', 'workspace/semanticTokens/refresh']) {
             this.connection.onRequest(method, () => {
@@ -160,7 +169,7 @@ export class TestClient {
         return this.connection.sendNotification('workspace/didChangeConfiguration', { settings: { pciplat: settings } });
     }
 
-    request<R>(method: string, params: unknown, ms = 20_000): Promise<R> {
+    request<R>(method: string, params: unknown, ms = WAIT): Promise<R> {
         return withTimeout(this.connection.sendRequest<R>(method, params), ms, method);
     }
 
@@ -168,6 +177,11 @@ export class TestClient {
     latest(uri: string): Published | undefined {
         for (let i = this.published.length - 1; i >= 0; i--) if (this.published[i]!.uri === uri) return this.published[i];
         return undefined;
+    }
+
+    /** Waits until the server has logged a message containing `text` (e.g. a stand-in engine's stderr). */
+    waitForLog(text: string, ms = WAIT): Promise<string> {
+        return this.waitFor(() => this.logs.find((l) => l.includes(text)), ms, `a log message containing '${text}'`);
     }
 
     /** Waits until the latest publish for `uri` satisfies `accept`. */

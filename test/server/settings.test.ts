@@ -9,9 +9,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import type { ServerStatsResult, TopologyFunction, TopologyResult } from '../../server/protocol.js';
-import { fileUri, REPO, TestClient, type Published, type StatusLog } from './lsp-client.js';
+import { fileUri, REPO, TestClient, type Published, type StatusLog, WAIT } from './lsp-client.js';
 
-const WAIT = 20_000;
 
 /** nic0 (RID 0x100) is outside the iommu-map when `count` is 0x100; acc0 (RID 0x10) is inside. */
 function platform(count: string, extra = ''): string {

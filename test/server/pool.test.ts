@@ -1,0 +1,47 @@
+// The simulation pool's time limit counts the engine's run only: a worker that is slow to start
+// (importing the engine takes seconds on a busy machine) does not make a quick platform time
+// out, and a platform that never finishes is still stopped. A tiny limit on deliberately slow
+// input, so the outcome does not depend on the machine's speed.
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Platform } from '../../src/model/platform.js';
+import { WorkerPool } from '../../server/simulation/pool.js';
+import { REPO } from './lsp-client.js';
+
+const WORKER = pathToFileURL(path.join(REPO, 'out', 'server', 'simulation', 'worker.js'));
+const ENGINE = pathToFileURL(path.join(REPO, 'test', 'server', 'fixtures', 'slow-import-engine.mjs')).href;
+const platform = (name: string) => ({ name, hostBridges: [], memory: [] }) as unknown as Platform;
+
+describe('simulation pool time limit', () => {
+    let pool: WorkerPool | undefined;
+    afterEach(() => {
+        pool?.dispose();
+        delete process.env.PCIPLAT_SLOW_IMPORT_MS;
+    });
+
+    it('does not count the worker start and the engine import against the limit', async () => {
+        // The import takes 1.5 s, five times the limit; the simulation itself returns at once.
+        process.env.PCIPLAT_SLOW_IMPORT_MS = '1500';
+        pool = new WorkerPool({ size: 1, workerUrl: WORKER, engineModule: ENGINE, timeoutMs: 300 });
+        const outcome = await pool.submit(platform('quick'), {}).done;
+        expect(outcome.kind).toBe('result');
+    });
+
+    it('stops a run that exceeds the limit once in the engine, and the next run gets a fresh worker', async () => {
+        pool = new WorkerPool({ size: 1, workerUrl: WORKER, engineModule: ENGINE, timeoutMs: 300 });
+        const hung = await pool.submit(platform('hang'), {}).done;
+        expect(hung.kind).toBe('timeout');
+        expect(pool.started).toBe(1);
+        const next = await pool.submit(platform('quick'), {}).done;
+        expect(next.kind).toBe('result');
+        expect(pool.started).toBe(2);
+    });
+
+    it('stops a worker that never reaches the engine after the startup ceiling', async () => {
+        process.env.PCIPLAT_SLOW_IMPORT_MS = '600000';
+        pool = new WorkerPool({ size: 1, workerUrl: WORKER, engineModule: ENGINE, timeoutMs: 60_000, startupMs: 500 });
+        const outcome = await pool.submit(platform('quick'), {}).done;
+        expect(outcome.kind).toBe('timeout');
+    });
+});
