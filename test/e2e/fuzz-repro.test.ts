@@ -1,0 +1,55 @@
+// The reproducers of issue 15 (test/fixtures/fuzz-repro/README.md: where each came from and what
+// it did before) through the real `pciplat` command: every one ends with coded findings and the
+// documented exit status, never an internal error, a stack trace or an abort.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const bin = path.join(__dirname, '..', '..', 'bin', 'pciplat.js');
+const dir = path.join(__dirname, '..', 'fixtures', 'fuzz-repro');
+
+function pciplat(args: string[], cwd = dir) {
+    const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+    return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Nothing internal leaked: no engine/language crash finding, no "internal error", no stack trace. */
+function expectClean(r: ReturnType<typeof pciplat>) {
+    const all = r.stdout + r.stderr;
+    expect(r.signal).toBeNull();
+    expect(all).not.toMatch(/ENGINE-INTERNAL|LANG-INTERNAL|internal error/);
+    expect(all).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+    expect(all).not.toMatch(/FATAL ERROR|Native stack trace/);
+}
+
+const lines = (text: string, code: string) => text.split('\n').filter((l) => l.includes(` ${code} `));
+
+describe('bug 1: a function named like its parent', () => {
+    it('is simulated under a unique key (dup#2), not walked forever', () => {
+        const r = pciplat(['check', 'engine-internal-stack-duplicate-name.pciplat']);
+        expectClean(r);
+        expect(r.status).toBe(1);
+        expect(lines(r.stdout, 'LANG-DUPLICATE-NAME')).toHaveLength(2);
+        // Both functions reach the hypervisor layer: the parent as dup, the child as dup#2.
+        expect(r.stdout).toContain('error: XEN-NO-STREAMID dup (0000:00:01.0, RID 0x8)');
+        expect(r.stdout).toContain('error: XEN-NO-STREAMID dup#2 (0000:01:00.0, RID 0x100)');
+    });
+
+    it("the fuzzer's partial AST with a duplicate under a root port", () => {
+        const r = pciplat(['check', 'engine-internal-stack-hypervisor.pciplat']);
+        expectClean(r);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain('XEN-NO-STREAMID nvme1#2 (0000:02:00.0');
+    });
+});
+
+describe('bug 3: `kvm { host-driver }` without a function', () => {
+    for (const command of ['check', 'simulate']) {
+        it(`${command}: a syntax error, lowering does not throw`, () => {
+            const r = pciplat([command, 'lower-crash-kvm-host-driver-without-device.pciplat']);
+            expectClean(r);
+            expect(r.status).toBe(1);
+            expect(r.stdout).toMatch(/^lower-crash-kvm-host-driver-without-device\.pciplat:3:21: error: LANG-SYNTAX /m);
+        });
+    }
+});
