@@ -29,7 +29,7 @@ describe('bug 1: a function named like its parent', () => {
         const r = pciplat(['check', 'engine-internal-stack-duplicate-name.pciplat']);
         expectClean(r);
         expect(r.status).toBe(1);
-        expect(lines(r.stdout, 'LANG-DUPLICATE-NAME')).toHaveLength(2);
+        expect(lines(r.stdout, 'LANG-DUPLICATE-NAME')).toHaveLength(1);
         // Both functions reach the hypervisor layer: the parent as dup, the child as dup#2.
         expect(r.stdout).toContain('error: XEN-NO-STREAMID dup (0000:00:01.0, RID 0x8)');
         expect(r.stdout).toContain('error: XEN-NO-STREAMID dup#2 (0000:01:00.0, RID 0x100)');
@@ -52,4 +52,17 @@ describe('bug 3: `kvm { host-driver }` without a function', () => {
             expect(r.stdout).toMatch(/^lower-crash-kvm-host-driver-without-device\.pciplat:3:21: error: LANG-SYNTAX /m);
         });
     }
+});
+
+describe('bug 6: LANG-DUPLICATE-NAME is linear', () => {
+    it('1,000 same-named functions: 999 findings, each pointing at the first declaration only', () => {
+        const r = pciplat(['check', '--format', 'json', 'quadratic-1000-same-name.pciplat']);
+        expectClean(r);
+        expect(r.status).toBe(1);
+        const findings = (JSON.parse(r.stdout) as { findings: { code: string; message: string; related: unknown[] }[] }).findings;
+        const duplicates = findings.filter((f) => f.code === 'LANG-DUPLICATE-NAME');
+        expect(duplicates).toHaveLength(999);
+        expect(duplicates.every((f) => f.related.length === 1)).toBe(true);
+        expect(duplicates[0]!.message).toBe('The name same is declared 1000 times; the first declaration is at line 12, and references to same mean that one.');
+    });
 });
