@@ -66,3 +66,43 @@ describe('bug 6: LANG-DUPLICATE-NAME is linear', () => {
         expect(duplicates[0]!.message).toBe('The name same is declared 1000 times; the first declaration is at line 12, and references to same mean that one.');
     });
 });
+
+describe('bug 2: an out-of-range ID width never reaches a shift unguarded', () => {
+    it('device-id-bits 0x40000000: LANG-VALUE-RANGE at the value, the ID analysis still runs', () => {
+        const r = pciplat(['check', 'engine-internal-bigint-device-id-bits.pciplat']);
+        expectClean(r);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain('engine-internal-bigint-device-id-bits.pciplat:3:42: error: LANG-VALUE-RANGE device-id-bits 1073741824 of ITS its0 is out of range: GITS_TYPER holds 1 to 32 bits.');
+        expect(r.stdout).toContain('XEN-NO-STREAMID e (0000:00:01.0, RID 0x8)');
+    });
+
+    it("the fuzzer's partial AST: device-id-bits 2^63-1 on an ITS the parser recovered", () => {
+        const r = pciplat(['check', 'engine-internal-bigint-ids.pciplat']);
+        expectClean(r);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain('engine-internal-bigint-ids.pciplat:1:59: error: LANG-VALUE-RANGE device-id-bits 9223372036854775807 of ITS its0 is out of range: GITS_TYPER holds 1 to 32 bits.');
+    });
+
+    it('an SMMU whose version the parser lost is checked as the v3 it is lowered as', () => {
+        const r = pciplat(['check', 'smmu-without-version-huge-stream-id-bits.pciplat']);
+        expectClean(r);
+        expect(r.stdout).toContain('smmu-without-version-huge-stream-id-bits.pciplat:3:44: error: LANG-VALUE-RANGE stream-id-bits 4294967296 of SMMU smmu0 is out of range: an SMMUv3 has 1 to 32 StreamID bits (IDR1.SIDSIZE).');
+    });
+});
+
+describe('bug 4: relocating a size-0 BAR', () => {
+    it('is refused with a reason (HV-RELOCATE-INVALID), not a division by zero', () => {
+        const r = pciplat(['simulate', 'engine-internal-division-by-zero-relocate-bar-size0.pciplat', '--scenario', 'move']);
+        expectClean(r);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain('engine-internal-division-by-zero-relocate-bar-size0.pciplat:9:24: error: HV-RELOCATE-INVALID relocate-bar xhci BAR 0 to 0xc0010000: BAR 0 has size 0: it decodes no addresses, so there is nothing to move');
+        expect(r.stdout).toContain('PCI-BAR-SIZE-MIN BAR 0 of rc-endpoint xhci has size 0x0');
+    });
+
+    it("the fuzzer's partial AST (scenario sriov)", () => {
+        const r = pciplat(['simulate', 'engine-internal-division-by-zero.pciplat', '--scenario', 'sriov']);
+        expectClean(r);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain('error: HV-RELOCATE-INVALID relocate-bar xhci BAR 0 to 0x0: BAR 0 has size 0');
+    });
+});
