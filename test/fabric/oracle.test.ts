@@ -6,28 +6,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/engine/simulate.js';
-import type { FunctionResult } from '../../src/engine/result.js';
+import { barsAndRoms, bridgeWindows, busNumbers, groupSets, resultsByName, type OracleExpected } from '../helpers/oracle.js';
 import { platformFromText, platformsFromFile } from '../helpers/platforms.js';
 
 const root = path.join(__dirname, '..', 'fixtures', 'oracle');
 const topologies = fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'expected.json')));
 
-interface Range { start: string; end: string }
-interface Expected {
-    functions: { name: string; bdf: string; bus: number; bars: (Range & { index: number })[]; rom: Range | null; groupAtBoot: number | null }[];
-    bridges: { name: string; secondary: number; subordinate: number; windows: Partial<Record<'io' | 'mem' | 'prefetch', Range>> }[];
-    groupsAtBoot: string[][];
-}
-
-const hex = (v: bigint | undefined) => (v === undefined ? undefined : `0x${v.toString(16)}`);
-const sets = (groups: string[][]) => groups.map((g) => [...g].sort().join(' ')).sort();
-
 describe.each(topologies)('oracle topology %s', async (topology) => {
-    const expected = JSON.parse(fs.readFileSync(path.join(root, topology, 'expected.json'), 'utf8')) as Expected;
+    const expected = JSON.parse(fs.readFileSync(path.join(root, topology, 'expected.json'), 'utf8')) as OracleExpected;
     const [platform] = await platformsFromFile(path.join(root, topology, 'platform.pciplat'));
     // The oracle is Linux on bare metal (no hypervisor): the kvm profile is that host's view.
     const result = simulate(platform!, { profile: 'kvm' });
-    const byName = new Map<string, FunctionResult>(result.functions.map((f) => [f.name, f]));
+    const byName = resultsByName(result);
 
     it('finds exactly the functions the SMMU driver refused, and nothing else', () => {
         // Linux left these without an IOMMU group: another master already owned their StreamID.
@@ -37,33 +27,22 @@ describe.each(topologies)('oracle topology %s', async (topology) => {
     });
 
     it('numbers every function on the bus Linux did', () => {
-        const actual = expected.functions.map((f) => `${f.name} ${f.bdf} ${byName.get(f.name) && `0000:${byName.get(f.name)!.bus!.toString(16).padStart(2, '0')}`}`);
-        expect(actual).toEqual(expected.functions.map((f) => `${f.name} ${f.bdf} ${f.bdf.slice(0, 7)}`));
+        const { actual, expected: linux } = busNumbers(expected, byName);
+        expect(actual).toEqual(linux);
     });
 
     it("gives every bridge Linux's secondary, subordinate and windows", () => {
-        const actual = expected.bridges.map((b) => {
-            const bridge = byName.get(b.name)?.bridge;
-            const windows = Object.fromEntries((bridge?.windows ?? []).map((w) => [w.window, { start: hex(w.start), end: hex(w.end) }]));
-            return { name: b.name, secondary: Number(bridge?.secondary), subordinate: Number(bridge?.subordinate), windows };
-        });
-        expect(actual).toEqual(expected.bridges.map((b) => ({ name: b.name, secondary: b.secondary, subordinate: b.subordinate, windows: b.windows })));
+        const { actual, expected: linux } = bridgeWindows(expected, byName);
+        expect(actual).toEqual(linux);
     });
 
     it('places every BAR and ROM where Linux did', () => {
-        const actual = expected.functions.map((f) => {
-            const r = byName.get(f.name);
-            return {
-                name: f.name,
-                bars: (r?.bars ?? []).filter((b) => f.bars.some((e) => e.index === b.index)).map((b) => ({ index: b.index, start: hex(b.address), end: hex(b.address === undefined ? undefined : b.address + b.size - 1n) })),
-                rom: r?.rom?.address === undefined ? null : { start: hex(r.rom.address), end: hex(r.rom.address + r.rom.size - 1n) },
-            };
-        });
-        expect(actual).toEqual(expected.functions.map((f) => ({ name: f.name, bars: f.bars.map((b) => ({ index: b.index, start: b.start, end: b.end })), rom: f.rom && { start: f.rom.start, end: f.rom.end } })));
+        const { actual, expected: linux } = barsAndRoms(expected, byName);
+        expect(actual).toEqual(linux);
     });
 
     it('forms the IOMMU groups Linux formed at boot', () => {
-        expect(sets(result.groups.map((g) => g.members))).toEqual(sets(expected.groupsAtBoot));
+        expect(groupSets(result.groups.map((g) => g.members))).toEqual(groupSets(expected.groupsAtBoot));
     });
 });
 

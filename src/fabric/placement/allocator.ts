@@ -58,6 +58,29 @@ export class FreeSpace {
         }
     }
 
+    /**
+     * Gives [start, end] back (a resource Linux released: release_resource()). The range must be
+     * one this space handed out or reserved; neighbouring gaps merge with it.
+     */
+    release(start: bigint, end: bigint): void {
+        const gaps = this.gaps;
+        const i = this.firstGapEndingAtOrAfter(start);
+        const before = i > 0 ? gaps[i - 1] : undefined;
+        const after = i < gaps.length ? gaps[i] : undefined;
+        const joinsBefore = before !== undefined && before.end + 1n === start;
+        const joinsAfter = after !== undefined && after.start === end + 1n;
+        if (joinsBefore && joinsAfter) {
+            before.end = after.end;
+            gaps.splice(i, 1);
+        } else if (joinsBefore) {
+            before.end = end;
+        } else if (joinsAfter) {
+            after.start = start;
+        } else {
+            gaps.splice(i, 0, { start, end });
+        }
+    }
+
     /** The largest free range inside [min, max] (for "what was free" in messages). */
     largest(min: bigint, max: bigint): Gap | undefined {
         let best: Gap | undefined;

@@ -116,13 +116,20 @@ export function assignResource(bus: PlacementBus, resource: Resource): boolean {
     return false;
 }
 
-/** pdev_sort_resources() over every function of the bus: decreasing alignment, ties in bus and index order. */
-function resourcesToAssign(bus: PlacementBus): Resource[] {
+/**
+ * pdev_sort_resources() over every function of the bus: decreasing alignment, ties in bus and
+ * index order. Resources with a place (written, or assigned by an earlier try), disabled ones and
+ * those of functions Linux leaves alone are not on the list. On the ACPI path a resource whose
+ * required size is 0 (a window that is all optional, a VF BAR aperture) is on it too:
+ * assignment gives it its optional size or skips it.
+ */
+export function resourcesToAssign(bus: PlacementBus, keepEmpty = false): Resource[] {
     const list: Resource[] = [];
     for (const device of bus.devices) {
         if (!device.assignable) continue;
         for (const resource of allResources(device)) {
-            if (resource.fixed || resource.flags === 0 || resource.size === 0n || resource.align <= 0n) continue;
+            if (resource.fixed || resource.parent || resource.flags === 0 || resource.align <= 0n) continue;
+            if (resource.size === 0n && !keepEmpty) continue;
             list.push(resource);
         }
     }
@@ -131,9 +138,10 @@ function resourcesToAssign(bus: PlacementBus): Resource[] {
 }
 
 /** pci_bus_for_each_resource() below a bridge: its io, mem and prefetch windows, once placed or written. */
-function openBridgeApertures(bus: PlacementBus, root: PlacementBus): void {
+export function openBridgeApertures(bus: PlacementBus, root: PlacementBus): void {
     const windows = bus.bridge?.windows;
     if (!windows) return;
+    bus.apertures = [];
     for (const slot of WINDOW_SLOTS) {
         const window = windows[slot];
         if (!window || window.flags === 0 || window.start === undefined) continue;

@@ -102,3 +102,26 @@ export function busesTopDown(root: PlacementBus): PlacementBus[] {
     }
     return order;
 }
+
+/**
+ * Buses children-first in the order __pci_bus_size_bridges() recurses: each bridge's subtree in
+ * device order, then the bus itself (post-order). Sizes do not depend on the order of siblings,
+ * but the realloc list does: its entries are added in this order.
+ */
+export function busesBottomUp(root: PlacementBus): PlacementBus[] {
+    const order: PlacementBus[] = [];
+    const stack: { bus: PlacementBus; next: number }[] = [{ bus: root, next: 0 }];
+    while (stack.length > 0) {
+        const top = stack[stack.length - 1]!;
+        const devices = top.bus.devices;
+        while (top.next < devices.length && !devices[top.next]!.subordinate) top.next++;
+        if (top.next < devices.length) {
+            const sub = devices[top.next++]!.subordinate!;
+            stack.push({ bus: sub, next: 0 });
+        } else {
+            order.push(top.bus);
+            stack.pop();
+        }
+    }
+    return order;
+}

@@ -1,12 +1,15 @@
 // Resource placement: where Linux 6.1 puts every BAR, expansion ROM, SR-IOV VF BAR aperture and
-// bridge window when firmware left them unassigned, as on the generic ECAM host without firmware
-// (pci_host_probe(): pci_bus_size_bridges() then pci_bus_assign_resources(); DOMAIN B.5.4.4).
+// bridge window when firmware left them unassigned. Two paths, as in Linux:
+// - device tree, the generic ECAM host without firmware (pci_host_probe(): pci_bus_size_bridges()
+//   then pci_bus_assign_resources(); DOMAIN B.5.4.4);
+// - ACPI (IORT, MCFG, x86) or `linux { realloc }`: pci_assign_unassigned_root_bus_resources()
+//   with the realloc list and its tries (root-bus-assign.ts).
 // Written addresses and windows are firmware's: kept, claimed first, and checked.
 //
 // 1. bus-tree.ts   the buses, functions in scan order, their resources (bar-sizing.ts)
-// 2. bridge-windows.ts  window sizes, children first
+// 2. bridge-windows.ts  window sizes, children first (with optional sizes on the ACPI path)
 // 3. claim.ts      written resources claimed in their windows
-// 4. assign.ts     top-down, first-fit, decreasing alignment
+// 4. assign.ts     top-down, first-fit, decreasing alignment (realloc-assign.ts on the ACPI path)
 // 5. checks.ts     findings
 import type { HostWindow, PciFunction, Platform } from '../../model/platform.js';
 import type { Topology } from '../topology.js';
@@ -15,6 +18,7 @@ import { hotplugReservation, sizeBridgeWindows } from './bridge-windows.js';
 import { buildBusTree, busesTopDown, hostApertures } from './bus-tree.js';
 import { placementFindings, type PlacedHostBridge } from './checks.js';
 import { claimWrittenResources } from './claim.js';
+import { assignRootBusResources, linuxPlacesThroughTheReallocList } from './root-bus-assign.js';
 import { IORESOURCE_IO, IORESOURCE_MEM_64, IORESOURCE_PREFETCH, WINDOW_SLOTS, type Resource } from './resource.js';
 import type { BridgePlacement, FunctionPlacement, PlacementResult, WindowPlacement } from './result.js';
 
@@ -63,14 +67,20 @@ export function placeResources(platform: Platform, options: PlacementOptions = {
     const hidden = hiddenFunctions(options.topology);
     const ioBases = ioLogicalBases(platform);
     const hotplug = hotplugReservation(platform.linux);
+    const acpi = linuxPlacesThroughTheReallocList(platform);
     const hosts: PlacedHostBridge[] = [];
     for (const hostBridge of platform.hostBridges) {
         const apertures = hostApertures(hostBridge, (window) => ioBases.get(window) ?? 0n);
         const root = buildBusTree(hostBridge, apertures, hidden);
         const buses = busesTopDown(root);
-        for (let i = buses.length - 1; i >= 0; i--) sizeBridgeWindows(buses[i]!, hotplug);
-        claimWrittenResources(root, buses);
-        assignBuses(root, buses);
+        if (acpi) {
+            claimWrittenResources(root, buses);
+            assignRootBusResources(platform, root, buses, hotplug);
+        } else {
+            for (let i = buses.length - 1; i >= 0; i--) sizeBridgeWindows(buses[i]!, hotplug);
+            claimWrittenResources(root, buses);
+            assignBuses(root, buses);
+        }
         hosts.push({ root, buses });
     }
     return { ...collect(hosts), findings: placementFindings(hosts) };

@@ -49,6 +49,8 @@ export interface Resource {
     sizedInto?: Resource;
     /** Windows: the aperture it opens on the secondary bus, once placed or written. */
     aperture?: Aperture;
+    /** Windows: the flags the bridge implements (pci_bridge_check_ranges()); 0 for other resources. */
+    windowFlags: number;
     loc: SourceLoc;
 }
 
@@ -146,6 +148,7 @@ export function newResource(
         failure: undefined,
         sizedInto: undefined,
         aperture: undefined,
+        windowFlags: 0,
         loc,
     };
 }

@@ -1,0 +1,46 @@
+// The ACPI placement path against real Linux: the oracle topologies booted through UEFI (QEMU virt
+// + EDK2, acpi=force, Linux 6.1). Linux reassigned every bus number, BAR, ROM and window itself
+// through pci_assign_unassigned_root_bus_resources() with its realloc list, not pci_host_probe():
+// on switch and legacy its windows differ from the device-tree boot. The platforms carry an MCFG
+// host bridge and an IORT, which is what makes the simulator take that path.
+// Fixtures: test/fixtures/oracle/<topology>/uefi/{platform.pciplat, expected.json} (extract.py --uefi).
+// The five shared topologies, and two booted for this path with the oracle tool (their QEMU
+// options, command line and raw result are kept beside them): `sriov` (two SR-IOV PFs, one behind
+// a switch, a ROM, an empty hot-plug port) and `full` (pci=hpmemsize=256M: the optional sizes do
+// not fit in the 32-bit window, so Linux falls back to the required sizes and grows what it can).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { simulate } from '../../src/engine/simulate.js';
+import { barsAndRoms, bridgeWindows, busNumbers, groupSets, resultsByName, type OracleExpected } from '../helpers/oracle.js';
+import { platformsFromFile } from '../helpers/platforms.js';
+
+const root = path.join(__dirname, '..', 'fixtures', 'oracle');
+const topologies = fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'uefi', 'expected.json')));
+
+describe.each(topologies)('UEFI oracle topology %s', async (topology) => {
+    const dir = path.join(root, topology, 'uefi');
+    const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as OracleExpected;
+    const [platform] = await platformsFromFile(path.join(dir, 'platform.pciplat'));
+    const result = simulate(platform!, { profile: 'kvm' });
+    const byName = resultsByName(result);
+
+    it('numbers every function on the bus Linux did', () => {
+        const { actual, expected: linux } = busNumbers(expected, byName);
+        expect(actual).toEqual(linux);
+    });
+
+    it("gives every bridge Linux's secondary, subordinate and windows", () => {
+        const { actual, expected: linux } = bridgeWindows(expected, byName);
+        expect(actual).toEqual(linux);
+    });
+
+    it('places every BAR and ROM where Linux did', () => {
+        const { actual, expected: linux } = barsAndRoms(expected, byName);
+        expect(actual).toEqual(linux);
+    });
+
+    it('forms the IOMMU groups Linux formed at boot (IORT: ACS on from the start)', () => {
+        expect(groupSets(result.groups.map((g) => g.members))).toEqual(groupSets(expected.groupsAtBoot));
+    });
+});
