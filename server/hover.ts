@@ -10,6 +10,7 @@ import * as ast from '../language/generated/ast.js';
 import type { FunctionResult } from '../src/engine/result.js';
 import type * as m from '../src/model/platform.js';
 import type { ServerContext } from './context.js';
+import { groupAndQuirkLines } from './hover-quirks.js';
 import {
     extraFieldLines,
     functionResultJson,
@@ -24,7 +25,7 @@ import {
     type PlatformView,
 } from './view.js';
 
-const FUNCTION_FIELDS_SHOWN = new Set(['name', 'kind', 'sbdf', 'rid', 'bars', 'bus']);
+const FUNCTION_FIELDS_SHOWN = new Set(['name', 'kind', 'sbdf', 'rid', 'bars', 'bus', 'group', 'noGroup', 'acsUnknown', 'quirks']);
 const MAX_LISTED = 12;
 
 export class PciplatHoverProvider extends MultilineCommentHoverProvider {
@@ -133,6 +134,10 @@ export class PciplatHoverProvider extends MultilineCommentHoverProvider {
             lines.push('', `SR-IOV: ${fn.sriov.numVfs} of ${fn.sriov.totalVfs} VFs enabled (offset ${hex(fn.sriov.offset)}, stride ${hex(fn.sriov.stride)})`);
             for (const vf of vfs.slice(0, MAX_LISTED)) lines.push(`- ${vf.name} \`${String(functionResultJson(vf).sbdf)}\``);
             if (vfs.length > MAX_LISTED) lines.push(`- … ${vfs.length - MAX_LISTED} more`);
+        }
+        if (own) {
+            const groupLines = groupAndQuirkLines(own);
+            if (groupLines.length > 0) lines.push('', ...groupLines);
         }
         if (json) {
             const extra = extraFieldLines(json, FUNCTION_FIELDS_SHOWN);

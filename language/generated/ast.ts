@@ -132,6 +132,10 @@ export type PciplatKeywordNames =
     | "named-component"
     | "next-function"
     | "no-acs"
+    | "no-bus-reset"
+    | "no-flr"
+    | "no-id-quirks"
+    | "no-pm-reset"
     | "no-rombar"
     | "no-soft-reset"
     | "none"
@@ -141,6 +145,7 @@ export type PciplatKeywordNames =
     | "off"
     | "offset"
     | "on"
+    | "outside-iommu"
     | "owns"
     | "page-size"
     | "pba"
@@ -208,6 +213,7 @@ export type PciplatKeywordNames =
     | "type"
     | "uart"
     | "uf"
+    | "unknown"
     | "uses"
     | "v2"
     | "v3"
@@ -234,12 +240,14 @@ export interface Acs extends langium.AstNode {
     readonly $type: 'Acs';
     disabled: boolean;
     flags: Array<AcsFlag>;
+    unknown: boolean;
 }
 
 export const Acs = {
     $type: 'Acs',
     disabled: 'disabled',
-    flags: 'flags'
+    flags: 'flags',
+    unknown: 'unknown'
 } as const;
 
 export function isAcs(item: unknown): item is Acs {
@@ -262,6 +270,23 @@ export type AcsOverride = 'downstream' | 'multifunction';
 
 export function isAcsOverride(item: unknown): item is AcsOverride {
     return item === 'downstream' || item === 'multifunction';
+}
+
+export interface AcsOverrideId extends langium.AstNode {
+    readonly $container: LinuxOption;
+    readonly $type: 'AcsOverrideId';
+    device: string;
+    vendor: string;
+}
+
+export const AcsOverrideId = {
+    $type: 'AcsOverrideId',
+    device: 'device',
+    vendor: 'vendor'
+} as const;
+
+export function isAcsOverrideId(item: unknown): item is AcsOverrideId {
+    return reflection.isInstance(item, AcsOverrideId.$type);
 }
 
 export type Arch = 'arm64' | 'x86_64';
@@ -635,10 +660,10 @@ export function isFunctionFlag(item: unknown): item is FunctionFlag {
     return reflection.isInstance(item, FunctionFlag.$type);
 }
 
-export type FunctionFlagName = 'ari-forwarding' | 'io-window-1k' | 'multifunction';
+export type FunctionFlagName = 'ari-forwarding' | 'io-window-1k' | 'multifunction' | 'outside-iommu';
 
 export function isFunctionFlagName(item: unknown): item is FunctionFlagName {
-    return item === 'multifunction' || item === 'ari-forwarding' || item === 'io-window-1k';
+    return item === 'multifunction' || item === 'ari-forwarding' || item === 'io-window-1k' || item === 'outside-iommu';
 }
 
 export type FunctionKind = 'downstream-port' | 'endpoint' | 'legacy-endpoint' | 'pci-bridge' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-pci-bridge' | 'rc-endpoint' | 'rc-event-collector' | 'root-port' | 'switch-upstream';
@@ -1157,16 +1182,17 @@ export function isKvmVm(item: unknown): item is KvmVm {
     return reflection.isInstance(item, KvmVm.$type);
 }
 
-export type LinuxFlag = 'assign-busses' | 'pcie-scan-all' | 'realloc';
+export type LinuxFlag = 'assign-busses' | 'no-id-quirks' | 'pcie-scan-all' | 'realloc';
 
 export function isLinuxFlag(item: unknown): item is LinuxFlag {
-    return item === 'pcie-scan-all' || item === 'realloc' || item === 'assign-busses';
+    return item === 'pcie-scan-all' || item === 'realloc' || item === 'assign-busses' || item === 'no-id-quirks';
 }
 
 export interface LinuxOption extends langium.AstNode {
     readonly $container: LinuxOptions;
     readonly $type: 'LinuxOption';
     key: 'acs' | 'acs-override' | LinuxFlag | LinuxSizeKey;
+    overrideIds: Array<AcsOverrideId>;
     overrides: Array<AcsOverride>;
     size?: string;
     value?: AcsMode;
@@ -1175,6 +1201,7 @@ export interface LinuxOption extends langium.AstNode {
 export const LinuxOption = {
     $type: 'LinuxOption',
     key: 'key',
+    overrideIds: 'overrideIds',
     overrides: 'overrides',
     size: 'size',
     value: 'value'
@@ -1383,10 +1410,10 @@ export function isMsiX(item: unknown): item is MsiX {
     return reflection.isInstance(item, MsiX.$type);
 }
 
-export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'count' | 'cr' | 'deassign' | 'deferred' | 'destroy' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'phantom' | 'pins' | 'pm' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'uf' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
+export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'count' | 'cr' | 'deassign' | 'deferred' | 'destroy' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'phantom' | 'pins' | 'pm' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
 
 export function isName(item: unknown): item is Name {
-    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
+    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
 }
 
 export type NamedDevice = GenericDevice | Uart;
@@ -1584,10 +1611,10 @@ export function isQuirk(item: unknown): item is Quirk {
     return reflection.isInstance(item, Quirk.$type);
 }
 
-export type QuirkFlag = 'acs-isolated' | 'bridge-xlate-root' | 'dma-func0-alias' | 'dma-func1-alias' | 'no-acs' | 'pci-bridge-no-alias' | 'pcie-bridge-alias';
+export type QuirkFlag = 'acs-isolated' | 'bridge-xlate-root' | 'dma-func0-alias' | 'dma-func1-alias' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-pm-reset' | 'pci-bridge-no-alias' | 'pcie-bridge-alias';
 
 export function isQuirkFlag(item: unknown): item is QuirkFlag {
-    return item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'no-acs' || item === 'acs-isolated' || item === 'bridge-xlate-root' || item === 'pci-bridge-no-alias' || item === 'pcie-bridge-alias';
+    return item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'no-acs' || item === 'acs-isolated' || item === 'bridge-xlate-root' || item === 'pci-bridge-no-alias' || item === 'pcie-bridge-alias' || item === 'no-flr' || item === 'no-bus-reset' || item === 'no-pm-reset';
 }
 
 export type RdmPolicy = 'relaxed' | 'strict';
@@ -2076,6 +2103,7 @@ export function isXlOption(item: unknown): item is XlOption {
 
 export type PciplatAstType = {
     Acs: Acs
+    AcsOverrideId: AcsOverrideId
     ArchDecl: ArchDecl
     Ari: Ari
     AssignStep: AssignStep
@@ -2183,6 +2211,23 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                     name: Acs.flags,
                     defaultValue: [],
                     optional: true
+                },
+                unknown: {
+                    name: Acs.unknown,
+                    defaultValue: false,
+                    optional: true
+                }
+            },
+            superTypes: []
+        },
+        AcsOverrideId: {
+            name: AcsOverrideId.$type,
+            properties: {
+                device: {
+                    name: AcsOverrideId.device
+                },
+                vendor: {
+                    name: AcsOverrideId.vendor
                 }
             },
             superTypes: []
@@ -2926,6 +2971,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             properties: {
                 key: {
                     name: LinuxOption.key
+                },
+                overrideIds: {
+                    name: LinuxOption.overrideIds,
+                    defaultValue: [],
+                    optional: true
                 },
                 overrides: {
                     name: LinuxOption.overrides,

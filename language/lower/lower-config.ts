@@ -134,6 +134,8 @@ export function lowerLinux(linux: ast.LinuxOptions | undefined): m.LinuxOptions 
     return {
         acs: options.find((o) => o.key === 'acs')?.value as m.LinuxOptions['acs'],
         acsOverride: options.flatMap((o) => o.overrides) as m.LinuxOptions['acsOverride'],
+        acsOverrideIds: options.flatMap((o) => o.overrideIds.map((id) => ({ vendor: num(id.vendor, 0n), device: num(id.device, 0n), loc: locOf(id) }))),
+        noIdQuirks: has('no-id-quirks'),
         pcieScanAll: has('pcie-scan-all'),
         realloc: has('realloc'),
         assignBusses: has('assign-busses'),

@@ -85,6 +85,9 @@ export function functionJson(f: FunctionResult): JsonObject {
         streamIds: f.streamIds.map((s) => ({ iommu: s.iommu, id: s.id })),
         deviceIds: f.deviceIds.map((d) => ({ its: d.its, id: d.id })),
         group: f.group === null ? undefined : f.group,
+        noGroup: f.noGroup,
+        acsUnknown: f.acsUnknown ?? [],
+        quirks: (f.quirks ?? []).map((q) => ({ source: q.source, linux: q.linux, effect: q.effect, why: q.why })),
         owner: f.owner,
         ...bridgeJson(f.bridge),
     };

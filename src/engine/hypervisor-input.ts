@@ -48,6 +48,7 @@ function hvFunction(f: FabricFunction, profile: Profile, result: FunctionResult,
         deviceIds: view?.deviceIds ?? result.deviceIds,
         group: result.group ?? undefined,
         invisible: f.invisible,
+        quirks: result.quirks,
         loc: f.loc,
     };
 }

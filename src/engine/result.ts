@@ -63,6 +63,12 @@ export interface FunctionResult {
     deviceIds: DeviceIdResult[];
     /** IOMMU group, or null when the function has none (no IOMMU, or the SMMU refused it). */
     group: number | null;
+    /** Why the function has no group, when it has none and it was enumerated. */
+    noGroup?: string;
+    /** Functions described `acs unknown` whose ACS decided this function's group. */
+    acsUnknown?: string[];
+    /** Quirks in effect: written ones, and Linux's ID-keyed tables (source `table`), with the Linux function and why. */
+    quirks?: QuirkResult[];
     /** Bridges only: bus numbers and the windows Linux opened. */
     bridge?: BridgeResult;
     /** VFs: their PF. */
@@ -70,6 +76,15 @@ export interface FunctionResult {
     /** Who holds the function at the end of the scenario: xen, dom0, dom_io (quarantine), a guest, host… */
     owner?: Owner;
     loc: SourceLoc;
+}
+
+export interface QuirkResult {
+    source: 'table' | 'written';
+    /** The Linux function (table) or the written keyword. */
+    linux: string;
+    /** The written quirk it amounts to: `acs-isolated`, `no-acs`, `dma-func1-alias`, `no-flr`... */
+    effect: string;
+    why: string;
 }
 
 export interface GroupResult {

@@ -15,6 +15,7 @@ import { numberBuses, type BridgePlan } from './bus-numbers.js';
 import { bdfText, hex, label } from './pci-text.js';
 import { numVfsOf } from './sriov.js';
 import { rid, type FabricFunction, type HostBridgeFabric, type Topology } from './topology.js';
+import { applyFixups } from './quirks/apply.js';
 import { createVfs } from './virtual-functions.js';
 
 export interface EnumerateOptions {
@@ -55,6 +56,7 @@ export function enumerate(platform: Platform, options: EnumerateOptions = {}): E
 
     checkBusNumbers(hostBridges, plans, platform.linux, findings);
     checkVfRoutingIds(functions, findings);
+    applyFixups(functions, platform);
 
     const byName = new Map<string, FabricFunction>();
     for (const f of functions) if (!byName.has(f.name)) byName.set(f.name, f);

@@ -3,6 +3,7 @@
 // read by placement, requester IDs, ID translation and IOMMU grouping.
 import type { HostBridge, PciFunction, Platform } from '../model/platform.js';
 import type { SourceLoc } from '../model/source.js';
+import type { AppliedFixup } from './quirks/apply.js';
 
 export interface FabricFunction {
     /** Declared name, or `PF.vf[i]` for a VF (0-based i, as Linux's virtfnN). */
@@ -36,6 +37,8 @@ export interface FabricFunction {
      * without a multi-function function 0, ...); undefined when it is enumerated.
      */
     invisible?: string;
+    /** Linux's ID-keyed fixups in effect (quirks/apply.ts); absent when none matches. */
+    fixups?: readonly AppliedFixup[];
     loc: SourceLoc;
 }
 

@@ -65,6 +65,8 @@ export interface HvFunction {
     group?: number;
     /** Why Linux's scan never finds the function; absent when it is enumerated. */
     invisible?: string;
+    /** Quirks in effect (written and Linux's ID tables): `no-flr`, `no-bus-reset`, `no-pm-reset` change the resets. */
+    quirks?: { effect: string; linux: string }[];
     loc: SourceLoc;
 }
 

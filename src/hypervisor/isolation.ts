@@ -9,9 +9,13 @@ import type { FnState, HvState } from './state.js';
 import { ownerText } from './state.js';
 
 function hasAcs(f: FnState): boolean {
+    // Quirks in effect: written ones, and Linux's pci_dev_acs_enabled[] answer (the fabric's).
+    const quirks = f.fn.quirks ?? [];
+    if (quirks.some((q) => q.effect === 'acs-isolated')) return true;
+    if (quirks.some((q) => q.effect === 'no-acs')) return false;
     if (f.fn.decl.quirks.some((q) => q.kind === 'acs-isolated')) return true;
     if (f.fn.decl.quirks.some((q) => q.kind === 'no-acs')) return false;
-    return f.fn.decl.acs !== undefined && !f.fn.decl.acs.disabled;
+    return f.fn.decl.acs !== undefined && !f.fn.decl.acs.disabled && !f.fn.decl.acs.unknown;
 }
 
 /** A peer in one of these states does not break isolation. */

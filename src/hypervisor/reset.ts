@@ -26,17 +26,29 @@ export function busPeers(state: HvState, f: FnState): FnState[] {
 export function availableResets(state: HvState, f: FnState): ResetAvailability {
     const fn = f.fn;
     const peers = busPeers(state, f);
-    if (fn.isVf) return { methods: ['flr'], why: '', busPeers: peers };
+    const quirk = (x: { quirks?: { effect: string; linux: string }[] } | undefined, effect: string) => x?.quirks?.find((q) => q.effect === effect);
+    const noFlr = quirk(fn, 'no-flr');
+    if (fn.isVf) return noFlr ? { methods: [], why: `Linux never uses FLR on ${fn.name} (${noFlr.linux}: PCI_DEV_FLAGS_NO_FLR_RESET)`, busPeers: peers } : { methods: ['flr'], why: '', busPeers: peers };
     const declared = fn.decl.resets;
     if (declared.includes('none')) return { methods: [], why: `${fn.name} is declared with no reset`, busPeers: peers };
     const methods: ResetMethod[] = [];
     const notes: string[] = [];
-    if (declared.includes('flr')) methods.push('flr');
+    if (declared.includes('flr')) {
+        // PCI_DEV_FLAGS_NO_FLR_RESET: pcie_reset_flr and pci_af_flr answer -ENOTTY.
+        if (noFlr) notes.push(`Linux never uses its FLR (${noFlr.linux}: FLR hangs this device)`);
+        else methods.push('flr');
+    }
+    const noPm = quirk(fn, 'no-pm-reset');
     if (declared.includes('pm')) {
         if (declared.includes('no-soft-reset')) notes.push('its PM reset does nothing (No_Soft_Reset)');
+        else if (noPm) notes.push(`Linux never uses its PM reset (${noPm.linux}: D3hot->D0 does not reset it)`);
         else methods.push('pm');
     }
-    const canBusReset = fn.upstream !== undefined && !isBridge(fn.decl.kind) && peers.length === 0;
+    // PCI_DEV_FLAGS_NO_BUS_RESET on the device (pci_parent_bus_reset) or on the bridge above (pci_bus_resettable).
+    const bridge = fn.upstream === undefined ? undefined : state.fn(fn.upstream)?.fn;
+    const noBus = quirk(fn, 'no-bus-reset') ?? quirk(bridge, 'no-bus-reset');
+    if (noBus && fn.upstream !== undefined) notes.push(`Linux never resets its bus (${noBus.linux})`);
+    const canBusReset = fn.upstream !== undefined && !isBridge(fn.decl.kind) && peers.length === 0 && !noBus;
     const wantsBus = declared.includes('bus') || declared.includes('slot') || declared.length === 0 || !declared.some((m) => m !== 'no-soft-reset');
     if (wantsBus) {
         if (canBusReset) methods.push(declared.includes('slot') ? 'slot' : 'bus');

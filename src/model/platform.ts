@@ -240,6 +240,8 @@ export interface Acs {
     flags: AcsFlag[];
     /** `disabled`: the port has the capability but its control bits are left off. */
     disabled: boolean;
+    /** `acs unknown`: the description does not know (a listing read without root); computed as no capability, and said so. */
+    unknown?: boolean;
     loc: SourceLoc;
 }
 
@@ -274,7 +276,10 @@ export type Quirk =
               | 'acs-isolated'
               | 'bridge-xlate-root'
               | 'pci-bridge-no-alias'
-              | 'pcie-bridge-alias';
+              | 'pcie-bridge-alias'
+              | 'no-flr'
+              | 'no-bus-reset'
+              | 'no-pm-reset';
           loc: SourceLoc;
       };
 
@@ -299,6 +304,8 @@ export interface PciFunction {
     multifunction: boolean;
     ariForwarding: boolean;
     ioWindow1k: boolean;
+    /** `outside-iommu`: no IOMMU translates the function (outside every DMAR device scope, not in IVRS), so Linux gives it no group. */
+    outsideIommu?: boolean;
     bars: Bar[];
     rom?: Rom;
     msi?: Msi;
@@ -445,6 +452,10 @@ export interface LinuxOptions {
      */
     acs?: 'enabled' | 'deferred';
     acsOverride: ('downstream' | 'multifunction')[];
+    /** pcie_acs_override=id:VVVV:DDDD (the out-of-tree override patch): these IDs count as isolated. */
+    acsOverrideIds?: { vendor: bigint; device: bigint; loc: SourceLoc }[];
+    /** `no-id-quirks`: Linux's ID-keyed quirk tables are not applied (only written quirks count). */
+    noIdQuirks?: boolean;
     pcieScanAll: boolean;
     realloc: boolean;
     assignBusses: boolean;

@@ -2,6 +2,9 @@
 // is enabled at all, pci_acs_enabled per device kind and pci_acs_path_enabled up to the root.
 import type { AcsFlag, Platform } from '../../model/platform.js';
 import { hasQuirk, isMultifunction, pcieType } from '../ids/pcie-type.js';
+import { acsQuirk, type AcsQuirkAnswer } from '../quirks/acs-quirks.js';
+import { idQuirksOn } from '../quirks/apply.js';
+import { deviceIds } from '../quirks/device-ids.js';
 import type { FabricFunction } from '../topology.js';
 
 /**
@@ -24,19 +27,49 @@ export const REQ_ACS_FLAGS: readonly AcsFlag[] = ['sv', 'rr', 'cr', 'uf'];
 const ENABLED_BY_LINUX: ReadonlySet<AcsFlag> = new Set<AcsFlag>(['sv', 'rr', 'cr', 'uf']);
 
 export class AcsRules {
-    private readonly pathMemo = new Map<FabricFunction, boolean>();
+    private readonly pathMemo = new Map<FabricFunction, { ok: boolean; unknown: FabricFunction[] }>();
+    /** Collects the `acs unknown` functions consulted while one device is grouped (see collectUnknown). */
+    private sink: Set<FabricFunction> | undefined;
     private readonly overrides: ReadonlySet<string>;
+    private readonly overrideIds: ReadonlySet<string>;
+    private readonly tableOn: boolean;
+    private readonly ivrs: boolean;
+    private readonly tableMemo = new Map<FabricFunction, AcsQuirkAnswer | null>();
 
     constructor(
         readonly mode: AcsMode,
         platform: Platform,
     ) {
         this.overrides = new Set(platform.linux.acsOverride);
+        this.overrideIds = new Set((platform.linux.acsOverrideIds ?? []).map((id) => `${id.vendor}:${id.device}`));
+        this.tableOn = idQuirksOn(platform);
+        this.ivrs = platform.x86Iommus.some((i) => i.kind === 'amd-vi');
+    }
+
+    /** The answer of Linux's pci_dev_acs_enabled[] table for f (undefined: no row answers, or a written ACS quirk replaces it). */
+    tableAnswer(f: FabricFunction): AcsQuirkAnswer | undefined {
+        if (!this.tableOn || (!f.isVf && f.decl.quirks.some((q) => q.kind === 'acs-isolated' || q.kind === 'no-acs'))) return undefined;
+        let memo = this.tableMemo.get(f);
+        if (memo === undefined) {
+            const acs = knownAcs(f);
+            memo =
+                acsQuirk({
+                    ids: deviceIds(f),
+                    type: pcieType(f),
+                    multifunction: isMultifunction(f),
+                    onRootBus: (f.isVf ? f.pf?.upstream : f.upstream) === undefined,
+                    acsCap: acs?.flags,
+                    acsEnabledAtAdd: this.mode === 'enabled',
+                    ivrs: this.ivrs,
+                }) ?? null;
+            this.tableMemo.set(f, memo);
+        }
+        return memo ?? undefined;
     }
 
     /** ACS Control as Linux leaves it: off when ACS is deferred or the port's ACS is `disabled`. */
     private controlBits(f: FabricFunction): ReadonlySet<AcsFlag> {
-        const acs = f.isVf ? undefined : f.decl.acs;
+        const acs = knownAcs(f);
         if (!acs || acs.disabled || this.mode === 'deferred') return new Set();
         return new Set(acs.flags.filter((flag) => ENABLED_BY_LINUX.has(flag)));
     }
@@ -47,7 +80,7 @@ export class AcsRules {
      * must be set in ACS Control.
      */
     private flagsEnabled(f: FabricFunction): boolean {
-        const acs = f.isVf ? undefined : f.decl.acs;
+        const acs = knownAcs(f);
         if (!acs) return false;
         const cap = new Set<AcsFlag>([...acs.flags, 'ec']);
         const ctrl = this.controlBits(f);
@@ -62,9 +95,13 @@ export class AcsRules {
     private specific(f: FabricFunction): boolean | undefined {
         if (hasQuirk(f, 'acs-isolated')) return true;
         if (hasQuirk(f, 'no-acs')) return false;
-        if (this.overrides.size === 0) return undefined;
+        const table = this.tableAnswer(f);
+        if (table) return table.isolated;
+        if (this.overrides.size === 0 && this.overrideIds.size === 0) return undefined;
         const type = pcieType(f);
-        if (type === undefined || (!f.isVf && f.decl.acs)) return undefined;
+        if (type === undefined || knownAcs(f)) return undefined;
+        const ids = deviceIds(f);
+        if (ids.vendor !== undefined && ids.device !== undefined && this.overrideIds.has(`${ids.vendor}:${ids.device}`)) return true;
         if (this.overrides.has('downstream') && (type === 'downstream' || type === 'root-port')) return true;
         if (this.overrides.has('multifunction') && isMultifunction(f) && (type === 'endpoint' || type === 'upstream' || type === 'legacy-endpoint' || type === 'rc-endpoint')) return true;
         return undefined;
@@ -74,6 +111,7 @@ export class AcsRules {
     acsEnabled(f: FabricFunction): boolean {
         const quirk = this.specific(f);
         if (quirk !== undefined) return quirk;
+        if (!f.isVf && f.decl.acs?.unknown) this.sink?.add(f);
         const type = pcieType(f);
         switch (type) {
             // Conventional PCI/PCI-X: the shared bus lets any device snoop or receive DMA.
@@ -104,9 +142,36 @@ export class AcsRules {
      */
     acsPathEnabled(bridge: FabricFunction): boolean {
         const memo = this.pathMemo.get(bridge);
-        if (memo !== undefined) return memo;
-        const result = this.acsEnabled(bridge) && (bridge.upstream === undefined || this.acsPathEnabled(bridge.upstream));
-        this.pathMemo.set(bridge, result);
-        return result;
+        if (memo !== undefined) {
+            for (const u of memo.unknown) this.sink?.add(u);
+            return memo.ok;
+        }
+        const outer = this.sink;
+        const local = new Set<FabricFunction>();
+        this.sink = local;
+        const ok = this.acsEnabled(bridge) && (bridge.upstream === undefined || this.acsPathEnabled(bridge.upstream));
+        this.sink = outer;
+        for (const u of local) outer?.add(u);
+        this.pathMemo.set(bridge, { ok, unknown: [...local] });
+        return ok;
     }
+
+    /** Runs `decide` and returns, with its result, the `acs unknown` functions whose ACS it read. */
+    collectUnknown<T>(decide: () => T): { result: T; unknown: FabricFunction[] } {
+        const outer = this.sink;
+        const local = new Set<FabricFunction>();
+        this.sink = local;
+        try {
+            return { result: decide(), unknown: [...local] };
+        } finally {
+            this.sink = outer;
+            for (const u of local) outer?.add(u);
+        }
+    }
+}
+
+/** The ACS capability as written, or undefined when there is none or it is `acs unknown` (computed as none). */
+function knownAcs(f: FabricFunction) {
+    const acs = f.isVf ? undefined : f.decl.acs;
+    return acs && !acs.unknown ? acs : undefined;
 }

@@ -5,7 +5,9 @@ import type { Platform } from '../../model/platform.js';
 import { computeIds } from '../ids/compute-ids.js';
 import type { DeviceId, FunctionIds, IdsResult, StreamId } from '../ids/types.js';
 import type { FabricFunction, Topology } from '../topology.js';
-import { computeGroups, type GroupOptions, type GroupsResult } from './iommu-groups.js';
+import type { AppliedQuirk } from '../quirks/apply.js';
+import { quirksInEffect } from '../quirks/in-effect.js';
+import { computeGroups, type GroupOptions, type GroupsResult, type NoGroup } from './iommu-groups.js';
 
 export interface FunctionIdentity {
     name: string;
@@ -18,6 +20,12 @@ export interface FunctionIdentity {
     deviceIds: DeviceId[];
     /** IOMMU group number, or null (no IOMMU, or refused by the SMMU driver). */
     group: number | null;
+    /** Why there is no group (absent when there is one). */
+    noGroup?: string;
+    /** `acs unknown` functions whose ACS decided the group. */
+    acsUnknown?: string[];
+    /** Quirks in effect (written, and Linux's ID tables), for hovers and the JSON. */
+    quirks?: AppliedQuirk[];
     ids: FunctionIds;
 }
 
@@ -43,6 +51,9 @@ export function analyseIds(topology: Topology, platform: Platform = topology.pla
             streamIds: i.streamIds,
             deviceIds: i.deviceIds,
             group: grouping.groupOf.get(i.fn)?.id ?? null,
+            noGroup: noGroupText(grouping.noGroup.get(i.fn)),
+            acsUnknown: grouping.acsUnknown.get(i.fn)?.map((u) => u.name),
+            quirks: nonEmpty(quirksInEffect(i.fn, grouping.acsQuirks.get(i.fn))),
             ids: i,
         }),
     );
@@ -54,4 +65,26 @@ export function analyseIds(topology: Topology, platform: Platform = topology.pla
         grouping,
         findings: [...ids.findings, ...grouping.findings],
     };
+}
+
+function nonEmpty<T>(list: T[]): T[] | undefined {
+    return list.length > 0 ? list : undefined;
+}
+
+/** Why a function has no IOMMU group, in words. */
+export function noGroupText(why: NoGroup | undefined): string | undefined {
+    switch (why?.reason) {
+        case undefined:
+            return undefined;
+        case 'no-iommu':
+            return 'no IOMMU translates its host bridge';
+        case 'outside-iommu':
+            return 'it is outside every IOMMU\'s scope (`outside-iommu`: no DMAR device scope or IVRS entry covers it)';
+        case 'iommu-itself':
+            return `it is the AMD IOMMU ${why.iommu}'s own function, which the AMD IOMMU driver never translates`;
+        case 'refused':
+            return `the SMMU driver refused it (${why.probe.reason})`;
+        case 'conflict':
+            return `its StreamIDs hit stream-map entries of groups ${why.groups[0]} and ${why.groups[1]}`;
+    }
 }

@@ -8,6 +8,7 @@ import { who } from '../ids/id-findings.js';
 import { hex, isMultifunction } from '../ids/pcie-type.js';
 import type { IdsResult } from '../ids/types.js';
 import type { FabricFunction, Topology } from '../topology.js';
+import type { AcsQuirkAnswer } from '../quirks/acs-quirks.js';
 import { AcsRules, acsMode, type AcsMode } from './acs.js';
 import { addOrder, probeOrder, type ProbeOrder } from './probe-order.js';
 import { SmmuStreams, type SmmuProbe } from './streamid-sharing.js';
@@ -27,7 +28,13 @@ export interface GroupOptions {
 }
 
 /** Why a function has no group. */
-export type NoGroup = { reason: 'no-iommu' } | { reason: 'refused'; probe: Exclude<SmmuProbe, { ok: true }> } | { reason: 'conflict'; groups: [number, number] };
+export type NoGroup =
+    | { reason: 'no-iommu' }
+    /** `outside-iommu`: outside every DMAR device scope / IVRS entry (a VF follows its PF, as Linux's DMAR lookup uses pci_physfn). */
+    | { reason: 'outside-iommu' }
+    /** The AMD IOMMU's own PCI function: init_iommu_one clears its rlookup entry ("the IVRS table tells us so, but this is a lie"). */
+    | { reason: 'iommu-itself'; iommu: string }
+    | { reason: 'refused'; probe: Exclude<SmmuProbe, { ok: true }> } | { reason: 'conflict'; groups: [number, number] };
 
 export interface GroupsResult {
     acs: AcsMode;
@@ -36,6 +43,10 @@ export interface GroupsResult {
     /** Every enumerated function: its group, or null. */
     groupOf: Map<FabricFunction, IommuGroup | null>;
     noGroup: Map<FabricFunction, NoGroup>;
+    /** Answers of Linux's pci_dev_acs_enabled[] table, for every function a row answers for. */
+    acsQuirks: Map<FabricFunction, AcsQuirkAnswer>;
+    /** Functions whose group was decided by reading the ACS of `acs unknown` functions, and which ones. */
+    acsUnknown: Map<FabricFunction, FabricFunction[]>;
     findings: Finding[];
 }
 
@@ -192,11 +203,21 @@ export function computeGroups(topology: Topology, platform: Platform, ids: IdsRe
 
     const groupOf = new Map<FabricFunction, IommuGroup | null>();
     const noGroup = new Map<FabricFunction, NoGroup>();
+    const acsUnknown = new Map<FabricFunction, FabricFunction[]>();
+    const amdIommus = new Set(platform.x86Iommus.filter((i) => i.kind === 'amd-vi').map((i) => i.name));
     const findings: Finding[] = [];
     for (const f of probe) {
         const fIds = ids.byFunction.get(f);
         if (!fIds?.iommu) {
             noGroup.set(f, { reason: 'no-iommu' });
+            continue;
+        }
+        if ((f.isVf ? f.pf?.decl : f.decl)?.outsideIommu) {
+            noGroup.set(f, { reason: 'outside-iommu' });
+            continue;
+        }
+        if (amdIommus.has(fIds.iommu) && isAmdIommuFunction(f)) {
+            noGroup.set(f, { reason: 'iommu-itself', iommu: fIds.iommu });
             continue;
         }
         const probed = smmu.probe(fIds);
@@ -220,12 +241,21 @@ export function computeGroups(topology: Topology, platform: Platform, ids: IdsRe
         }
         let group = v2?.kind === 'join' ? grouping.groups[v2.group] : undefined;
         const fromPci = group === undefined;
-        group ??= grouping.pciDeviceGroup(f) ?? grouping.allocate();
+        if (group === undefined) {
+            const decided = acs.collectUnknown(() => grouping.pciDeviceGroup(f));
+            if (decided.unknown.length > 0) acsUnknown.set(f, decided.unknown);
+            group = decided.result ?? grouping.allocate();
+        }
         grouping.join(f, group);
         smmu.v2Commit(fIds, group.id, fromPci);
     }
-    for (const f of addIndex.keys()) groupOf.set(f, grouping.group(f) ?? null);
-    return { acs: mode, order, groups: grouping.groups, groupOf, noGroup, findings };
+    const acsQuirks = new Map<FabricFunction, AcsQuirkAnswer>();
+    for (const f of addIndex.keys()) {
+        groupOf.set(f, grouping.group(f) ?? null);
+        const answer = acs.tableAnswer(f);
+        if (answer) acsQuirks.set(f, answer);
+    }
+    return { acs: mode, order, groups: grouping.groups, groupOf, noGroup, acsQuirks, acsUnknown, findings };
 }
 
 /** B.12 #30: the SMMUv3 driver refuses a second master for a StreamID (oracle note 2). */
@@ -238,4 +268,9 @@ function sharedStreamIdFinding(f: FabricFunction, smmu: string, sid: bigint, own
         f.loc,
         [{ loc: owner.loc, message: `${who(owner)} holds StreamID ${hex(sid)}` }],
     );
+}
+
+/** The AMD IOMMU's own function: an AMD (0x1022) function of class 0x0806 (system peripheral, IOMMU). */
+function isAmdIommuFunction(f: FabricFunction): boolean {
+    return !f.isVf && f.decl.vendor === 0x1022n && f.decl.classCode !== undefined && f.decl.classCode >> 8n === 0x0806n;
 }

@@ -21,15 +21,22 @@ export interface DmaAlias {
  * bitmap walked with for_each_set_bit: ascending devfn, each once.
  */
 export function dmaAliasDevfns(f: FabricFunction): bigint[] {
-    if (f.isVf) return [];
     const slot = f.devfn >> 3n;
     const func = f.devfn & 7n;
     const devfns = new Set<bigint>();
-    for (const q of f.decl.quirks) {
+    for (const q of f.isVf ? [] : f.decl.quirks) {
         if (q.kind === 'dma-alias') devfns.add(((q.device << 3n) | q.fn) & 0xffn);
         else if (q.kind === 'dma-func0-alias' && func !== 0n) devfns.add(slot << 3n);
         else if (q.kind === 'dma-func1-alias' && func !== 1n) devfns.add((slot << 3n) | 1n);
     }
+    // Linux's table (quirk_dma_func0/func1_alias, quirk_fixed_dma_alias, quirk_mic_x200_dma_alias,
+    // quirk_pex_vca_alias), matched on the IDs at enumeration; a written alias quirk replaces it.
+    for (const { fixup } of f.fixups ?? []) {
+        if (fixup.kind === 'dma-alias') for (const d of fixup.devfns) devfns.add(d);
+        else if (fixup.kind === 'dma-func0-alias' && func !== 0n) devfns.add(slot << 3n);
+        else if (fixup.kind === 'dma-func1-alias' && func !== 1n) devfns.add((slot << 3n) | 1n);
+    }
+    if (devfns.size === 0) return [];
     return [...devfns].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

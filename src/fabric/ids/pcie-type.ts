@@ -51,8 +51,12 @@ export function isMultifunction(f: FabricFunction): boolean {
     return f.decl.multifunction || (f.ari ? f.devfn !== 0n : f.fn !== 0n);
 }
 
-/** Quirks describe the declared hardware; a VF has its own device ID and none of them. */
+/**
+ * A quirk in effect: written on the declaration (a VF has its own device ID and none of the
+ * PF's written quirks), or one of Linux's ID-keyed fixups matched at enumeration (quirks/apply.ts).
+ */
 export function hasQuirk(f: FabricFunction, kind: string): boolean {
+    if (f.fixups?.some((x) => x.fixup.kind === kind)) return true;
     return !f.isVf && f.decl.quirks.some((q) => q.kind === kind);
 }
 
