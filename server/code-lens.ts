@@ -1,6 +1,6 @@
 // Code lenses: "▶ Run simulation" on every platform and scenario (the client implements the
-// command, see protocol.ts), and summaries from the last result on host bridges (functions and
-// findings) and domains (devices). Computed from the current AST and the last completed result;
+// command, see protocol.ts), what each scenario found in the background run, and summaries
+// from the last result on host bridges (functions and findings) and domains (devices). Computed from the current AST and the last completed result;
 // the server asks the client to refresh them when new results arrive.
 import type { AstNode, LangiumDocument } from 'langium';
 import { AstUtils, GrammarUtils } from 'langium';
@@ -9,6 +9,7 @@ import type { CodeLens, CodeLensParams, Range } from 'vscode-languageserver';
 import * as ast from '../language/generated/ast.js';
 import type { ServerContext } from './context.js';
 import { RUN_SIMULATION_COMMAND, type RunSimulationArgs } from './protocol.js';
+import type { ScenarioOutcome } from '../src/engine/result.js';
 import { allFunctions } from '../src/model/walk.js';
 import { platformViews } from './view.js';
 
@@ -23,6 +24,13 @@ function within(inner: Range, outer: Range): boolean {
 
 function plural(n: number, word: string): string {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** What the background run (every written scenario is played, see simulate's everyScenario) found in one scenario. */
+function scenarioSummary(name: string, outcome: ScenarioOutcome | undefined): string {
+    if (!outcome) return `${name}: not simulated yet`;
+    const counts = [plural(outcome.errors, 'error'), plural(outcome.warnings, 'warning'), ...(outcome.infos > 0 ? [plural(outcome.infos, 'note')] : [])];
+    return outcome.errors + outcome.warnings + outcome.infos === 0 ? `${name}: plays without findings` : `${name}: ${counts.join(', ')}`;
 }
 
 /** A lens that only informs (clients show the title; the empty command does nothing). */
@@ -52,9 +60,12 @@ export class PciplatCodeLensProvider implements CodeLensProvider {
             if (ast.isPlatform(element) && element.name) {
                 const range = nameRange(element);
                 if (range) lenses.push(this.run(range, { uri, platform: element.name }));
+                const outcomes = element.scenarios.length === 0 ? undefined : platformViews(element, this.context.background?.store, (p) => p.name === element.name, 1)[0]?.entry?.result.scenarios;
                 for (const scenario of element.scenarios) {
                     const r = nameRange(scenario);
-                    if (r && scenario.name) lenses.push(this.run(r, { uri, platform: element.name, scenario: scenario.name }, `▶ Run scenario ${scenario.name}`));
+                    if (!r || !scenario.name) continue;
+                    lenses.push(this.run(r, { uri, platform: element.name, scenario: scenario.name }, `▶ Run scenario ${scenario.name}`));
+                    lenses.push(info(r, scenarioSummary(scenario.name, outcomes?.find((o) => o.name === scenario.name))));
                 }
             }
         }

@@ -297,7 +297,7 @@ export class BackgroundSimulation {
             if (!this.keysOf.get(uri)?.has(key)) continue;
             const platform = await lowerPlatformSliced(node, pause);
             if (!platform || !wanted()) return;
-            this.scheduler.schedule({ key, uri, platformName: platform.name, platform, options: profile ? { profile } : {}, versions });
+            this.scheduler.schedule({ key, uri, platformName: platform.name, platform, options: profile ? { profile, everyScenario: true } : { everyScenario: true }, versions });
         }
     }
 

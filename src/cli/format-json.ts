@@ -47,6 +47,8 @@ export function findingJson(f: Finding, cwd: string): JsonObject {
         message: f.message,
         ...position(f.loc, cwd),
         related: f.related.map((r) => relatedJson(r, cwd)),
+        ...(f.scenario !== undefined ? { scenario: f.scenario } : {}),
+        ...(f.step !== undefined ? { step: f.step } : {}),
     };
 }
 

@@ -58,6 +58,7 @@ export function sarifLog(findings: readonly Finding[], cwd: string): JsonObject 
         };
         if (f.loc) result.locations = [{ physicalLocation: physicalLocation(f.loc, cwd) }];
         if (f.related.length > 0) result.relatedLocations = f.related.map((r, id) => relatedLocation(r, id, cwd));
+        if (f.scenario !== undefined || f.step !== undefined) result.properties = { ...(f.scenario !== undefined ? { scenario: f.scenario } : {}), ...(f.step !== undefined ? { step: f.step } : {}) };
         return result;
     });
     return {

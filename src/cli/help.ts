@@ -35,8 +35,9 @@ ${EXIT}`;
 
 export const CHECK_HELP = `Usage: pciplat check FILE... [--format FORMAT] [--profile PROFILE]
 
-Checks the files (and the files they import) and simulates every platform they declare;
-prints the findings of both, without repeats.
+Checks the files (and the files they import) and simulates every platform they declare,
+in the implicit scenario and in every scenario it writes (such findings start with
+"scenario NAME, step N:"); prints the findings of both, without repeats.
 
 Options:
   --format FORMAT    ${FORMATS.join(', ')} (default text)

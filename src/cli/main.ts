@@ -197,7 +197,7 @@ async function runCheck({ values, positionals }: { values: Record<string, string
     const profile = profileOption(values);
     if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
     const input = await loadFiles(positionals, io, load);
-    const simulated = input.platforms.map((platform) => simulate(platform, { profile }).findings);
+    const simulated = input.platforms.map((platform) => simulate(platform, { profile, everyScenario: true }).findings);
     const findings = collectFindings(input.findings, ...simulated);
     printFindings(findings, format, io);
     return status(findings);

@@ -106,6 +106,17 @@ export interface SimulationResult {
     /** What happened, step by step: hypercalls, mappings, SMMU and ITS writes, toolstack actions. */
     trace: TraceEvent[];
     findings: Finding[];
+    /** With `everyScenario`: what each written scenario found (its findings are in `findings`). */
+    scenarios?: ScenarioOutcome[];
+}
+
+/** The counts of one written scenario's findings, those the implicit run also has included. */
+export interface ScenarioOutcome {
+    name: string;
+    errors: number;
+    warnings: number;
+    infos: number;
+    loc: SourceLoc;
 }
 
 /** Requester ID: bus<<8 | device<<3 | function (for ARI the same bits: bus<<8 | function). */

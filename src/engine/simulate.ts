@@ -19,7 +19,7 @@ import { appendAll } from '../util/arrays.js';
 import { allFunctions } from '../model/walk.js';
 import { hypervisorInput } from './hypervisor-input.js';
 import { defaultProfile } from './profile.js';
-import type { BarResult, BridgeResult, FunctionResult, SimulationResult } from './result.js';
+import type { BarResult, BridgeResult, FunctionResult, ScenarioOutcome, SimulationResult } from './result.js';
 
 /** Findings about Linux's own IOMMU driver attaching devices (meaningful when Linux owns the IOMMU). */
 const LINUX_IOMMU_DRIVER_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>(['MAP-RID-UNMAPPED', 'IORT-RID-UNMAPPED', 'SMMU-STREAM-ID-SHARED']);
@@ -29,6 +29,12 @@ export interface SimulationOptions {
     profile?: Profile;
     /** The scenario to play; the implicit one (boot, start every domain) when absent. */
     scenario?: string;
+    /**
+     * With no `scenario`: also play every written scenario after the implicit one (what `check`,
+     * SARIF and the editor do), adding the findings the implicit run does not already have, each
+     * saying its scenario and step, and a summary per scenario (`SimulationResult.scenarios`).
+     */
+    everyScenario?: boolean;
 }
 
 export function simulate(platform: Platform, options: SimulationOptions = {}): SimulationResult {
@@ -54,10 +60,12 @@ export function simulate(platform: Platform, options: SimulationOptions = {}): S
     appendAll(findings, (ids?.findings ?? []).filter((f) => !(xenOwnsIommu && LINUX_IOMMU_DRIVER_CODES.has(f.code))));
     appendAll(findings, hypervisor?.findings ?? []);
     for (const f of functions) f.owner = hypervisor?.owner[f.name];
+    const scenarios = options.everyScenario && options.scenario === undefined ? writtenScenarios(platform, profile, fabric, findings, stage) : undefined;
     return {
         platform: platform.name,
         profile,
         scenario: hypervisor?.scenario,
+        ...(scenarios ? { scenarios } : {}),
         functions,
         groups: ids?.groups ?? [],
         domains: hypervisor?.domains ?? [],
@@ -65,6 +73,50 @@ export function simulate(platform: Platform, options: SimulationOptions = {}): S
         trace: hypervisor?.trace ?? [],
         findings,
     };
+}
+
+/**
+ * Plays each written scenario on the platform (one fabric per distinct set of enabled VFs: most
+ * scenarios share the implicit one's) and appends to `findings` what the implicit run (or an
+ * earlier scenario) did not already report: the same fault found twice is one finding. Each
+ * added finding's message starts with its scenario and step, so every printer shows it.
+ */
+function writtenScenarios(platform: Platform, profile: Profile, implicit: Fabric, findings: Finding[], stage: Stage): ScenarioOutcome[] {
+    const seen = new Set(findings.map(findingKey));
+    const fabrics = new Map<string, Fabric>([[vfsKey(vfsEverEnabled(platform, undefined)), implicit]]);
+    const outcomes: ScenarioOutcome[] = [];
+    for (const scenario of platform.scenarios) {
+        const key = vfsKey(vfsEverEnabled(platform, scenario.name));
+        let fabric = fabrics.get(key);
+        if (!fabric) {
+            fabric = fabricOf(platform, { scenario: scenario.name }, stage);
+            fabrics.set(key, fabric);
+        }
+        const own: Finding[] = [...fabric.findings, ...(fabric.ids?.findings ?? [])];
+        const played = fabric.topology && stage(`simulation of scenario ${scenario.name}`, () => simulateHypervisor(hypervisorInputOf(fabric!, profile)!, scenario.name));
+        const outcome: ScenarioOutcome = { name: scenario.name, errors: 0, warnings: 0, infos: 0, loc: scenario.nameLoc };
+        const xenOwnsIommu = played !== undefined && profile !== 'kvm';
+        for (const f of [...own.filter((f) => !(xenOwnsIommu && LINUX_IOMMU_DRIVER_CODES.has(f.code))), ...(played?.findings ?? [])]) {
+            if (f.severity === 'error') outcome.errors++;
+            else if (f.severity === 'warning') outcome.warnings++;
+            else outcome.infos++;
+            const k = findingKey(f);
+            if (seen.has(k)) continue;
+            seen.add(k);
+            const origin = f.step === undefined ? `scenario ${scenario.name}` : `scenario ${scenario.name}, step ${f.step}`;
+            findings.push({ ...f, message: `${origin}: ${f.message}`, scenario: scenario.name });
+        }
+        outcomes.push(outcome);
+    }
+    return outcomes;
+}
+
+function findingKey(f: Finding): string {
+    return JSON.stringify([f.code, f.severity, f.message, f.loc ?? null]);
+}
+
+function vfsKey(counts: ReadonlyMap<string, bigint>): string {
+    return [...counts].map(([name, n]) => `${name}=${n}`).sort().join(',');
 }
 
 /** Runs one stage of the engine; `simulate`'s turns a throw into ENGINE-INTERNAL and undefined. */

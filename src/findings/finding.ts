@@ -16,6 +16,10 @@ export interface Finding {
     /** The thing at fault. Absent only for findings about the invocation itself (no file). */
     loc?: SourceLoc;
     related: RelatedLoc[];
+    /** A scenario's finding: the 1-based step it arose at (absent: at boot of the implicit scenario or outside the steps). */
+    step?: number;
+    /** Found by playing this written scenario (set by `simulate` with `everyScenario`). */
+    scenario?: string;
 }
 
 /** A finding with the catalogue's severity unless the rule overrides it (profile-dependent). */

@@ -22,6 +22,12 @@ export function enableSriov(state: HvState, pfName: string, numVfs: bigint): voi
         state.report('SCN-SRIOV-STATE', `enable-sriov ${pfName} num-vfs ${numVfs}: ${pfName} supports at most ${sriov.totalVfs} VFs (TotalVFs); Linux refuses (-ERANGE)`, { related: [{ loc: sriov.loc, message: 'SR-IOV capability' }] }, `enable|${pfName}|${state.ctx.step}`);
         return;
     }
+    if (pf.vfsEnabled > 0 && BigInt(pf.vfsEnabled) === numVfs && state.booted) {
+        // sriov_numvfs_store: writing the current NumVFs again succeeds and changes nothing (a
+        // written `boot` has already enabled the `num-vfs` of the declaration).
+        state.emit('sriov-enable', { pf: pfName, numvfs: String(numVfs), by: 'nothing to do: already enabled' });
+        return;
+    }
     if (pf.vfsEnabled > 0) {
         state.report('SCN-SRIOV-STATE', `enable-sriov ${pfName}: ${pf.vfsEnabled} VFs are already enabled; Linux refuses to change NumVFs without disabling first (-EBUSY)`, {}, `enable|${pfName}|${state.ctx.step}`);
         return;

@@ -210,7 +210,9 @@ export class HvState {
             loc = this.ctx.loc ?? options.at;
             if (options.at && options.at !== loc) related.unshift({ loc: options.at, message: 'configured here' });
         }
-        this.findings.push(finding(code, message, loc, related, options.severity));
+        const f = finding(code, message, loc, related, options.severity);
+        if (this.ctx.explicit) f.step = this.ctx.step;
+        this.findings.push(f);
     }
 
     domainOf(owner: Owner): DomainState | undefined {

@@ -11,6 +11,7 @@ import { resetDevice } from '../hypervisor/reset.js';
 import { disableSriov, enableSriov } from '../hypervisor/sriov.js';
 import { refName, type ConfigEntry, type DomainState, type HvState } from '../hypervisor/state.js';
 import { bootXen } from '../hypervisor/xen-boot.js';
+import { declaredVfSteps } from './implicit.js';
 
 export function playSteps(state: HvState, steps: Step[], explicit: boolean): void {
     steps.forEach((step, index) => {
@@ -31,6 +32,7 @@ function playStep(state: HvState, step: Step): void {
         }
         if (xen) bootXen(state);
         else bootKvm(state);
+        if (state.ctx.explicit) enableDeclaredVfs(state);
         return;
     }
     if (NEEDS_BOOT.has(step.kind) && !state.booted) {
@@ -118,6 +120,20 @@ function playStep(state: HvState, step: Step): void {
             return;
         }
     }
+}
+
+/**
+ * A written `boot` enables the VFs of `num-vfs`, as the implicit scenario's steps do: each as a
+ * part of the boot described by the declaration, so its findings point at the `sriov` line (and
+ * are the implicit run's, not a second finding for the same fault).
+ */
+function enableDeclaredVfs(state: HvState): void {
+    const boot = state.ctx;
+    for (const step of declaredVfSteps(state)) {
+        state.ctx = { step: boot.step, kind: boot.kind, loc: step.loc, explicit: false };
+        enableSriov(state, step.device, step.numVfs);
+    }
+    state.ctx = boot;
 }
 
 function firstBoot(state: HvState): string {

@@ -214,8 +214,8 @@ describe('check with simulation', () => {
         const loaded = input({ platforms: [smallPlatform('a'), smallPlatform('b')], findings: [warning, { ...overlap, related: [...overlap.related] }] });
         const r = await run(['check', 'p.pciplat', '--profile', 'x86-pvh'], loaded);
         expect(engine.simulate.mock.calls.map(([p, o]) => [p.name, o])).toEqual([
-            ['a', { profile: 'x86-pvh' }],
-            ['b', { profile: 'x86-pvh' }],
+            ['a', { profile: 'x86-pvh', everyScenario: true }],
+            ['b', { profile: 'x86-pvh', everyScenario: true }],
         ]);
         expect(r.out).toBe(
             [

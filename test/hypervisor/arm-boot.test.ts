@@ -238,7 +238,7 @@ describe('device adds that fail', () => {
         expect(f.message).toBe(
             "nic0 is reported to Xen with VF Enable already set (2 VFs enabled before boot): Xen sizes VF BARs only when VF Enable and VF MSE are clear, so it does not know nic0's VF BARs; Linux then clears VF Enable in sriov_init",
         );
-        expectInOrder(r, ['[1 enable-sriov] sriov-enable pf=nic0 numvfs=2 by="firmware (before boot)"', 'PHYSDEVOP_pci_device_add sbdf=0000:01:00.0', 'sriov-disable pf=nic0 by="Linux sriov_init', '[3 enable-sriov] sriov-enable pf=nic0', 'device=nic0.vf[1]']);
+        expectInOrder(r, ['[1 enable-sriov] sriov-enable pf=nic0 numvfs=2 by="firmware (before boot)"', 'PHYSDEVOP_pci_device_add sbdf=0000:01:00.0', 'sriov-disable pf=nic0 by="Linux sriov_init', '[2 boot] sriov-enable pf=nic0', 'device=nic0.vf[1]']);
         expect(codes(r)).toEqual(['XEN-SRIOV-AT-ADD']);
     });
 });

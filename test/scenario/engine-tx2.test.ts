@@ -35,7 +35,7 @@ describe('simulate() on tx2 bringup', () => {
             'smmu-ste smmu=smmu0 sid=0x608 master=legacy0',
             'smmu-ste smmu=smmu0 sid=0x600 master=legacy0',
             // The VFs after their PF.
-            '[2 enable-sriov] sriov-enable pf=nic0 sbdf=0000:01:00.0 numvfs=4',
+            '[1 boot] sriov-enable pf=nic0 sbdf=0000:01:00.0 numvfs=4',
             'PHYSDEVOP_pci_device_add sbdf=0000:01:10.4 device=nic0.vf[2] flags=XEN_PCI_DEV_VIRTFN|XEN_PCI_DEV_PXM physfn=0000:01:00.0',
             '[3 assign] xl-config domain=guest1 pci="+ nic0.vf[2]"',
             '[4 start] xl-create domain=guest1 domid=1 pci=3',

@@ -65,7 +65,7 @@ describe('tx2 bringup', () => {
             'smmu-ste smmu=smmu0 sid=0x608 master=legacy0',
             'smmu-ste smmu=smmu0 sid=0x600 master=legacy0',
             // SR-IOV: the VFs come after their PF, VIRTFN with physfn.
-            '[2 enable-sriov] sriov-enable pf=nic0 sbdf=0000:01:00.0 numvfs=4',
+            '[1 boot] sriov-enable pf=nic0 sbdf=0000:01:00.0 numvfs=4',
             'PHYSDEVOP_pci_device_add sbdf=0000:01:10.0 device=nic0.vf[0] flags=XEN_PCI_DEV_VIRTFN|XEN_PCI_DEV_PXM physfn=0000:01:00.0 pxm=0 result=0',
             'PHYSDEVOP_pci_device_add sbdf=0000:01:10.4 device=nic0.vf[2]',
             'smmu-ste smmu=smmu0 sid=0x184 master=nic0.vf[2] domain=dom0',

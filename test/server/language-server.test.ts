@@ -118,6 +118,8 @@ describe('pciplat language server (real engine)', () => {
         const titles = lenses.map((l) => l.command?.title);
         expect(titles).toContain('▶ Run simulation');
         expect(titles).toContain('▶ Run scenario bringup');
+        // The background run plays the written scenario too and says what it found.
+        expect(titles.some((t) => /^bringup: (plays without findings|\d+ errors?, \d+ warnings?)$/.test(t ?? ''))).toBe(true);
         const run = lenses.find((l) => l.command?.title === '▶ Run simulation')!;
         expect(run.command!.command).toBe('pciplat.runSimulation');
         expect(run.command!.arguments).toEqual([{ uri: fx.boardUri, platform: 'board' }]);
