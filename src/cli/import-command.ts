@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { finding, hasErrors, type Finding } from '../findings/finding.js';
 import { ImportError, type ImportNote } from '../import/errors.js';
 import { importPlatform, type ImportSources } from '../import/import-platform.js';
+import { readLspci } from '../import/lspci.js';
 import { printPlatform } from '../import/print.js';
 import { folderSnapshot } from '../import/snapshot-fs.js';
 import { importLoc } from '../import/source-loc.js';
@@ -113,6 +114,8 @@ export async function runImport({ values, positionals }: { values: Record<string
             if (!stat.isDirectory()) throw new ImportError('IMPORT-SYSFS-LAYOUT', sysfs, 0, 'a sysfs snapshot is a folder (see docs/import.md for the command that makes one)');
             sources.sysfs = folderSnapshot(abs(sysfs), sysfs);
         }
+        const lspci = str('lspci');
+        if (lspci) sources.facts = readLspci(textOf(readInput(lspci, io), lspci, 'IMPORT-LSPCI-SYNTAX'), lspci);
         void amlToDsl;
         const result = importPlatform(sources);
         const ids = new PciIds();

@@ -8,7 +8,7 @@ import { ImportError, type ImportNote } from './errors.js';
 import { acsNames, bdfText, type FactBar, type FunctionFacts } from './facts.js';
 import { Namer, namePrefix } from './names.js';
 import { addComment, importLoc, type Comments } from './source-loc.js';
-import type { AcsFlag } from '../model/platform.js';
+import type { AcsFlag, ResetMethod } from '../model/platform.js';
 
 /** PCIe Device/Port Type → kind (PCI_EXP_TYPE_*). */
 const PCIE_KINDS: Record<number, FunctionKind> = {
@@ -30,6 +30,8 @@ export function kindOf(f: FunctionFacts): FunctionKind {
     }
     return f.headerType === 1 ? 'pci-bridge' : 'pci-device';
 }
+
+const RESET_ORDER: ResetMethod[] = ['flr', 'pm', 'no-soft-reset', 'bus', 'slot', 'none'];
 
 const where = (f: FunctionFacts) => `${f.source.file}${f.source.line > 0 ? `:${f.source.line}` : ''}`;
 
@@ -260,7 +262,8 @@ function functionOf(
             loc,
         };
     }
-    fn.resets = [...f.resets];
+    // One order whatever the source listed them in (the language gives the order no meaning).
+    fn.resets = RESET_ORDER.filter((r) => f.resets.includes(r));
     if (f.slot && (kind === 'root-port' || kind === 'downstream-port')) fn.slot = { number: f.slot.number, hotplug: f.slot.hotplug, loc };
     if (f.bridge) {
         fn.secondary = f.bridge.secondary;

@@ -4,6 +4,9 @@
 // the printed platform is parsed back and simulated, and every function is compared with
 // devices.json by its address: bus numbers, BARs, ROMs and bridge windows, IOMMU groups at boot,
 // the StreamIDs of every iommu-map lookup and the ITS DeviceID of the MSI requester ID.
+// The same with the fabric from lspci instead of sysfs: the machine's own `lspci -vvv -nn`
+// (lspci.txt, which shows no BAR sizes: those BARs are left out and said to be unknown) and the
+// real `lspci -vvv -nn -D -xxxx -F` decoding the same config bytes (the hex path).
 // Fixtures: test/fixtures/import/<topology>/<flavour>/ (copied by extract.py from the oracle).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +19,9 @@ import { folderSnapshot } from '../../src/import/snapshot-fs.js';
 import { bdfOf, bridgeOf, groupSets, resourcesOf, sets, type Range } from '../helpers/oracle-compare.js';
 import { platformFromText } from '../helpers/platforms.js';
 import { snapshotFromDump } from '../helpers/sysfs-snapshot.js';
+import { realLspciListing } from '../helpers/lspci-dump.js';
+import { readLspci } from '../../src/import/lspci.js';
+import type { ImportSources } from '../../src/import/import-platform.js';
 import { buildTexts, diagnosticsOf } from '../helpers/workspace.js';
 
 export const fixtures = path.join(__dirname, '..', 'fixtures', 'import');
@@ -29,14 +35,24 @@ export interface Expected {
 
 const hex4 = (v: bigint | undefined) => (v === undefined ? undefined : `0x${v.toString(16).padStart(4, '0')}`);
 
-describe.each(topologies)('imported oracle topology %s (device tree + sysfs)', async (topology) => {
+
+type Fabric = 'sysfs' | 'lspci' | 'lspci -xxxx';
+const cases = topologies.flatMap((t) => (['sysfs', 'lspci', 'lspci -xxxx'] as Fabric[]).map((f) => [t, f] as const));
+
+function fabricSource(dir: string, fabric: Fabric): Partial<ImportSources> {
+    const linuxTxt = fs.readFileSync(path.join(dir, 'linux.txt'), 'utf8');
+    if (fabric === 'sysfs') return { sysfs: folderSnapshot(snapshotFromDump(linuxTxt), 'sysfs') };
+    if (fabric === 'lspci') return { facts: readLspci(fs.readFileSync(path.join(dir, 'lspci.txt'), 'utf8'), 'lspci.txt') };
+    return { facts: readLspci(realLspciListing(linuxTxt), 'lspci-xxxx.txt') };
+}
+
+describe.each(cases)('imported oracle topology %s (device tree + %s)', async (topology, fabric) => {
     const dir = path.join(fixtures, topology, 'dt');
     const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Expected;
-    const snapshot = snapshotFromDump(fs.readFileSync(path.join(dir, 'linux.txt'), 'utf8'));
     const imported = importPlatform({
         name: topology,
         deviceTree: { file: 'machine.dts', text: fs.readFileSync(path.join(dir, 'machine.dts'), 'utf8') },
-        sysfs: folderSnapshot(snapshot, 'sysfs'),
+        ...fabricSource(dir, fabric),
     });
     const text = printPlatform(imported.platform, { comments: imported.comments, header: [] });
     const { roots } = await buildTexts({ 'imported.pciplat': text });
@@ -48,7 +64,17 @@ describe.each(topologies)('imported oracle topology %s (device tree + sysfs)', a
 
     it('prints a platform the language accepts without a finding', () => {
         expect(diagnostics).toEqual([]);
-        expect(imported.notes).toEqual([]);
+    });
+
+    it(fabric === 'sysfs' ? 'knows every fact (no note)' : 'says which BAR and ROM sizes lspci does not show, and nothing else', () => {
+        if (fabric === 'sysfs') expect(imported.notes).toEqual([]);
+        else {
+            expect(imported.notes.map((n) => n.code).filter((c) => c !== 'IMPORT-UNKNOWN')).toEqual([]);
+            const unknownBars = imported.notes.flatMap((n) => /^(\S+) BAR (\d+)/.exec(n.message) ?? []).length;
+            expect(unknownBars).toBeGreaterThan(0);
+            // Every BAR Linux assigned is among them.
+            for (const f of expected.functions) for (const b of f.bars) expect(imported.notes.some((n) => n.message.startsWith(`${f.bdf} BAR ${b.index} `))).toBe(true);
+        }
     });
 
     it('reports only the masters Linux refused for a shared StreamID', () => {
@@ -65,7 +91,7 @@ describe.each(topologies)('imported oracle topology %s (device tree + sysfs)', a
         expect(expected.bridges.map((b) => ({ bdf: b.bdf, ...bridgeOf(byBdf.get(b.bdf)) }))).toEqual(expected.bridges);
     });
 
-    it('has every BAR and ROM where Linux put it', () => {
+    it.skipIf(fabric !== 'sysfs')('has every BAR and ROM where Linux put it', () => {
         const actual = expected.functions.map((f) => ({ bdf: f.bdf, ...resourcesOf(byBdf.get(f.bdf), f.bars.map((b) => b.index)) }));
         expect(actual).toEqual(expected.functions.map((f) => ({ bdf: f.bdf, bars: f.bars, rom: f.rom })));
     });
