@@ -16,12 +16,14 @@ export const TOP_HELP = `pciplat ${VERSION}: check and simulate PCI passthrough 
 Usage:
   pciplat check FILE... [--format FORMAT] [--profile PROFILE]
   pciplat simulate FILE [--platform NAME] [--scenario NAME] [--profile PROFILE] [--format FORMAT]
+  pciplat import [--dt FILE] [--sysfs DIR] [--lspci FILE] [--mcfg FILE] [--iort FILE] [--dmar FILE] -o OUT
   pciplat help [COMMAND]
   pciplat --version
 
 Commands:
   check     Check files: language findings and every platform's simulation findings
   simulate  Simulate one platform: its functions, addresses, requester IDs, BARs and findings
+  import    Read a real machine (device tree, ACPI tables, sysfs, lspci) into a platform file
   help      Show the help of a command
 
 Options:

@@ -16,6 +16,7 @@ import { checkJson, simulationJson, stringifyJson } from './format-json.js';
 import { sarifLog } from './format-sarif.js';
 import { formatFindingsText, formatSimulationText, summaryLine } from './format-text.js';
 import { CHECK_HELP, FORMATS, HELP_HELP, SIMULATE_HELP, TOP_HELP, type Format } from './help.js';
+import { IMPORT_HELP, IMPORT_OPTIONS, runImport } from './import-command.js';
 import { VERSION } from './version.js';
 
 export interface CliIo {
@@ -57,6 +58,7 @@ const COMMANDS: Record<string, Command> = {
         options: { format: { type: 'string' }, profile: { type: 'string' }, scenario: { type: 'string' }, platform: { type: 'string' } },
         run: runSimulate,
     },
+    import: { help: IMPORT_HELP, options: IMPORT_OPTIONS, run: runImport },
     help: {
         help: HELP_HELP,
         options: {},

@@ -29,6 +29,19 @@ export const CODES = {
     'LANG-INTERNAL': code('error', 'input', 'Internal error', 'pciplat failed on this construct; the rest of the file was still checked. Please report it with the file.'),
     'LANG-DUPLICATE-NAME': code('error', 'input', 'Duplicate name', 'Two declarations visible to each other share a name, so references to it are ambiguous.'),
 
+    // --- pciplat import (src/import/) ------------------------------------------------------------
+    'IMPORT-LSPCI-SYNTAX': code('error', 'input', 'lspci listing not understood', 'A line of the `lspci -vvv -nn` listing is not what lspci prints (a truncated or garbled copy); nothing was written.'),
+    'IMPORT-CONFIG-BYTES': code('error', 'input', 'Configuration bytes not understood', 'A function\'s configuration space (sysfs `config`, an `lspci -xxxx` block) is too short, not hex, or reads as no function; nothing was written.'),
+    'IMPORT-SYSFS-LAYOUT': code('error', 'input', 'Not a sysfs snapshot', 'The folder is not laid out like /sys (bus/pci/devices/DDDD:BB:DD.F/config, resource), or one of its files is garbled; nothing was written.'),
+    'IMPORT-NOT-DTB': code('error', 'input', 'Not a device tree', 'The file given as a device tree is neither device tree source nor a blob `dtc -I dtb` can read; nothing was written.'),
+    'IMPORT-DTS-SYNTAX': code('error', 'input', 'Device tree source not understood', 'The device tree source is not what `dtc -O dts` prints (unbalanced braces, a property without `;`, a bad cell); nothing was written.'),
+    'IMPORT-ACPI-TABLE': code('error', 'input', 'ACPI table not understood', 'The file is not the `iasl -d` disassembly (or binary) of the table it was given as (an MCFG given as --iort, a truncated table); nothing was written.'),
+    'IMPORT-DEVICE-TWICE': code('error', 'input', 'Function listed twice', 'Two entries of the inputs describe the same segment:bus:device.function, so one of them is not this machine; nothing was written.'),
+    'IMPORT-BUS-CONTRADICTION': code('error', 'input', 'Bridge bus numbers contradict its children', 'A function sits on a bus that no bridge forwards to, or inside a bridge whose secondary..subordinate range does not hold it; the listing is not one machine\'s; nothing was written.'),
+    'IMPORT-TOOL-MISSING': code('error', 'input', 'External tool missing', 'Reading this input needs a tool that is not installed (`dtc` from device-tree-compiler, `iasl` from acpica-tools).'),
+    'IMPORT-UNKNOWN': code('warning', 'input', 'Fact the source does not show', 'The source lacks something the platform needs (a BAR size in an lspci listing without sysfs access, capabilities behind `<access denied>`); the platform says so in a comment and leaves it out.'),
+    'IMPORT-HOST-BRIDGE-GUESSED': code('warning', 'input', 'Host bridge without firmware description', 'No device tree or ACPI table described the host bridge of these functions, so its configuration window and apertures are placeholders derived from the functions; give --dt or --mcfg for the real ones.'),
+
     // --- language-level checks (no simulation) -----------------------------------------------
     'LANG-NUMBER-OVERFLOW': code('error', 'language', 'Number does not fit 64 bits', 'Addresses, sizes and IDs are 64-bit unsigned values.'),
     'LANG-VALUE-RANGE': code('error', 'language', 'Value out of range', 'The value is outside what the hardware field or the hypervisor interface can hold.'),

@@ -1,0 +1,105 @@
+// Merging the sources of one machine into one platform: the firmware (device tree, or ACPI
+// MCFG/IORT/DMAR) gives the hardware around the fabric — RAM, interrupt controllers, IOMMUs,
+// host bridges with their windows and ID maps — and a fabric source (sysfs snapshot, lspci)
+// gives the functions below. Pure: texts and snapshots in, model and comments out.
+import type { Platform } from '../model/platform.js';
+import { readDeviceTree, type FirmwareHardware } from './device-tree.js';
+import type { ImportNote } from './errors.js';
+import { buildFabric } from './fabric.js';
+import type { FunctionFacts } from './facts.js';
+import { readSysfs, type Snapshot } from './sysfs.js';
+import { addComment, importLoc, type Comments } from './source-loc.js';
+
+export interface TextSource {
+    /** The file as the user named it (for messages and comments). */
+    file: string;
+    text: string;
+}
+
+export interface ImportSources {
+    /** Platform name (a valid .pciplat name). */
+    name: string;
+    deviceTree?: TextSource;
+    sysfs?: Snapshot;
+    /** Extra fabric readers (lspci), already turned into facts. */
+    facts?: FunctionFacts[];
+    /** ACPI tables, already read (see acpi-*.ts). */
+    firmware?: Partial<FirmwareHardware> & Pick<Platform, 'arch'> & { iort?: Platform['iort']; x86Iommus?: Platform['x86Iommus'] };
+}
+
+export interface ImportResult {
+    platform: Platform;
+    comments: Comments;
+    notes: ImportNote[];
+}
+
+export function importPlatform(sources: ImportSources): ImportResult {
+    const comments: Comments = new Map();
+    const notes: ImportNote[] = [];
+    const loc = importLoc(sources.deviceTree?.file ?? sources.name, 1);
+    const platform: Platform = {
+        name: sources.name,
+        arch: sources.deviceTree ? 'arm64' : (sources.firmware?.arch ?? 'x86_64'),
+        loc,
+        memory: [],
+        reserved: [],
+        its: [],
+        smmus: [],
+        x86Iommus: [],
+        gics: [],
+        ioapics: [],
+        platformDevices: [],
+        hostBridges: [],
+        linux: { acsOverride: [], pcieScanAll: false, realloc: false, assignBusses: false },
+        scenarios: [],
+    };
+    const firmware: FirmwareHardware = { memory: [], its: [], smmus: [], gics: [], platformDevices: [], hostBridges: [] };
+    if (sources.deviceTree) append(firmware, readDeviceTree(sources.deviceTree.text, sources.deviceTree.file, comments));
+    if (sources.firmware) {
+        append(firmware, { memory: [], its: [], smmus: [], gics: [], platformDevices: [], hostBridges: [], ...sources.firmware });
+        if (sources.firmware.iort) platform.iort = sources.firmware.iort;
+        if (sources.firmware.x86Iommus) platform.x86Iommus.push(...sources.firmware.x86Iommus);
+    }
+    Object.assign(platform, {
+        memory: firmware.memory,
+        its: firmware.its,
+        smmus: firmware.smmus,
+        gics: firmware.gics,
+        platformDevices: firmware.platformDevices,
+    });
+    const facts = [...(sources.sysfs ? readSysfs(sources.sysfs) : []), ...(sources.facts ?? [])];
+    const taken = new Set<string>([
+        ...platform.memory,
+        ...platform.its,
+        ...platform.smmus,
+        ...platform.gics,
+        ...platform.platformDevices,
+        ...platform.x86Iommus,
+        ...firmware.hostBridges,
+    ].map((o) => o.name));
+    platform.hostBridges = buildFabric({ facts, hostBridges: firmware.hostBridges, comments, notes, taken });
+    // ACS as the captured machine ran it: control bits on any port mean Linux enabled ACS while
+    // enumerating; capabilities with every control off mean it had not (device-tree Arm, 6.1).
+    const withAcs = facts.filter((f) => f.acs && f.acs.capability !== 0);
+    if (withAcs.length > 0) {
+        const enabled = withAcs.filter((f) => f.acs!.control !== 0);
+        platform.linux.acs = enabled.length > 0 ? 'enabled' : 'deferred';
+        addComment(
+            comments,
+            platform.linux,
+            enabled.length > 0
+                ? `ACS controls were on at capture (e.g. ${enabled[0]!.source.file}): Linux enabled ACS while enumerating`
+                : `every ACS capability had its controls off at capture (${withAcs.length} functions): Linux had not enabled ACS at boot`,
+        );
+    }
+    return { platform, comments, notes };
+}
+
+function append(into: FirmwareHardware, from: FirmwareHardware): void {
+    into.memory.push(...from.memory);
+    into.its.push(...from.its);
+    into.smmus.push(...from.smmus);
+    into.gics.push(...from.gics);
+    into.platformDevices.push(...from.platformDevices);
+    into.hostBridges.push(...from.hostBridges);
+}

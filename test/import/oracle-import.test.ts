@@ -1,0 +1,110 @@
+// Importing a real machine's raw data gives Linux's own answers. For each oracle topology (QEMU
+// virt, Linux 6.1, device tree, no firmware) the sysfs snapshot built from linux.txt (each
+// function's config bytes and resource file, as on the machine) and machine.dts are imported,
+// the printed platform is parsed back and simulated, and every function is compared with
+// devices.json by its address: bus numbers, BARs, ROMs and bridge windows, IOMMU groups at boot,
+// the StreamIDs of every iommu-map lookup and the ITS DeviceID of the MSI requester ID.
+// The same with the fabric from lspci instead of sysfs: the machine's own `lspci -vvv -nn`
+// (lspci.txt, which shows no BAR sizes: those BARs are left out and said to be unknown) and the
+// real `lspci -vvv -nn -D -xxxx -F` decoding the same config bytes (the hex path).
+// Fixtures: test/fixtures/import/<topology>/<flavour>/ (copied by extract.py from the oracle).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { simulate } from '../../src/engine/simulate.js';
+import type { FunctionResult } from '../../src/engine/result.js';
+import { importPlatform } from '../../src/import/import-platform.js';
+import { printPlatform } from '../../src/import/print.js';
+import { folderSnapshot } from '../../src/import/snapshot-fs.js';
+import { bdfOf, bridgeOf, groupSets, resourcesOf, sets, type Range } from '../helpers/oracle-compare.js';
+import { platformFromText } from '../helpers/platforms.js';
+import { snapshotFromDump } from '../helpers/sysfs-snapshot.js';
+import { realLspciListing } from '../helpers/lspci-dump.js';
+import { readLspci } from '../../src/import/lspci.js';
+import type { ImportSources } from '../../src/import/import-platform.js';
+import { buildTexts, diagnosticsOf } from '../helpers/workspace.js';
+
+export const fixtures = path.join(__dirname, '..', 'fixtures', 'import');
+export const topologies = fs.readdirSync(fixtures).filter((d) => fs.existsSync(path.join(fixtures, d, 'dt', 'expected.json')));
+
+export interface Expected {
+    functions: { bdf: string; bus: number; bars: (Range & { index: number })[]; rom: Range | null; group: number | null; iommuMap: string[]; msiMap: string[] }[];
+    bridges: { bdf: string; secondary: number; subordinate: number; windows: Partial<Record<'io' | 'mem' | 'prefetch', Range>> }[];
+    groups: string[][];
+}
+
+const hex4 = (v: bigint | undefined) => (v === undefined ? undefined : `0x${v.toString(16).padStart(4, '0')}`);
+
+
+type Fabric = 'sysfs' | 'lspci' | 'lspci -xxxx';
+const cases = topologies.flatMap((t) => (['sysfs', 'lspci', 'lspci -xxxx'] as Fabric[]).map((f) => [t, f] as const));
+
+function fabricSource(dir: string, fabric: Fabric): Partial<ImportSources> {
+    const linuxTxt = fs.readFileSync(path.join(dir, 'linux.txt'), 'utf8');
+    if (fabric === 'sysfs') return { sysfs: folderSnapshot(snapshotFromDump(linuxTxt), 'sysfs') };
+    if (fabric === 'lspci') return { facts: readLspci(fs.readFileSync(path.join(dir, 'lspci.txt'), 'utf8'), 'lspci.txt') };
+    return { facts: readLspci(realLspciListing(linuxTxt), 'lspci-xxxx.txt') };
+}
+
+describe.each(cases)('imported oracle topology %s (device tree + %s)', async (topology, fabric) => {
+    const dir = path.join(fixtures, topology, 'dt');
+    const expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Expected;
+    const imported = importPlatform({
+        name: topology,
+        deviceTree: { file: 'machine.dts', text: fs.readFileSync(path.join(dir, 'machine.dts'), 'utf8') },
+        ...fabricSource(dir, fabric),
+    });
+    const text = printPlatform(imported.platform, { comments: imported.comments, header: [] });
+    const { roots } = await buildTexts({ 'imported.pciplat': text });
+    const diagnostics = diagnosticsOf(roots[0]!).map((d) => `${d.range.start.line + 1}: ${String(d.code)} ${d.message}`);
+    const platform = await platformFromText(text);
+    const result = simulate(platform, { profile: 'kvm' });
+    const byBdf = new Map<string, FunctionResult>(result.functions.map((f) => [bdfOf(f), f]));
+    const bdfOfName = new Map(result.functions.map((f) => [f.name, bdfOf(f)]));
+
+    it('prints a platform the language accepts without a finding', () => {
+        expect(diagnostics).toEqual([]);
+    });
+
+    it(fabric === 'sysfs' ? 'knows every fact (no note)' : 'says which BAR and ROM sizes lspci does not show, and nothing else', () => {
+        if (fabric === 'sysfs') expect(imported.notes).toEqual([]);
+        else {
+            expect(imported.notes.map((n) => n.code).filter((c) => c !== 'IMPORT-UNKNOWN')).toEqual([]);
+            const unknownBars = imported.notes.flatMap((n) => /^(\S+) BAR (\d+)/.exec(n.message) ?? []).length;
+            expect(unknownBars).toBeGreaterThan(0);
+            // Every BAR Linux assigned is among them.
+            for (const f of expected.functions) for (const b of f.bars) expect(imported.notes.some((n) => n.message.startsWith(`${f.bdf} BAR ${b.index} `))).toBe(true);
+        }
+    });
+
+    it('reports only the masters Linux refused for a shared StreamID', () => {
+        const refused = expected.functions.filter((f) => f.group === null).map((f) => f.bdf);
+        const reported = result.findings.map((f) => `${f.code} ${bdfOfName.get(f.message.split(' ')[0]!)}`);
+        expect(reported.sort()).toEqual(refused.map((bdf) => `SMMU-STREAM-ID-SHARED ${bdf}`).sort());
+    });
+
+    it('has every function Linux enumerated, on its bus', () => {
+        expect(expected.functions.map((f) => `${f.bdf} ${byBdf.get(f.bdf)?.bus}`)).toEqual(expected.functions.map((f) => `${f.bdf} ${f.bus}`));
+    });
+
+    it("gives every bridge Linux's bus numbers and windows", () => {
+        expect(expected.bridges.map((b) => ({ bdf: b.bdf, ...bridgeOf(byBdf.get(b.bdf)) }))).toEqual(expected.bridges);
+    });
+
+    it.skipIf(fabric !== 'sysfs')('has every BAR and ROM where Linux put it', () => {
+        const actual = expected.functions.map((f) => ({ bdf: f.bdf, ...resourcesOf(byBdf.get(f.bdf), f.bars.map((b) => b.index)) }));
+        expect(actual).toEqual(expected.functions.map((f) => ({ bdf: f.bdf, bars: f.bars, rom: f.rom })));
+    });
+
+    it('forms the IOMMU groups Linux formed at boot', () => {
+        expect(groupSets(result, (m) => bdfOfName.get(m) ?? m)).toEqual(sets(expected.groups));
+    });
+
+    it('translates every DMA alias to the StreamID and the MSI requester ID to the DeviceID Linux looked up', () => {
+        const actual = expected.functions.map((f) => {
+            const r = byBdf.get(f.bdf);
+            return { bdf: f.bdf, streamIds: r?.streamIds.map((s) => hex4(s.id)), deviceIds: r?.deviceIds.slice(0, 1).map((d) => hex4(d.id)) };
+        });
+        expect(actual).toEqual(expected.functions.map((f) => ({ bdf: f.bdf, streamIds: f.iommuMap, deviceIds: f.msiMap })));
+    });
+});

@@ -1,0 +1,49 @@
+// Import → print → import again gives the same model: the printed text says everything the
+// importer found, and the language reads it back to exactly that (locations aside).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importPlatform } from '../../src/import/import-platform.js';
+import { printPlatform } from '../../src/import/print.js';
+import { folderSnapshot } from '../../src/import/snapshot-fs.js';
+import { platformFromText } from '../helpers/platforms.js';
+import { snapshotFromDump } from '../helpers/sysfs-snapshot.js';
+
+const fixtures = path.join(__dirname, '..', 'fixtures', 'import');
+const topologies = fs.readdirSync(fixtures).filter((d) => fs.existsSync(path.join(fixtures, d, 'dt', 'expected.json')));
+
+/** The model without where it was written: plain values only, keys sorted. */
+export function withoutLocations(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(withoutLocations);
+    if (value && typeof value === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(value).sort()) {
+            const v = (value as Record<string, unknown>)[key];
+            if (key === 'loc' || key === 'nameLoc' || key === 'busNumbersLoc' || v === undefined) continue;
+            out[key] = withoutLocations(v);
+        }
+        return out;
+    }
+    return value;
+}
+
+describe.each(topologies)('round trip of imported topology %s', (topology) => {
+    const dir = path.join(fixtures, topology, 'dt');
+    const imported = importPlatform({
+        name: topology,
+        deviceTree: { file: 'machine.dts', text: fs.readFileSync(path.join(dir, 'machine.dts'), 'utf8') },
+        sysfs: folderSnapshot(snapshotFromDump(fs.readFileSync(path.join(dir, 'linux.txt'), 'utf8')), 'sysfs'),
+    });
+    const text = printPlatform(imported.platform, { comments: imported.comments, header: ['imported'] });
+
+    it('reads back to the model the importer built', async () => {
+        const again = await platformFromText(text);
+        expect(withoutLocations(again)).toEqual(withoutLocations(imported.platform));
+    });
+
+    it('prints the read-back model to the same statements', async () => {
+        const again = await platformFromText(text);
+        const strip = (t: string) => t.split('\n').map((l) => l.replace(/\s*\/\/.*$/, '')).filter((l) => l.trim() !== '').join('\n');
+        expect(strip(printPlatform(again, { comments: new Map(), header: [] }))).toEqual(strip(text));
+    });
+});
