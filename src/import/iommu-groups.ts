@@ -48,6 +48,8 @@ export interface RealGroups {
 /** The most a listing may hold (text characters, or snapshot entries); real ones are far smaller. */
 export const MAX_LISTING_CHARS = 16 * 1024 * 1024;
 export const MAX_SNAPSHOT_ENTRIES = 200_000;
+/** Longer lines are bad lines unread: no real listing line comes near, and the patterns stay linear. */
+const MAX_LINE_CHARS = 4096;
 
 // `0000:00:1f.3` or `00:1f.3` (lspci without -D); domains can be longer than 4 digits (VMD).
 const SBDF = /^(?:([0-9a-f]{4,8}):)?([0-9a-f]{2}):([0-1][0-9a-f])\.([0-7])$/i;
@@ -152,7 +154,7 @@ export function readGroupsText(text: string, uri: string): RealGroups {
         c.report('GROUPS-TOO-LARGE', `the listing has ${text.length} characters; pciplat reads at most ${MAX_LISTING_CHARS}`, lineLoc(uri, 0));
         return { form: 'loop', functions: [], listsUngrouped: false, otherDevices: 0, findings: c.findings };
     }
-    const lines = text.split(/\r?\n/);
+    const lines = text.split(/\r?\n/).map((l) => (l.length > MAX_LINE_CHARS ? LONG_LINE : l));
     // The first line in a known form decides (a pasted prompt above it is a bad line).
     const decided = lines.findIndex((l) => formOf(l) !== undefined);
     const form = decided < 0 ? undefined : formOf(lines[decided]!);
@@ -170,6 +172,9 @@ export function readGroupsText(text: string, uri: string): RealGroups {
     else readFind(lines, uri, c);
     return c.finish(form, false, uri, 'the listing');
 }
+
+/** Stands for a line over MAX_LINE_CHARS: matches no form, so it is a bad line wherever it is. */
+const LONG_LINE = '(a line of more than 4096 characters)';
 
 function formOf(line: string): GroupsForm | undefined {
     const trimmed = line.trim();

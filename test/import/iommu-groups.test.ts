@@ -84,6 +84,14 @@ describe('the iommu_groups loop', () => {
         ]);
     });
 
+    it('reports a line too long to be a listing line without matching it', () => {
+        const line = '1/devices/'.repeat(100_000);
+        expect(findings(readGroupsText(`IOMMU Group 0:\n\t00:00.0\n${line}\n`, URI))).toEqual(["real.txt:3: GROUPS-BAD-LINE line 3 '(a line of more than 4096 characters)' is neither an `IOMMU Group N:` line nor a device line"]);
+        expect(findings(readGroupsText(`/sys/kernel/iommu_groups/0/devices/0000:00:00.0\n${line}x y\n`, URI))).toEqual([
+            "real.txt:2: GROUPS-BAD-LINE line 2 '(a line of more than 4096 characters)' is not a path /sys/kernel/iommu_groups/N/devices/DEVICE",
+        ]);
+    });
+
     it('refuses a listing over the size limit without reading it', () => {
         const huge = `IOMMU Group 0:\n${'\t00:00.0\n'.repeat(2_200_000)}`;
         expect(readGroupsText(huge, URI).findings.map((f) => f.code)).toEqual(['GROUPS-TOO-LARGE']);
