@@ -54,6 +54,14 @@ describe.each(TOPOLOGIES)('oracle topology %s', (topo) => {
     });
 });
 
+describe("the loop's variants (lspci -D, without lspci, one line per device)", () => {
+    it.each(['loop-D.txt', 'loop-bare.txt', 'loop-oneline.txt'])('legacy: %s agrees', async (form) => {
+        const r = await compare(REAL, path.join('..', 'oracle', 'legacy', 'platform.pciplat'), path.join('legacy', form));
+        expect(r.out).toContain('\n14 functions: 14 agree, 0 differ, 0 only predicted, 0 only real\n');
+        expect(r.code).toBe(0);
+    });
+});
+
 describe('with ACS on (the rootports rescan)', () => {
     const platform = path.join(tmp, 'rootports-acs.pciplat');
     fs.writeFileSync(platform, rootportsWithAcs());

@@ -1,6 +1,8 @@
 // The reader of a real machine's IOMMU groups (src/import/iommu-groups.ts) on every form users
 // paste: the loop's output and its variants, find's output, sysfs snapshot entries, and garbage.
 // The listings built from real Linux runs (test/fixtures/compare/) are read in compare.test.ts.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readGroupsSnapshot, readGroupsText, type RealGroups, type SnapshotEntry } from '../../src/import/iommu-groups.js';
 
@@ -175,5 +177,38 @@ describe('a sysfs snapshot folder', () => {
         expect(findings(readGroupsSnapshot([dir('devices/0000:00:01.0'), { path: 'devices/0000:00:01.0/vendor', kind: 'file' }], FOLDER))).toEqual([
             'snap:1: GROUPS-UNRECOGNISED not a sysfs snapshot of IOMMU groups (it has 1 PCI device folders but no iommu_group link and no iommu_groups folder); copy them with `cp -a /sys/kernel/iommu_groups /sys/bus/pci/devices SNAPSHOT/`',
         ]);
+    });
+});
+
+describe("real Linux's groups, in every form (test/fixtures/compare, from the oracle)", () => {
+    const root = path.join(__dirname, '..', 'fixtures', 'compare');
+    const topologies = fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'linux-groups.json')));
+
+    /** The snapshot's entries as src/cli/real-groups.ts walks them (links read, nothing followed). */
+    function entries(dir: string, rel = ''): SnapshotEntry[] {
+        return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((d): SnapshotEntry[] => {
+            const p = rel === '' ? d.name : `${rel}/${d.name}`;
+            if (d.isSymbolicLink()) return [{ path: p, kind: 'link', target: fs.readlinkSync(path.join(dir, p)) }];
+            if (d.isDirectory()) return [{ path: p, kind: 'dir' }, ...entries(dir, p)];
+            return [{ path: p, kind: 'file' }];
+        });
+    }
+
+    const asLinux = (real: RealGroups) =>
+        [...new Set(real.functions.flatMap((f) => (f.group === null ? [] : [f.group])))].sort((a, b) => a - b).map((group) => ({ group, devices: real.functions.filter((f) => f.group === group).map((f) => f.sbdf).sort() }));
+
+    it.each(topologies)('%s: the loop, find and the snapshot give the groups of devices.json', (topo) => {
+        const linux = (JSON.parse(fs.readFileSync(path.join(root, topo, 'linux-groups.json'), 'utf8')) as { group: number; devices: string[] }[]).sort((a, b) => a.group - b.group);
+        const variants = fs.readdirSync(path.join(root, topo)).filter((f) => /^(loop|find).*\.txt$/.test(f));
+        for (const file of variants) {
+            const real = readGroupsText(fs.readFileSync(path.join(root, topo, file), 'utf8'), URI);
+            expect({ file, findings: real.findings, groups: asLinux(real) }).toEqual({ file, findings: [], groups: linux });
+        }
+        const snapshot = readGroupsSnapshot(entries(path.join(root, topo, 'sysfs')), 'file:///snap');
+        expect(snapshot.findings).toEqual([]);
+        expect(asLinux(snapshot)).toEqual(linux);
+        // The snapshot also names the functions Linux gave no group (legacy: the SMMU refused them).
+        const grouped = new Set(linux.flatMap((g) => g.devices));
+        expect(snapshot.functions.filter((f) => f.group === null).map((f) => f.sbdf).sort()).toEqual(fs.readdirSync(path.join(root, topo, 'sysfs', 'sys', 'bus', 'pci', 'devices')).filter((d) => !grouped.has(d)).sort());
     });
 });
