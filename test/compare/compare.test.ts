@@ -30,13 +30,15 @@ function realFunctionCount(topo: string): number {
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-compare-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** The rootports platform with ACS on, as Linux had it after the rescan (linux-rescan.txt). */
-function rootportsWithAcs(): string {
-    const text = fs.readFileSync(path.join(ORACLE, 'rootports', 'platform.pciplat'), 'utf8');
-    const withAcs = text.replace('  uart pl011 at 0x900_0000 size 4K\n', '  uart pl011 at 0x900_0000 size 4K\n  linux { acs enabled }\n');
-    expect(withAcs).not.toBe(text);
-    return withAcs;
+/** An oracle platform with ACS on from the start, as Linux had it after the rescan and under UEFI/ACPI. */
+function withAcs(topo: string): string {
+    const text = fs.readFileSync(path.join(ORACLE, topo, 'platform.pciplat'), 'utf8');
+    const enabled = text.replace('  uart pl011 at 0x900_0000 size 4K\n', '  uart pl011 at 0x900_0000 size 4K\n  linux { acs enabled }\n');
+    expect(enabled).not.toBe(text);
+    return enabled;
 }
+
+const rootportsWithAcs = () => withAcs('rootports');
 
 function edit(text: string, from: string, to: string): string {
     expect(text).toContain(from);
@@ -51,6 +53,30 @@ describe.each(TOPOLOGIES)('oracle topology %s', (topo) => {
         expect(r.out.split('\n').filter((l) => /^\d{4}:/.test(l)).every((l) => /^\S+ +\S+ +agree /.test(l))).toBe(true);
         expect(r.out).toContain(`\n${n} functions: ${n} agree, 0 differ, 0 only predicted, 0 only real\n`);
         expect(r.code).toBe(0);
+    });
+});
+
+describe('the UEFI/ACPI boots (ACS on as the IORT brings the SMMU up first)', () => {
+    it.each(['flat', 'switch', 'rootports', 'legacy'])('%s: the device-tree platform with linux { acs enabled } agrees with the UEFI boot', async (topo) => {
+        fs.writeFileSync(path.join(tmp, `${topo}-acs.pciplat`), withAcs(topo));
+        const r = await compare(REAL, path.join(tmp, `${topo}-acs.pciplat`), path.join(`${topo}-uefi`, 'loop.txt'));
+        const n = realFunctionCount(`${topo}-uefi`);
+        expect(r.out).toContain(`\n${n} functions: ${n} agree, 0 differ, 0 only predicted, 0 only real\n`);
+        expect(r.code).toBe(0);
+    });
+
+    it("pxb: the device tree's platform lacks the expander's root bus, which ACPI gives Linux (oracle note 4)", async () => {
+        fs.writeFileSync(path.join(tmp, 'pxb-acs.pciplat'), withAcs('pxb'));
+        fs.copyFileSync(path.join(REAL, 'pxb-uefi', 'loop.txt'), path.join(tmp, 'pxb-uefi.txt'));
+        const r = await compare(tmp, 'pxb-acs.pciplat', 'pxb-uefi.txt');
+        expect(r.out.split('\n').filter((l) => /^\d{4}:/.test(l) && !/ agree /.test(l))).toEqual([
+            '0000:80:00.0  -            only real       predicted: not in the platform  real group 0 {0000:80:00.0}  (PCI bridge [0604]: Red Hat, Inc. QEMU PCIe Root port [1b36:000c])',
+            '0000:80:01.0  -            only real       predicted: not in the platform  real group 1 {0000:80:01.0}  (PCI bridge [0604]: Red Hat, Inc. QEMU PCIe Root port [1b36:000c])',
+            '0000:81:00.0  -            only real       predicted: not in the platform  real group 6 {0000:81:00.0}  (Ethernet controller [0200]: Intel Corporation 82574L Gigabit Network Connection [8086:10d3])',
+            '0000:82:00.0  -            only real       predicted: not in the platform  real group 7 {0000:82:00.0}  (Non-Volatile memory controller [0108]: Red Hat, Inc. QEMU NVM Express Controller [1b36:0010] (rev 02))',
+        ]);
+        expect(r.out).toContain('\n8 functions: 4 agree, 0 differ, 0 only predicted, 4 only real\n');
+        expect(r.code).toBe(1);
     });
 });
 
