@@ -238,6 +238,67 @@ export interface PciplatNotifications {
     [SIMULATION_STATUS_METHOD]: SimulationStatusParams;
 }
 
+// --- pciplat/compare ----------------------------------------------------------------------------
+
+export interface CompareParams {
+    /** The document whose platform to compare. */
+    uri: string;
+    /** Needed when the document declares more than one platform. */
+    platform?: string;
+    /**
+     * The real machine's IOMMU groups: a file (the `for g in /sys/kernel/iommu_groups/*` loop's
+     * output, or `find /sys/kernel/iommu_groups -type l`) or a sysfs snapshot folder; a `file:`
+     * URI, an absolute path, or a path relative to the document's folder.
+     */
+    real: string;
+}
+
+export type CompareVerdict = 'agree' | 'differs' | 'only-predicted' | 'only-real';
+export type CompareCode = 'COMPARE-GROUP-DIFFERS' | 'COMPARE-ONLY-PREDICTED' | 'COMPARE-ONLY-REAL';
+
+export interface CompareMembership {
+    /** The group's number on that side (numbers are not comparable across sides), null for none. */
+    group: number | null;
+    /** Members as `ssss:bb:dd.f`, sorted. */
+    members: string[];
+}
+
+export interface CompareFunction {
+    sbdf: string;
+    /** The platform's name for it; null when only the real machine has it. */
+    name: string | null;
+    verdict: CompareVerdict;
+    predicted: CompareMembership | null;
+    real: (CompareMembership & { description: string | null }) | null;
+    /** Where to show it: the function's name, or for `only-real` the host bridge (else platform) it would be in. */
+    loc?: SourceRange;
+    /** The line (or snapshot entry) of the real listing that names it. */
+    realLoc?: SourceRange;
+    /** Functions that do not agree: the diagnostic's code, message and related locations. */
+    code?: CompareCode;
+    message?: string;
+    related?: { loc: SourceRange; message: string }[];
+}
+
+export interface CompareResult {
+    uri: string;
+    /** The document versions the prediction was computed from. */
+    versions: Record<string, number>;
+    platform: string;
+    real: { uri: string; form: 'loop' | 'find' | 'sysfs'; groups: number; listsUngrouped: boolean; otherDevices: number };
+    /** Every function agrees (false too when `problems` is not empty). */
+    agreement: boolean;
+    summary: { functions: number; agree: number; differs: number; onlyPredicted: number; onlyReal: number };
+    /** The CLI's summary line: `15 functions: 11 agree, 2 differ, 1 only predicted, 1 only real`. */
+    summaryText: string;
+    /** Sorted by SBDF. */
+    functions: CompareFunction[];
+    /** What is wrong with REAL itself (GROUPS-* codes): when there is any, nothing was compared. */
+    problems: { code: string; message: string; loc?: SourceRange }[];
+}
+
+export const COMPARE_METHOD = 'pciplat/compare';
+
 // --- all requests ------------------------------------------------------------------------------
 
 /** Method → params and result, for typed wrappers in clients. */
@@ -246,6 +307,7 @@ export interface PciplatRequests {
     [ADDRESS_MAP_METHOD]: { params: AddressMapParams; result: AddressMapResult };
     [TOPOLOGY_METHOD]: { params: TopologyParams; result: TopologyResult };
     [SERVER_STATS_METHOD]: { params: Record<string, never>; result: ServerStatsResult };
+    [COMPARE_METHOD]: { params: CompareParams; result: CompareResult };
 }
 
 // --- commands --------------------------------------------------------------------------------------

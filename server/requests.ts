@@ -1,8 +1,10 @@
-// The custom requests of protocol.ts: pciplat/simulate, pciplat/addressMap, pciplat/topology.
+// The custom requests of protocol.ts: pciplat/simulate, pciplat/addressMap, pciplat/topology,
+// pciplat/compare (server/compare.ts).
 // They answer for the document's current text (waiting for Langium to validate it); simulate runs
 // on a worker thread like the background runs; addressMap and topology use the last completed
 // result for what only a simulation knows (placed BAR addresses, enumerated bus numbers).
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type Connection } from 'vscode-languageserver';
@@ -14,12 +16,17 @@ import { collectFindings } from '../src/cli/findings.js';
 import { simulationJson, stringifyJson } from '../src/cli/format-json.js';
 import { formatSbdf } from '../src/cli/format-text.js';
 import { isProfile, PROFILES } from '../src/engine/profile.js';
+import { readRealGroups } from '../src/cli/real-groups.js';
+import { compareResultOf, unusableRealResult } from './compare.js';
 import type { FunctionResult } from '../src/engine/result.js';
 import type * as m from '../src/model/platform.js';
 import type { SourceLoc } from '../src/model/source.js';
 import type { ServerContext } from './context.js';
 import {
     ADDRESS_MAP_METHOD,
+    COMPARE_METHOD,
+    type CompareParams,
+    type CompareResult,
     SERVER_STATS_METHOD,
     SIMULATE_METHOD,
     TOPOLOGY_METHOD,
@@ -62,6 +69,7 @@ export class CustomRequests {
         connection.onRequest(ADDRESS_MAP_METHOD, (params: AddressMapParams, token) => this.guard(() => this.addressMap(params ?? {}, token)));
         connection.onRequest(TOPOLOGY_METHOD, (params: TopologyParams, token) => this.guard(() => this.topology(params ?? {}, token)));
         connection.onRequest(SERVER_STATS_METHOD, () => this.guard(async () => this.stats()));
+        connection.onRequest(COMPARE_METHOD, (params: CompareParams, token) => this.guard(() => this.compare(params ?? {}, token)));
     }
 
     /** Errors become response errors with a one-line message, never a stack trace. */
@@ -124,15 +132,7 @@ export class CustomRequests {
 
     async simulate(params: SimulateParams, token: CancellationToken): Promise<SimulateResult> {
         const document = await this.document(params?.uri, token);
-        const file = path.basename(document.uri.path);
-        const platforms = this.platforms(document);
-        let platform: m.Platform | undefined;
-        if (params.platform !== undefined) {
-            platform = platforms.find((p) => p.name === params.platform);
-            if (!platform) throw failure(platforms.length === 0 ? `${file} declares no platform` : `${file} declares no platform '${params.platform}'; its platforms: ${names(platforms)}`);
-        } else if (platforms.length === 1) platform = platforms[0];
-        else if (platforms.length === 0) throw failure(`${file} declares no platform`);
-        else throw failure(`${file} declares ${platforms.length} platforms; choose one with \`platform\`: ${names(platforms)}`);
+        const platform = this.choosePlatform(document, params.platform);
         if (params.profile !== undefined && !isProfile(params.profile)) throw failure(`unknown profile '${params.profile}'; profiles: ${PROFILES.join(', ')}`);
         if (params.scenario !== undefined && !platform!.scenarios.some((s) => s.name === params.scenario)) {
             const known = platform!.scenarios.length === 0 ? 'it declares no scenarios' : `its scenarios: ${names(platform!.scenarios)}`;
@@ -155,6 +155,53 @@ export class CustomRequests {
         const json = simulationJson(outcome.result, findings, path.dirname(document.uri.fsPath), { scenario: params.scenario });
         const plain = JSON.parse(stringifyJson(json)) as Record<string, unknown>;
         return { uri: document.uri.toString(), versions, ...plain } as SimulateResult;
+    }
+
+    /** The platform `name` of the document, or its only one. */
+    private choosePlatform(document: LangiumDocument<Model>, name: string | undefined): m.Platform {
+        const file = path.basename(document.uri.path);
+        const platforms = this.platforms(document);
+        if (name !== undefined) {
+            const platform = platforms.find((p) => p.name === name);
+            if (!platform) throw failure(platforms.length === 0 ? `${file} declares no platform` : `${file} declares no platform '${name}'; its platforms: ${names(platforms)}`);
+            return platform;
+        }
+        if (platforms.length === 1) return platforms[0]!;
+        if (platforms.length === 0) throw failure(`${file} declares no platform`);
+        throw failure(`${file} declares ${platforms.length} platforms; choose one with \`platform\`: ${names(platforms)}`);
+    }
+
+    // --- pciplat/compare -----------------------------------------------------------------------
+
+    async compare(params: CompareParams, token: CancellationToken): Promise<CompareResult> {
+        const document = await this.document(params?.uri, token);
+        if (typeof params.real !== 'string' || params.real === '') throw failure("the request needs `real`: the real machine's groups listing or sysfs snapshot folder");
+        const platform = this.choosePlatform(document, params.platform);
+        let realPath: string;
+        try {
+            realPath = params.real.startsWith('file:') ? fileURLToPath(params.real) : path.resolve(path.dirname(document.uri.fsPath), params.real);
+        } catch {
+            throw failure(`not a file URI or path: ${params.real}`);
+        }
+        let real;
+        try {
+            real = await readRealGroups(realPath);
+        } catch (error) {
+            const code = (error as { code?: unknown }).code;
+            throw failure(`cannot read ${params.real}${typeof code === 'string' ? ` (${code})` : ''}`);
+        }
+        const background = this.context.background;
+        if (!background) throw failure('the server is not initialized', ErrorCodes.ServerNotInitialized);
+        const versions = background.closureVersions(document);
+        const uri = document.uri.toString();
+        const realUri = URI.file(realPath).toString();
+        if (real.findings.length > 0) return unusableRealResult(platform, real, uri, realUri, versions);
+        // The boot-time groups do not depend on the profile or a scenario: the implicit run.
+        const outcome = await background.runOnce(platform, {});
+        if (outcome.kind === 'cancelled') throw failure('the simulation was cancelled', LSPErrorCodes.RequestCancelled);
+        if (outcome.kind === 'timeout') throw failure(`the simulation of ${platform.name} took too long and was stopped`, ErrorCodes.InternalError);
+        if (outcome.kind === 'error') throw failure(`pciplat could not simulate ${platform.name}: ${outcome.message}`, ErrorCodes.InternalError);
+        return compareResultOf(platform, outcome.result, real, uri, realUri, versions);
     }
 
     // --- pciplat/addressMap --------------------------------------------------------------------

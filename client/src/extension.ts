@@ -1,9 +1,11 @@
 // The pciplat VS Code extension: starts the bundled language server, and adds what an LSP client
 // alone does not give — the Run Simulation command behind the server's code lenses, the Topology
-// and Simulation views, the address-map webview and a status-bar item.
+// and Simulation views, the address-map webview, a status-bar item, and the comparison with a
+// real machine's IOMMU groups (compare.ts).
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { AddressMapPanel } from './address-map/panel.js';
+import { COMPARE_COMMAND, RealMachineComparison } from './compare.js';
 import { isPciplat, reveal } from './locations.js';
 import { RUN_SIMULATION_COMMAND } from './protocol.js';
 import { createClient } from './server-client.js';
@@ -38,7 +40,8 @@ export function activate(context: vscode.ExtensionContext): PciplatApi {
     const topology = new TopologyView(getClient, () => trace.last);
     const addressMap = new AddressMapPanel(context.extensionUri, getClient);
     const runner = new SimulationRunner(getClient, trace, status, output);
-    context.subscriptions.push(output, status, trace, topology, addressMap, trace.onDidStore((run) => topology.runStored(run)));
+    const comparison = new RealMachineComparison(getClient);
+    context.subscriptions.push(output, status, trace, topology, addressMap, comparison, trace.onDidStore((run) => topology.runStored(run)));
 
     const start = async (): Promise<void> => {
         status.setServerState('starting');
@@ -82,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): PciplatApi {
         );
 
     command(RUN_SIMULATION_COMMAND, (arg) => runner.run(arg));
+    command(COMPARE_COMMAND, (arg) => comparison.run(arg));
     command('pciplat.showAddressMap', async (arg) => {
         const uri = targetUri(arg);
         if (!uri) return void vscode.window.showInformationMessage('pciplat: open a .pciplat file to see its address map.');

@@ -26,7 +26,7 @@ export function stringifyJson(value: JsonLike): string {
 
 // --- findings ----------------------------------------------------------------------------------
 
-function position(loc: SourceLoc | undefined, cwd: string) {
+export function position(loc: SourceLoc | undefined, cwd: string) {
     return {
         file: loc ? displayPath(loc.uri, cwd) : null,
         line: loc ? loc.start.line + 1 : null,

@@ -17,6 +17,7 @@ Usage:
   pciplat check FILE... [--format FORMAT] [--profile PROFILE]
   pciplat simulate FILE [--platform NAME] [--scenario NAME] [--profile PROFILE] [--format FORMAT]
   pciplat import [--dt FILE] [--sysfs DIR] [--lspci FILE] [--mcfg FILE] [--iort FILE] [--dmar FILE] -o OUT
+  pciplat compare PLATFORM REAL [--platform NAME] [--format text|json]
   pciplat help [COMMAND]
   pciplat --version
 
@@ -24,6 +25,7 @@ Commands:
   check     Check files: language findings and every platform's simulation findings
   simulate  Simulate one platform: its functions, addresses, requester IDs, BARs and findings
   import    Read a real machine (device tree, ACPI tables, sysfs, lspci) into a platform file
+  compare   Compare a platform's predicted IOMMU groups with a real machine's
   help      Show the help of a command
 
 Options:
@@ -66,7 +68,32 @@ Options:
 
 ${EXIT}`;
 
+export const COMPARE_FORMATS = ['text', 'json'] as const;
+
+export const COMPARE_HELP = `Usage: pciplat compare PLATFORM REAL [--platform NAME] [--format text|json]
+
+Simulates the platform of PLATFORM (the IOMMU groups Linux forms at boot) and compares them,
+function by function (segment:bus:device.function), with the real machine's groups in REAL:
+  - the output of the usual loop (with or without lspci, -D, one line per device too):
+      for g in /sys/kernel/iommu_groups/*; do echo "IOMMU Group \${g##*/}:";
+        for d in $g/devices/*; do echo -e "\\t$(lspci -nns \${d##*/})"; done; done
+  - the output of: find /sys/kernel/iommu_groups -type l
+  - a sysfs snapshot folder: cp -a /sys/kernel/iommu_groups /sys/bus/pci/devices SNAPSHOT/
+Groups are compared as sets of functions, not by number (numbers change from boot to boot).
+Prints each function's predicted and real group, whether they agree, and a summary line.
+
+Options:
+  --platform NAME    the platform to compare when PLATFORM declares several
+  --format FORMAT    text or json (default text)
+  -h, --help         Show this help
+
+Exit status:
+  0  every function agrees
+  1  a function's group differs, or a function is on one side only
+  2  bad usage, unreadable or unusable input (REAL not a listing: a coded error), internal failure
+`;
+
 export const HELP_HELP = `Usage: pciplat help [COMMAND]
 
-Shows the help of COMMAND (check, simulate, help), or the overview without one.
+Shows the help of COMMAND (check, simulate, compare, help), or the overview without one.
 `;

@@ -15,8 +15,11 @@ import type { LoadedInput, Loader } from './frontend.js';
 import { checkJson, simulationJson, stringifyJson } from './format-json.js';
 import { sarifLog } from './format-sarif.js';
 import { formatFindingsText, formatSimulationText, summaryLine } from './format-text.js';
-import { CHECK_HELP, FORMATS, HELP_HELP, SIMULATE_HELP, TOP_HELP, type Format } from './help.js';
 import { IMPORT_HELP, IMPORT_OPTIONS, runImport } from './import-command.js';
+import { CHECK_HELP, COMPARE_FORMATS, COMPARE_HELP, FORMATS, HELP_HELP, SIMULATE_HELP, TOP_HELP, type Format } from './help.js';
+import { agrees, compareGroups } from '../compare/groups.js';
+import { compareJson, formatCompareText } from './format-compare.js';
+import { readRealGroups } from './real-groups.js';
 import { VERSION } from './version.js';
 
 export interface CliIo {
@@ -59,6 +62,11 @@ const COMMANDS: Record<string, Command> = {
         run: runSimulate,
     },
     import: { help: IMPORT_HELP, options: IMPORT_OPTIONS, run: runImport },
+    compare: {
+        help: COMPARE_HELP,
+        options: { format: { type: 'string' }, platform: { type: 'string' } },
+        run: runCompare,
+    },
     help: {
         help: HELP_HELP,
         options: {},
@@ -250,4 +258,31 @@ async function runSimulate({ values, positionals }: { values: Record<string, str
     } else if (format === 'json') io.stdout(stringifyJson(simulationJson(result, findings, io.cwd, { scenario })));
     else io.stdout(stringifyJson(sarifLog(findings, io.cwd)));
     return status(findings);
+}
+
+// --- compare -----------------------------------------------------------------------------------
+
+async function runCompare({ values, positionals }: { values: Record<string, string | true>; positionals: string[] }, io: CliIo, load: Loader): Promise<number> {
+    const format = choice('format', values.format, COMPARE_FORMATS, 'text');
+    const wanted = typeof values.platform === 'string' ? values.platform : undefined;
+    if (positionals.length !== 2) throw new UsageError(`compare needs a PLATFORM file and the REAL machine's groups (got ${positionals.length} argument${positionals.length === 1 ? '' : 's'})`);
+    const [file, realFile] = positionals as [string, string];
+    const input = await loadFiles([file], io, load);
+    const platform = choosePlatform(file, input.platforms, wanted, input.findings);
+    let real;
+    try {
+        real = await readRealGroups(path.resolve(io.cwd, realFile));
+    } catch (error) {
+        throw new CliFailure(`cannot read ${realFile}: ${readableDetail(error instanceof Error ? error.message : String(error))}`);
+    }
+    if (real.findings.length > 0) {
+        io.stderr(formatFindingsText(real.findings, io.cwd));
+        io.stderr(`pciplat: ${realFile} is not a usable listing of IOMMU groups; nothing compared\n`);
+        return EXIT_FAILURE;
+    }
+    const errors = input.findings.filter((f) => f.severity === 'error').length;
+    if (errors > 0) io.stderr(`pciplat: warning: ${file} has ${errors} error${errors === 1 ? '' : 's'}, so the prediction may be off (run 'pciplat check ${file}')\n`);
+    const comparison = compareGroups(simulate(platform), real);
+    io.stdout(format === 'json' ? stringifyJson(compareJson(comparison, file, realFile, io.cwd)) : formatCompareText(comparison, file, realFile));
+    return agrees(comparison) ? EXIT_OK : EXIT_FINDINGS;
 }

@@ -8,6 +8,7 @@ const LAYERS: { layer: CodeInfo['layer']; heading: string; intro: string }[] = [
     { layer: 'fabric', heading: 'Fabric simulation', intro: 'Found by enumerating the fabric, placing resources and translating IDs as Linux does.' },
     { layer: 'hypervisor', heading: 'Hypervisor simulation', intro: 'Found by playing the configuration the way Xen or KVM/VFIO would.' },
     { layer: 'scenario', heading: 'Scenarios', intro: 'Found while playing a scenario step by step.' },
+    { layer: 'compare', heading: 'Comparing with the real machine', intro: "Reading a real machine's IOMMU groups and comparing them with the prediction (`pciplat compare`, the editor's Compare with the real machine)." },
 ];
 
 function cell(text: string): string {

@@ -7,7 +7,7 @@ import type { Severity } from './finding.js';
 export interface CodeInfo {
     severity: Severity;
     /** Which layer reports it: input/language checks need no simulation. */
-    layer: 'input' | 'language' | 'fabric' | 'hypervisor' | 'scenario';
+    layer: 'input' | 'language' | 'fabric' | 'hypervisor' | 'scenario' | 'compare';
     title: string;
     /** Why it matters, for the docs and hovers. */
     why: string;
@@ -184,6 +184,17 @@ export const CODES = {
     'SCN-VF-NOT-ENUMERATED': code('warning', 'scenario', 'More VFs enabled than the fabric computed', 'The fabric places and translates the declared `num-vfs` VFs; VFs beyond them are not simulated.'),
     'SCN-RESET-METHOD': code('error', 'scenario', 'Reset method the device does not have', 'The step asks for a reset the device lacks, or one Linux refuses (a bus reset with other devices on the bus).'),
     'SCN-STEP-PROFILE': code('warning', 'scenario', 'Step of another hypervisor', 'The step is a Xen toolstack operation and does nothing under the KVM profile.'),
+
+    // --- comparing with the real machine (pciplat compare) ----------------------------------
+    'GROUPS-UNRECOGNISED': code('error', 'compare', 'Not a listing of IOMMU groups', 'The real machine\'s groups are read from the output of the usual `for g in /sys/kernel/iommu_groups/*` loop, of `find /sys/kernel/iommu_groups -type l`, or from a sysfs snapshot folder; the file is none of these (or an archive to unpack first).'),
+    'GROUPS-BAD-LINE': code('error', 'compare', 'Line not in the listing\'s form', 'Every line of a groups listing is an `IOMMU Group N` header, a device line, or a /sys/kernel/iommu_groups path; a line that is none of them means a garbled or hand-edited listing, so its groups cannot be trusted.'),
+    'GROUPS-DEVICE-TWICE': code('error', 'compare', 'Device listed twice', 'Linux puts a device in at most one IOMMU group; a listing that names it twice (in two groups, or two iommu_group links that disagree) was pasted together from different boots or edited.'),
+    'GROUPS-BAD-LINK': code('error', 'compare', 'iommu_group link that names no group', 'In a sysfs snapshot a device\'s iommu_group is a link to /sys/kernel/iommu_groups/N (or a file holding that path); anything else was not copied from sysfs as is (copy with `cp -a`, which keeps links).'),
+    'GROUPS-EMPTY': code('error', 'compare', 'No device in any IOMMU group', 'An empty /sys/kernel/iommu_groups means the kernel runs without an IOMMU (not enabled in firmware or on the command line, e.g. intel_iommu=on, or no SMMU/IORT/DMAR for it): there are no groups to compare.'),
+    'GROUPS-TOO-LARGE': code('error', 'compare', 'Listing too large', 'The listing exceeds what pciplat reads (a real machine\'s groups listing is a few hundred kilobytes at most); it is not read.'),
+    'COMPARE-GROUP-DIFFERS': code('error', 'compare', 'Predicted IOMMU group differs from the real one', 'The function shares its IOMMU group with other functions on the real machine than the platform predicts: a fact that decides grouping (ACS capability or control, multi-function, a bridge, a quirk, the ACS mode at boot) is described differently from the hardware.'),
+    'COMPARE-ONLY-PREDICTED': code('error', 'compare', 'Function the real machine does not have in any group', 'The platform predicts an IOMMU group for a function that the real machine\'s listing does not show: the device is absent or at another address, or Linux gave it no group there.'),
+    'COMPARE-ONLY-REAL': code('error', 'compare', 'Real device the platform does not predict', 'The real machine has a PCI function in an IOMMU group that the platform does not describe, describes at another address, or predicts without a group.'),
 } as const satisfies Record<string, CodeInfo>;
 
 export type FindingCode = keyof typeof CODES;

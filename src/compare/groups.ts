@@ -1,0 +1,174 @@
+// The predicted IOMMU groups of one simulation against a real machine's (src/import/iommu-groups.ts),
+// function by function. Group numbers depend on the order devices reach the IOMMU driver, which
+// differs between boots, kernels and rescans, so groups are compared as sets of functions
+// (segment:bus:device.function), never by number.
+import type { FunctionResult, SimulationResult } from '../engine/result.js';
+import { formatSbdf } from '../cli/format-text.js';
+import type { SourceLoc } from '../model/source.js';
+import type { GroupsForm, RealGroups } from '../import/iommu-groups.js';
+
+/**
+ * `agree`: the same members on both sides (or no group on both); `differs`: other members, or a
+ * group on one side only; `only-predicted`/`only-real`: the function is on one side only.
+ */
+export type Verdict = 'agree' | 'differs' | 'only-predicted' | 'only-real';
+
+export interface SideMembership {
+    /** The group number on that side (not comparable across sides), or null for no group. */
+    group: number | null;
+    /** Every member's SBDF, sorted (empty when there is no group). */
+    members: string[];
+}
+
+export interface FunctionComparison {
+    sbdf: string;
+    /** The platform's name for the function (absent for `only-real`). */
+    name?: string;
+    verdict: Verdict;
+    predicted?: SideMembership;
+    real?: SideMembership & { description?: string };
+    /** Members on one side that the other side does not have at all (they have their own line). */
+    onlyPredictedMembers: string[];
+    onlyRealMembers: string[];
+    /** Where the platform declares the function. */
+    loc?: SourceLoc;
+    /** Where the real listing names it. */
+    realLoc?: SourceLoc;
+}
+
+export interface GroupsComparison {
+    platform: string;
+    form: GroupsForm;
+    listsUngrouped: boolean;
+    otherDevices: number;
+    /** Sorted by SBDF. */
+    functions: FunctionComparison[];
+    counts: Record<Verdict, number>;
+    /** Real groups with at least one PCI function. */
+    realGroups: number;
+}
+
+/** The sort key of an SBDF: segments of any width in numeric order. */
+function sortKey(sbdf: string): string {
+    const colon = sbdf.indexOf(':');
+    return `${sbdf.slice(0, colon).padStart(8, '0')}${sbdf.slice(colon)}`;
+}
+
+function byKey(a: string, b: string): number {
+    const ka = sortKey(a);
+    const kb = sortKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function membersByGroup(entries: Iterable<{ sbdf: string; group: number | null }>): Map<number, string[]> {
+    const byGroup = new Map<number, string[]>();
+    for (const { sbdf, group } of entries) {
+        if (group === null) continue;
+        const list = byGroup.get(group);
+        if (list) list.push(sbdf);
+        else byGroup.set(group, [sbdf]);
+    }
+    for (const list of byGroup.values()) list.sort(byKey);
+    return byGroup;
+}
+
+/** The functions Linux finds (invisible ones and those never enumerated are not predicted). */
+function predictedFunctions(result: SimulationResult): Map<string, FunctionResult> {
+    const bySbdf = new Map<string, FunctionResult>();
+    for (const f of result.functions) {
+        if (f.invisible !== undefined || f.bus === undefined) continue;
+        const sbdf = formatSbdf(f);
+        if (!bySbdf.has(sbdf)) bySbdf.set(sbdf, f);
+    }
+    return bySbdf;
+}
+
+export function compareGroups(result: SimulationResult, real: RealGroups): GroupsComparison {
+    const predicted = predictedFunctions(result);
+    const predictedGroups = membersByGroup([...predicted].map(([sbdf, f]) => ({ sbdf, group: f.group })));
+    const realBySbdf = new Map(real.functions.map((f) => [f.sbdf, f]));
+    const realGroups = membersByGroup(real.functions);
+    const side = (group: number | null, groups: Map<number, string[]>): SideMembership => ({ group, members: group === null ? [] : (groups.get(group) ?? []) });
+
+    const functions: FunctionComparison[] = [];
+    for (const sbdf of [...new Set([...predicted.keys(), ...realBySbdf.keys()])].sort(byKey)) {
+        const p = predicted.get(sbdf);
+        const r = realBySbdf.get(sbdf);
+        const mine = p && side(p.group, predictedGroups);
+        const theirs = r && { ...side(r.group, realGroups), ...(r.description ? { description: r.description } : {}) };
+        // Members the other side lacks altogether are reported on their own line (one cause, one
+        // finding), so the memberships are compared over the functions both sides have.
+        const onlyPredictedMembers = (mine?.members ?? []).filter((m) => !realBySbdf.has(m));
+        const onlyRealMembers = (theirs?.members ?? []).filter((m) => !predicted.has(m));
+        let verdict: Verdict;
+        if (mine && theirs) {
+            const shared = (members: string[]) => members.filter((m) => predicted.has(m) && realBySbdf.has(m)).join(' ');
+            verdict = (mine.group === null) !== (theirs.group === null) || shared(mine.members) !== shared(theirs.members) ? 'differs' : 'agree';
+        } else if (mine) {
+            // A listing of groups cannot show a function that has none: absent there is "no group".
+            verdict = !real.listsUngrouped && mine.group === null ? 'agree' : 'only-predicted';
+        } else verdict = 'only-real';
+        functions.push({
+            sbdf,
+            ...(p ? { name: p.name, loc: p.loc } : {}),
+            verdict,
+            ...(mine ? { predicted: mine } : {}),
+            ...(theirs ? { real: theirs, realLoc: r!.loc } : {}),
+            onlyPredictedMembers,
+            onlyRealMembers,
+        });
+    }
+    const counts: Record<Verdict, number> = { agree: 0, differs: 0, 'only-predicted': 0, 'only-real': 0 };
+    for (const f of functions) counts[f.verdict]++;
+    return { platform: result.platform, form: real.form, listsUngrouped: real.listsUngrouped, otherDevices: real.otherDevices, functions, counts, realGroups: realGroups.size };
+}
+
+/** Whether every function agrees. */
+export function agrees(comparison: GroupsComparison): boolean {
+    return comparison.counts.agree === comparison.functions.length;
+}
+
+// --- words -------------------------------------------------------------------------------------
+
+/** At most this many members are spelled out per set (output stays bounded on huge groups). */
+export const MAX_MEMBERS_SHOWN = 16;
+
+/** `{0000:00:02.0, 0000:02:00.0}`, members past MAX_MEMBERS_SHOWN counted; `label` names each one. */
+export function memberSet(members: readonly string[], label: (sbdf: string) => string = (m) => m): string {
+    const shown = members.slice(0, MAX_MEMBERS_SHOWN).map(label);
+    const more = members.length - shown.length;
+    return `{${shown.join(', ')}${more > 0 ? `, and ${more} more` : ''}}`;
+}
+
+/** `group 3 {…}`, `no group`, `not listed` — one side of a function's line. */
+export function sideText(membership: SideMembership | undefined, label?: (sbdf: string) => string): string {
+    if (!membership) return 'not listed';
+    if (membership.group === null) return 'no group';
+    return `group ${membership.group} ${memberSet(membership.members, label)}`;
+}
+
+function inSide(membership: SideMembership | undefined, label?: (sbdf: string) => string): string {
+    return membership?.group === null || !membership ? 'with no group' : `in ${sideText(membership, label)}`;
+}
+
+/**
+ * The one-sentence reason for a function that does not agree, naming both sides' members with
+ * the platform's names: the message of the editor's COMPARE-* diagnostics.
+ */
+export function disagreementMessage(f: FunctionComparison, nameOf: (sbdf: string) => string | undefined): string {
+    const label = (sbdf: string) => {
+        const name = nameOf(sbdf);
+        return name ? `${sbdf} ${name}` : `${sbdf} (not in the platform)`;
+    };
+    const who = f.name ? `${f.name} (${f.sbdf})` : f.sbdf;
+    switch (f.verdict) {
+        case 'differs':
+            return `the IOMMU group of ${who} differs from the real machine's: predicted ${sideText(f.predicted, label)}, real ${sideText(f.real, label)}`;
+        case 'only-predicted':
+            return `${who} is predicted ${inSide(f.predicted, label)}, but the real machine's listing does not name ${f.sbdf}`;
+        case 'only-real':
+            return `the real machine has ${f.sbdf}${f.real?.description ? ` (${f.real.description})` : ''} ${inSide(f.real, label)}, but the platform has no function at ${f.sbdf}`;
+        case 'agree':
+            return `${who} is ${inSide(f.predicted, label)} as on the real machine`;
+    }
+}
