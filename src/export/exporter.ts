@@ -7,6 +7,7 @@ import type { Platform } from '../model/platform.js';
 import { groupsText } from './groups.js';
 import type { PciNames } from './lspci-names.js';
 import { treeText } from './tree.js';
+import { xlNotApplicable, xlText } from './xl.js';
 
 export interface ExportInput {
     platform: Platform;
@@ -29,12 +30,15 @@ export interface Exporter {
     targets: readonly Target[];
     /** Why it does not apply to this platform (e.g. a device tree for an x86 platform). */
     notApplicable?(platform: Platform): string | undefined;
+    /** Why it does not apply to this guest (e.g. xl.cfg for a dom0less domain). */
+    guestNotApplicable?(platform: Platform, guest: DomainResult): string | undefined;
     render(input: ExportInput): string;
 }
 
 export const EXPORTERS: readonly Exporter[] = [
     { format: 'groups', summary: 'the IOMMU groups as /sys/kernel/iommu_groups lists them (lspci -nns lines)', targets: ['platform'], render: groupsText },
     { format: 'tree', summary: 'the PCI tree as lspci -tv draws it', targets: ['platform'], render: treeText },
+    { format: 'xl', summary: "a Xen domain's complete xl.cfg (pci = [...] with guest slots)", targets: ['xen'], guestNotApplicable: xlNotApplicable, render: xlText },
 ];
 
 export function exporterNamed(format: string): Exporter | undefined {
@@ -61,6 +65,13 @@ function list(names: readonly string[]): string {
  * fit throws an ExportUsageError naming what exists.
  */
 export function chooseGuest(exporter: Exporter, platform: Platform, result: SimulationResult, request: GuestRequest): DomainResult | undefined {
+    const guest = pickGuest(exporter, platform, result, request);
+    const why = guest && exporter.guestNotApplicable?.(platform, guest);
+    if (why) throw new ExportUsageError(`export ${exporter.format} does not apply: ${why}`);
+    return guest;
+}
+
+function pickGuest(exporter: Exporter, platform: Platform, result: SimulationResult, request: GuestRequest): DomainResult | undefined {
     const why = exporter.notApplicable?.(platform);
     if (why) throw new ExportUsageError(`export ${exporter.format} does not apply to platform ${platform.name}: ${why}`);
     const xen = result.domains.filter((d) => d.hypervisor === 'xen');

@@ -6,12 +6,14 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { EXPORT_HELP } from '../../src/cli/help.js';
+import { EXPORTERS } from '../../src/export/exporter.js';
 import { loadWithLangium } from '../../language/workspace/loader.js';
 import { bundledPciIdsFile, tempDir } from '../export/helpers.js';
 import { capture } from './fixtures.js';
 
 const repo = path.join(__dirname, '..', '..');
 const ids = bundledPciIdsFile();
+const formats = EXPORTERS.map((e) => e.format).join(', ');
 
 async function run(...argv: string[]) {
     const c = capture(repo);
@@ -42,7 +44,7 @@ describe('pciplat export', () => {
     it('refuses an unknown format, naming the formats (exit 2)', async () => {
         const r = await run('export', 'yaml', 'examples/vfio-desktop.pciplat');
         expect(r.code).toBe(2);
-        expect(r.err).toBe(`pciplat: unknown export format 'yaml' (formats: groups, tree) (see 'pciplat export --help')\n`);
+        expect(r.err).toBe(`pciplat: unknown export format 'yaml' (formats: ${formats}) (see 'pciplat export --help')\n`);
     });
 
     it('refuses --domain for a format that exports the platform (exit 2)', async () => {
@@ -65,7 +67,27 @@ describe('pciplat export', () => {
     });
 
     it('needs a FORMAT and a FILE', async () => {
-        expect((await run('export')).err).toBe(`pciplat: export needs a FORMAT (groups, tree) and a FILE (see 'pciplat export --help')\n`);
+        expect((await run('export')).err).toBe(`pciplat: export needs a FORMAT (${formats}) and a FILE (see 'pciplat export --help')\n`);
         expect((await run('export', 'tree')).code).toBe(2);
+    });
+
+    it.each([
+        [['xl', 'examples/arm-server.pciplat'], 'platform armsrv has 2 Xen domains; choose one with --domain: web, ml'],
+        [['xl', 'examples/arm-server.pciplat', '--domain', 'db'], "platform armsrv has no Xen domain 'db'; its domains: web, ml"],
+        [['xl', 'examples/arm-server.pciplat', '--vm', 'web'], 'export xl does not take --vm: it exports a Xen domain (--domain)'],
+        [['xl', 'examples/vfio-desktop.pciplat'], 'export xl writes the configuration of a Xen domain, and platform desktop has none (its KVM VMs: win11; try libvirt or qemu --vm)'],
+        [['xl', 'examples/vfio-desktop.pciplat', '--domain', 'win11'], 'win11 is a KVM VM, not a Xen domain: use --vm win11'],
+        [
+            ['xl', 'examples/embedded-arm.pciplat', '--domain', 'ctrl'],
+            'export xl does not apply: ctrl is a dom0less domain: Xen builds it at boot from the device tree, not from an xl.cfg (export dts --domain ctrl writes its nodes)',
+        ],
+    ])('%j is a usage error naming what exists (exit 2)', async (argv, message) => {
+        expect(await run('export', ...argv)).toEqual({ code: 2, out: '', err: `pciplat: ${message}\n` });
+    });
+
+    it('writes the xl.cfg of the one domain asked for', async () => {
+        const r = await run('export', 'xl', 'examples/arm-server.pciplat', '--domain', 'ml');
+        expect(r).toMatchObject({ code: 0, err: '' });
+        expect(r.out).toContain('name = "ml"\ntype = "pvh"\nmemory = 16384\nvcpus = 8\ngic_version = "v3"\n');
     });
 });
