@@ -3,7 +3,7 @@
 // that the providers (hover, code lenses, symbols) can read it; filled in by startServer.
 import type { ClientCapabilities } from 'vscode-languageserver';
 import type { DiagnosticsHub } from './diagnostics.js';
-import { PciIds } from './pci-ids/index.js';
+import { PciIds } from '../src/pci-ids/index.js';
 import type { BackgroundSimulation } from './simulation/background.js';
 
 export class ServerContext {

@@ -35,7 +35,7 @@ import {
 import { CodeLensRefreshRequest, InlayHintRefreshRequest, SemanticTokensRefreshRequest, type Connection, type InitializeResult } from 'vscode-languageserver';
 import { ServerContext } from './context.js';
 import { DiagnosticsHub } from './diagnostics.js';
-import { SYSTEM_PCI_IDS_PATHS } from './pci-ids/index.js';
+import { SYSTEM_PCI_IDS_PATHS } from '../src/pci-ids/index.js';
 import { SIMULATION_STATUS_METHOD, type PciplatInitializationOptions, type PciplatSettings, type SimulationStatusParams } from './protocol.js';
 import { CustomRequests } from './requests.js';
 import { createPciplatLspServices } from './services.js';

@@ -1,5 +1,6 @@
 // The help texts (`pciplat --help`, `pciplat help COMMAND`, `pciplat COMMAND --help`).
 import { PROFILES } from '../engine/profile.js';
+import { EXPORTERS } from '../export/exporter.js';
 import { VERSION } from './version.js';
 
 export const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -18,6 +19,7 @@ Usage:
   pciplat simulate FILE [--platform NAME] [--scenario NAME] [--profile PROFILE] [--format FORMAT]
   pciplat import [--dt FILE] [--sysfs DIR] [--lspci FILE] [--mcfg FILE] [--iort FILE] [--dmar FILE] -o OUT
   pciplat compare PLATFORM REAL [--platform NAME] [--format text|json]
+  pciplat export FORMAT FILE [--platform NAME] [--domain NAME | --vm NAME] [-o OUT] [--force]
   pciplat help [COMMAND]
   pciplat --version
 
@@ -26,6 +28,7 @@ Commands:
   simulate  Simulate one platform: its functions, addresses, requester IDs, BARs and findings
   import    Read a real machine (device tree, ACPI tables, sysfs, lspci) into a platform file
   compare   Compare a platform's predicted IOMMU groups with a real machine's
+  export    Write what a system reads (QEMU, device tree, xl.cfg, libvirt) or Linux-style listings
   help      Show the help of a command
 
 Options:
@@ -93,7 +96,30 @@ Exit status:
   2  bad usage, unreadable or unusable input (REAL not a listing: a coded error), internal failure
 `;
 
+export const EXPORT_HELP = `Usage: pciplat export FORMAT FILE [--platform NAME] [--domain NAME | --vm NAME] [-o OUT] [--force]
+
+Simulates one platform of FILE and writes FORMAT, generated from the simulated result (placed
+addresses, guest slots, StreamIDs):
+${EXPORTERS.map((e) => `  ${e.format.padEnd(8)} ${e.summary}`).join('\n')}
+
+Options:
+  --platform NAME    the platform to export when FILE declares several
+  --domain NAME      the Xen domain to export (formats that write a domain's configuration)
+  --vm NAME          the KVM VM to export
+  -o, --output OUT   write to OUT instead of stdout
+  --force            export even when the platform has error findings
+  --profile PROFILE  hypervisor view: ${PROFILES.join(', ')} (default: the platform's own)
+  --pci-ids FILE     the PCI ID database for names (default: the system's pci.ids, else a
+                     bundled subset)
+  -h, --help         Show this help
+
+Findings go to stderr. A platform with error findings is not exported (exit 1) unless --force,
+which writes it and still exits 1. An unknown domain or VM, or a format that does not apply to
+the platform, is a usage error (exit 2) naming what exists.
+
+${EXIT}`;
+
 export const HELP_HELP = `Usage: pciplat help [COMMAND]
 
-Shows the help of COMMAND (check, simulate, compare, help), or the overview without one.
+Shows the help of COMMAND (check, simulate, import, compare, export, help), or the overview without one.
 `;

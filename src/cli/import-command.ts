@@ -12,7 +12,7 @@ import { readLspci } from '../import/lspci.js';
 import { printPlatform } from '../import/print.js';
 import { folderSnapshot } from '../import/snapshot-fs.js';
 import { importLoc } from '../import/source-loc.js';
-import { PciIds } from '../../server/pci-ids/index.js';
+import { PciIds } from '../pci-ids/index.js';
 import { simulate } from '../engine/simulate.js';
 import { UsageError, choice, type OptionSpecs } from './args.js';
 import { collectFindings } from './findings.js';

@@ -6,20 +6,22 @@
 // failure. Every failure is one line on stderr, never a stack trace.
 import * as path from 'node:path';
 import { hasErrors, type Finding } from '../findings/finding.js';
-import type { Platform, Profile } from '../model/platform.js';
+import type { Profile } from '../model/platform.js';
 import { PROFILES } from '../engine/profile.js';
 import { simulate } from '../engine/simulate.js';
 import { choice, parseArgs, UsageError, wantsHelp, type OptionSpecs } from './args.js';
 import { collectFindings } from './findings.js';
-import type { LoadedInput, Loader } from './frontend.js';
+import type { Loader } from './frontend.js';
 import { checkJson, simulationJson, stringifyJson } from './format-json.js';
 import { sarifLog } from './format-sarif.js';
 import { formatFindingsText, formatSimulationText, summaryLine } from './format-text.js';
 import { IMPORT_HELP, IMPORT_OPTIONS, runImport } from './import-command.js';
-import { CHECK_HELP, COMPARE_FORMATS, COMPARE_HELP, FORMATS, HELP_HELP, SIMULATE_HELP, TOP_HELP, type Format } from './help.js';
 import { agrees, compareGroups } from '../compare/groups.js';
 import { compareJson, formatCompareText } from './format-compare.js';
 import { readRealGroups } from './real-groups.js';
+import { CHECK_HELP, COMPARE_FORMATS, COMPARE_HELP, EXPORT_HELP, FORMATS, HELP_HELP, SIMULATE_HELP, TOP_HELP, type Format } from './help.js';
+import { EXPORT_OPTIONS, runExport } from './export-command.js';
+import { choosePlatform, CliFailure, loadFiles, names, readableDetail } from './input.js';
 import { VERSION } from './version.js';
 
 export interface CliIo {
@@ -33,16 +35,6 @@ export interface CliIo {
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_FAILURE = 2;
-
-/** A failure that ends the command with exit status 2: each line on stderr after `pciplat: `. */
-class CliFailure extends Error {
-    override name = 'CliFailure';
-    readonly lines: string[];
-    constructor(...lines: string[]) {
-        super(lines.join('; '));
-        this.lines = lines;
-    }
-}
 
 interface Command {
     help: string;
@@ -66,6 +58,11 @@ const COMMANDS: Record<string, Command> = {
         help: COMPARE_HELP,
         options: { format: { type: 'string' }, platform: { type: 'string' } },
         run: runCompare,
+    },
+    export: {
+        help: EXPORT_HELP,
+        options: EXPORT_OPTIONS,
+        run: runExport,
     },
     help: {
         help: HELP_HELP,
@@ -154,40 +151,6 @@ function profileOption(values: Record<string, string | true>): Profile | undefin
     return choice('profile', values.profile, PROFILES);
 }
 
-const ERRNO: Record<string, string> = {
-    ENOENT: 'no such file',
-    EISDIR: 'is a directory',
-    ENOTDIR: 'a parent is not a directory',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-};
-
-function readableDetail(detail: string): string {
-    const code = /\b(E[A-Z]+)\b/.exec(detail)?.[1];
-    const plain = code ? ERRNO[code] : undefined;
-    return plain ? `${plain} (${code})` : detail;
-}
-
-/**
- * Loads FILE arguments: resolved against io.cwd before they reach the loader (so it does not
- * depend on the process's directory); unreadable ones end the command with exit 2.
- */
-async function loadFiles(files: string[], io: CliIo, load: Loader): Promise<LoadedInput> {
-    const typed = new Map<string, string>();
-    const resolved = files.map((f) => {
-        const abs = path.resolve(io.cwd, f);
-        if (!typed.has(abs)) typed.set(abs, f);
-        return abs;
-    });
-    const input = await load(resolved);
-    if (input.unreadable.length > 0) {
-        throw new CliFailure(
-            ...input.unreadable.map((u) => `cannot read ${typed.get(u.path) ?? typed.get(path.resolve(io.cwd, u.path)) ?? u.path}: ${readableDetail(u.detail)}`),
-        );
-    }
-    return input;
-}
-
 function printFindings(findings: Finding[], format: Format, io: CliIo): void {
     if (format === 'text') {
         io.stdout(formatFindingsText(findings, io.cwd));
@@ -214,27 +177,6 @@ async function runCheck({ values, positionals }: { values: Record<string, string
 }
 
 // --- simulate ----------------------------------------------------------------------------------
-
-function names(items: readonly { name: string }[]): string {
-    return items.map((i) => i.name).join(', ');
-}
-
-function choosePlatform(file: string, platforms: readonly Platform[], wanted: string | undefined, languageFindings: readonly Finding[]): Platform {
-    if (wanted !== undefined) {
-        const found = platforms.find((p) => p.name === wanted);
-        if (found) return found;
-        if (platforms.length === 0) throw new CliFailure(`${file} declares no platform (so none named '${wanted}')${errorHint(file, languageFindings)}`);
-        throw new CliFailure(`${file} declares no platform '${wanted}'; its platforms: ${names(platforms)}`);
-    }
-    if (platforms.length === 1) return platforms[0]!;
-    if (platforms.length === 0) throw new CliFailure(`${file} declares no platform${errorHint(file, languageFindings)}`);
-    throw new CliFailure(`${file} declares ${platforms.length} platforms; choose one with --platform: ${names(platforms)}`);
-}
-
-function errorHint(file: string, findings: readonly Finding[]): string {
-    const errors = findings.filter((f) => f.severity === 'error').length;
-    return errors === 0 ? '' : ` (it has ${errors} error${errors === 1 ? '' : 's'}: run 'pciplat check ${file}')`;
-}
 
 async function runSimulate({ values, positionals }: { values: Record<string, string | true>; positionals: string[] }, io: CliIo, load: Loader): Promise<number> {
     const format = formatOption(values);

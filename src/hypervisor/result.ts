@@ -3,6 +3,7 @@
 import type { Finding } from '../findings/finding.js';
 import type { BarKind, Profile, Step } from '../model/platform.js';
 import type { SourceLoc } from '../model/source.js';
+import type { XlDomainConfig } from './xl-config.js';
 
 /**
  * One thing that happened: a hypercall, a stage-2 mapping, an SMMU stream-table write, an ITS
@@ -56,6 +57,8 @@ export interface DomainResult {
     holes: GuestHole[];
     /** The xl.cfg lines the toolstack reads (Xen). */
     xlConfig: string[];
+    /** The same, as fields (Xen): what `pciplat export xl` writes a whole xl.cfg from. */
+    xl?: XlDomainConfig;
     /** The xenstore entries libxl writes for its PCI devices (Xen). */
     xenstore: { path: string; value: string }[];
     /** QEMU's `-device vfio-pci,...` arguments (KVM). */

@@ -12,26 +12,56 @@ import type { Attached, ConfigEntry, DomainState, HvState } from './state.js';
 
 const MIB = 1n << 20n;
 
-function entryText(state: HvState, e: ConfigEntry): string {
+/** One `pci = [...]` entry of xl.cfg, as the toolstack reads it. */
+export interface XlPciEntry {
+    /** The function (or, with `*`, the slot) it passes. */
+    device: string;
+    /** Host `SSSS:BB:DD.F`, or `SSSS:BB:DD.*` for every function of the slot. */
+    bdf: string;
+    /** The written guest slot (device number on guest bus 0). */
+    vslot?: bigint;
+    /** `key=value` options after the slot, in xl-pci-configuration(5)'s order. */
+    options: string[];
+}
+
+/** What xl.cfg says about one domain. Memory in MiB, as xl reads it. */
+export interface XlDomainConfig {
+    name: string;
+    type?: 'pv' | 'pvh' | 'hvm';
+    memoryMiB?: bigint;
+    vcpus?: bigint;
+    pci: XlPciEntry[];
+}
+
+function pciEntry(state: HvState, e: ConfigEntry): XlPciEntry {
     const f = state.fn(e.device);
     const addr = f ? sbdf(f.fn.segment, f.fn.bus, f.fn.devfn) : e.device;
-    const parts = [e.flags.includes('all-functions') ? `${addr.slice(0, -1)}*` : addr];
-    if (e.vslot) parts.push(`vslot=${hex(e.vslot.device)}`);
-    if (e.flags.includes('permissive')) parts.push('permissive=1');
-    if (e.flags.includes('msitranslate')) parts.push('msitranslate=1');
-    if (e.flags.includes('seize')) parts.push('seize=1');
-    if (e.flags.includes('power-mgmt')) parts.push('power_mgmt=1');
-    if (e.rdmPolicy) parts.push(`rdm_policy=${e.rdmPolicy}`);
-    return `"${parts.join(',')}"`;
+    const options: string[] = [];
+    if (e.flags.includes('permissive')) options.push('permissive=1');
+    if (e.flags.includes('msitranslate')) options.push('msitranslate=1');
+    if (e.flags.includes('seize')) options.push('seize=1');
+    if (e.flags.includes('power-mgmt')) options.push('power_mgmt=1');
+    if (e.rdmPolicy) options.push(`rdm_policy=${e.rdmPolicy}`);
+    return { device: e.device, bdf: e.flags.includes('all-functions') ? `${addr.slice(0, -1)}*` : addr, vslot: e.vslot?.device, options };
+}
+
+/** `BDF[,vslot=0xNN][,key=val]*` (the quoted string in `pci = [...]`). */
+export function xlPciEntryText(e: XlPciEntry, vslot = e.vslot): string {
+    return [e.bdf, ...(vslot === undefined ? [] : [`vslot=${hex(vslot)}`]), ...e.options].join(',');
+}
+
+export function xlDomainConfig(state: HvState, d: DomainState): XlDomainConfig {
+    const x = d.xen;
+    return { name: d.name, type: x?.guestType, memoryMiB: x?.memory === undefined ? undefined : x.memory / MIB, vcpus: x?.vcpus, pci: d.config.map((e) => pciEntry(state, e)) };
 }
 
 export function xlConfigLines(state: HvState, d: DomainState): string[] {
-    const x = d.xen;
-    const lines = [`name = "${d.name}"`];
-    if (x?.guestType) lines.push(`type = "${x.guestType}"`);
-    if (x?.memory !== undefined) lines.push(`memory = ${x.memory / MIB}`);
-    if (x?.vcpus !== undefined) lines.push(`vcpus = ${x.vcpus}`);
-    if (d.config.length > 0) lines.push(`pci = [ ${d.config.map((e) => entryText(state, e)).join(', ')} ]`);
+    const c = xlDomainConfig(state, d);
+    const lines = [`name = "${c.name}"`];
+    if (c.type) lines.push(`type = "${c.type}"`);
+    if (c.memoryMiB !== undefined) lines.push(`memory = ${c.memoryMiB}`);
+    if (c.vcpus !== undefined) lines.push(`vcpus = ${c.vcpus}`);
+    if (c.pci.length > 0) lines.push(`pci = [ ${c.pci.map((e) => `"${xlPciEntryText(e)}"`).join(', ')} ]`);
     return lines;
 }
 

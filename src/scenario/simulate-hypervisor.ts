@@ -7,7 +7,7 @@ import type { HypervisorInput } from '../hypervisor/input.js';
 import { collectIntent } from '../hypervisor/ownership.js';
 import type { DomainResult, FunctionOutcome, HypervisorResult } from '../hypervisor/result.js';
 import { HvState } from '../hypervisor/state.js';
-import { xlConfigLines } from '../hypervisor/xl-config.js';
+import { xlConfigLines, xlDomainConfig } from '../hypervisor/xl-config.js';
 import { IMPLICIT_SCENARIO, implicitSteps } from './implicit.js';
 import { playSteps } from './play.js';
 
@@ -40,6 +40,7 @@ function resultOf(state: HvState, scenario: string): HypervisorResult {
         guestBars: d.lastGuestBars,
         holes: d.lastHoles,
         xlConfig: d.hypervisor === 'xen' ? xlConfigLines(state, d) : [],
+        xl: d.hypervisor === 'xen' ? xlDomainConfig(state, d) : undefined,
         xenstore: d.xenstore,
         qemuArgs: d.lastQemuArgs,
     }));

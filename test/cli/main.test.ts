@@ -70,8 +70,8 @@ describe('version and help', () => {
 
 describe('usage errors exit 2 with one line and never load', () => {
     it.each([
-        [['frobnicate'], "pciplat: unknown command 'frobnicate' (commands: check, simulate, import, compare, help) (see 'pciplat --help')"],
-        [['help', 'frobnicate'], "pciplat: unknown command 'frobnicate' (commands: check, simulate, import, compare, help) (see 'pciplat help --help')"],
+        [['frobnicate'], "pciplat: unknown command 'frobnicate' (commands: check, simulate, import, compare, export, help) (see 'pciplat --help')"],
+        [['help', 'frobnicate'], "pciplat: unknown command 'frobnicate' (commands: check, simulate, import, compare, export, help) (see 'pciplat help --help')"],
         [['help', 'check', 'simulate'], "pciplat: help takes at most one COMMAND (see 'pciplat help --help')"],
         [['--bogus'], "pciplat: unknown option --bogus (see 'pciplat --help')"],
         [['--format', 'json', 'check', 'a.pciplat'], "pciplat: unknown option --format (see 'pciplat --help')"],

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePciIds, PciIds } from '../../server/pci-ids/index.js';
+import { parsePciIds, PciIds } from '../../src/pci-ids/index.js';
 
 const SAMPLE = `# sample
 8086  Intel Corporation (from file)

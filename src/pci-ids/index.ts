@@ -94,6 +94,16 @@ export class PciIds {
         return this.lookup((t) => t.devices, `${hex(vendor, 4)}:${hex(device, 4)}`);
     }
 
+    /**
+     * The name lspci prints for a 16-bit class (base class << 8 | subclass): the subclass's name,
+     * else the base class's (pciutils names.c, PCI_LOOKUP_CLASS); undefined when neither is known.
+     */
+    classOnlyName(class16: bigint): string | undefined {
+        if (class16 < 0n || class16 > 0xffffn) return undefined;
+        const code = hex(class16, 4);
+        return this.lookup((t) => t.classes, code) ?? this.lookup((t) => t.classes, code.slice(0, 2));
+    }
+
     /** The name of a 24-bit class code: subclass (else class), with the programming interface if named. */
     className(classCode: bigint | undefined): string | undefined {
         if (classCode === undefined || classCode < 0n || classCode > 0xffffffn) return undefined;
