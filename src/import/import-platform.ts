@@ -2,7 +2,7 @@
 // MCFG/IORT/DMAR) gives the hardware around the fabric — RAM, interrupt controllers, IOMMUs,
 // host bridges with their windows and ID maps — and a fabric source (sysfs snapshot, lspci)
 // gives the functions below. Pure: texts and snapshots in, model and comments out.
-import type { Platform } from '../model/platform.js';
+import { defaultLinuxOptions, type Platform } from '../model/platform.js';
 import { readDeviceTree, type FirmwareHardware } from './device-tree.js';
 import type { ImportNote } from './errors.js';
 import { buildFabric } from './fabric.js';
@@ -50,7 +50,7 @@ export function importPlatform(sources: ImportSources): ImportResult {
         ioapics: [],
         platformDevices: [],
         hostBridges: [],
-        linux: { acsOverride: [], pcieScanAll: false, realloc: false, assignBusses: false },
+        linux: defaultLinuxOptions(),
         scenarios: [],
     };
     const firmware: FirmwareHardware = { memory: [], its: [], smmus: [], gics: [], platformDevices: [], hostBridges: [] };

@@ -464,6 +464,11 @@ export interface LinuxOptions {
     hpIoSize?: bigint;
 }
 
+/** The options of a platform that writes no `linux { }` block (as lowering gives them). */
+export function defaultLinuxOptions(): LinuxOptions {
+    return { acsOverride: [], acsOverrideIds: [], noIdQuirks: false, pcieScanAll: false, realloc: false, assignBusses: false };
+}
+
 // --- scenarios ---------------------------------------------------------------------------------
 
 export type Step =
