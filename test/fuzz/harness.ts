@@ -56,14 +56,17 @@ function internalCause(line: string): string {
     return m ? m[1]! : line;
 }
 
-/** The repository's corpus files (examples and fixtures) by path relative to the repository. */
+/** Seeds larger than this stay out of the corpus: one 200 KB seed costs as much as a hundred small ones, and huge counts are a mutation anyway. */
+export const MAX_SEED_BYTES = 32 * 1024;
+
+/** The repository's corpus files (examples and fixtures, up to MAX_SEED_BYTES) by path relative to the repository. */
 export function loadCorpus(repo: string, dirs = ['examples', 'test/fixtures']): Map<string, string> {
     const out = new Map<string, string>();
     const walk = (dir: string) => {
         for (const entry of fs.readdirSync(path.join(repo, dir), { withFileTypes: true })) {
             const rel = path.posix.join(dir, entry.name);
             if (entry.isDirectory()) walk(rel);
-            else if (entry.name.endsWith('.pciplat')) out.set(rel, fs.readFileSync(path.join(repo, rel), 'utf8'));
+            else if (entry.name.endsWith('.pciplat') && fs.statSync(path.join(repo, rel)).size <= MAX_SEED_BYTES) out.set(rel, fs.readFileSync(path.join(repo, rel), 'utf8'));
         }
     };
     for (const d of dirs) if (fs.existsSync(path.join(repo, d))) walk(d);

@@ -154,7 +154,7 @@ const hugeCount: Mutator = (rng, text) => {
         return [i, i + 1] as [number, number];
     })();
     const chunk = ls.slice(from, to).join('\n');
-    const n = Math.min(count(rng, 2, rng.chance(0.2) ? 5000 : 300), Math.max(2, Math.floor(MAX_INPUT_CHARS / Math.max(1, chunk.length + 1))));
+    const n = Math.min(count(rng, 2, rng.chance(0.1) ? 5000 : 300), Math.max(2, Math.floor(MAX_INPUT_CHARS / Math.max(1, chunk.length + 1))));
     const unique = rng.chance(0.6);
     const copies: string[] = [];
     for (let i = 1; i <= n; i++) copies.push(unique ? renamed(chunk, `_${i}`) : chunk);
@@ -163,7 +163,7 @@ const hugeCount: Mutator = (rng, text) => {
 };
 
 const deepNesting: Mutator = (rng, text) => {
-    const depth = count(rng, 2, rng.chance(0.3) ? 400 : 40);
+    const depth = count(rng, 2, rng.chance(0.15) ? 400 : 40);
     const kind = rng.int(4);
     if (kind === 0) {
         // Unclosed blocks (or closed ones), at the end or in the middle.
