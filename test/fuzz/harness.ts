@@ -44,7 +44,8 @@ export interface Verdict {
     millis: number;
 }
 
-const STACK_TRACE = /\n\s+at .+:\d+:\d+\)?/;
+/** A V8 stack frame: `at fn (file:///x.js:1:2)`, `at /x.js:1:2`, `at node:internal/x:1:2` (not a function named `at`). */
+const STACK_TRACE = /\n\s+at (?:\S+ \()?(?:file:\/\/|node:|\/)[^\s()]*:\d+:\d+\)?/;
 const INTERNAL = /\b(LANG-INTERNAL|ENGINE-INTERNAL)\b[^\n]*/;
 
 /** Numbers, hex and quoted names out of a message, so that one cause gives one signature. */
