@@ -5,13 +5,31 @@ import type { LoadedInput, Loader } from '../../src/cli/frontend.js';
 import { lowerModel } from '../lower/lower-platform.js';
 import { createPciplatServices } from '../pciplat-module.js';
 import { documentFindings } from './findings.js';
-import { loadAndBuild } from './load.js';
+import { loadAndBuild, readTextFile, type TextReader } from './load.js';
 
-export const loadWithLangium: Loader = async (paths: string[]): Promise<LoadedInput> => {
-    const services = createPciplatServices(NodeFileSystem);
-    const { roots, unreadable } = await loadAndBuild(paths, services);
-    // Findings of every loaded file: an error in an imported file matters to the importer.
-    const findings = services.shared.workspace.LangiumDocuments.all.toArray().flatMap(documentFindings);
-    const platforms = roots.flatMap((document) => lowerModel(document.parseResult.value));
-    return { findings, platforms, unreadable };
-};
+type Services = ReturnType<typeof createPciplatServices>;
+
+/**
+ * The CLI's loader reading files with `read` (the fuzzer reads its inputs from memory). The CLI
+ * builds its services once per process; `services` lets a long-running caller (the fuzzer) keep
+ * one set across loads instead of building the parser again each time (see `emptiedServices`).
+ */
+export function langiumLoader(read: TextReader = readTextFile, services: () => Services | Promise<Services> = () => createPciplatServices(NodeFileSystem)): Loader {
+    return async (paths: string[]): Promise<LoadedInput> => {
+        const { shared, Pciplat } = await services();
+        const { roots, unreadable } = await loadAndBuild(paths, { shared, Pciplat }, read);
+        // Findings of every loaded file: an error in an imported file matters to the importer.
+        const findings = shared.workspace.LangiumDocuments.all.toArray().flatMap(documentFindings);
+        const platforms = roots.flatMap((document) => lowerModel(document.parseResult.value));
+        return { findings, platforms, unreadable };
+    };
+}
+
+export const loadWithLangium: Loader = langiumLoader();
+
+/** `services` with every document of the previous load removed (index and caches too), ready for the next. */
+export async function emptiedServices(services: Services): Promise<Services> {
+    const uris = services.shared.workspace.LangiumDocuments.all.map((d) => d.uri).toArray();
+    if (uris.length > 0) await services.shared.workspace.DocumentBuilder.update([], uris);
+    return services;
+}

@@ -1,0 +1,66 @@
+// The fuzzer itself: its inputs come from the seed alone (a run can be replayed), every kind of
+// mutation occurs, and its pool turns a hang and a dead worker into failures, confirms them in
+// another worker and goes on with fresh workers. The pool part runs the compiled worker (out/,
+// built by npm test) with its self-test inputs (worker.ts), so no real bug is needed.
+import { describe, expect, it } from 'vitest';
+import { fuzz, inputAt } from './fuzz.js';
+import { loadCorpus } from './harness.js';
+import type { FuzzInput } from './mutate.js';
+import { grammarKeywords, repoRoot } from './repo.js';
+
+const REPO = repoRoot();
+
+describe('fuzz inputs', () => {
+    const corpus = loadCorpus(REPO);
+    const ctx = { corpus, keywords: grammarKeywords(REPO) };
+    const seeds = [...corpus.keys()].sort();
+    const run = (seed: number, n: number) => Array.from({ length: n }, (_, i) => inputAt(seed, i, ctx, seeds));
+
+    it('come from the seed and the index alone', () => {
+        expect(JSON.stringify(run(7, 150))).toBe(JSON.stringify(run(7, 150)));
+        expect(JSON.stringify(inputAt(7, 149, ctx, seeds))).toBe(JSON.stringify(run(7, 150)[149]));
+        expect(JSON.stringify(run(8, 20))).not.toBe(JSON.stringify(run(7, 20)));
+    });
+
+    it('use every kind of mutation, stay under the size cap, and keep the main file beside its seed', () => {
+        const inputs = run(11, 400);
+        const kinds = new Set(inputs.flatMap((i) => i.mutations));
+        expect([...kinds].sort()).toEqual(['deep-nesting', 'edge-number', 'huge-count', 'import-cycle', 'name', 'random-bytes', 'splice', 'token']);
+        for (const input of inputs) {
+            expect(input.files[input.main]!.length).toBeLessThanOrEqual(250_000 + 100);
+            expect(input.main.endsWith('/fuzz-main.pciplat')).toBe(true);
+            expect(['check', 'simulate']).toContain(input.args[0]);
+        }
+        // Import cycles reach back to the main file.
+        const cycle = inputs.find((i) => i.mutations.includes('import-cycle') && Object.keys(i.files).length > 1)!;
+        const other = Object.keys(cycle.files).find((f) => f !== cycle.main)!;
+        expect(cycle.files[other]).toContain('import "fuzz-main.pciplat"');
+    });
+});
+
+describe('fuzz pool', () => {
+    const input = (main: string): FuzzInput => ({ files: { 'fuzz-main.pciplat': main }, main: 'fuzz-main.pciplat', args: ['check', '--format', 'json'], mutations: [] });
+    const GOOD = 'platform p {\n  arch arm64\n}\n';
+
+    it('reports a hang and a dead worker once each, confirmed, and runs the other inputs with fresh workers', async () => {
+        const report = await fuzz({
+            repo: REPO,
+            seed: 1,
+            workers: 1,
+            // The hang never ends: any limit is "tiny" next to it; the good inputs take milliseconds.
+            timeoutMs: 5000,
+            selfTest: true,
+            corpusDirs: ['examples'],
+            fixedInputs: [input(GOOD), input('//fuzz-selftest:hang\n'), input(GOOD), input('//fuzz-selftest:die\n'), input(GOOD), input('//fuzz-selftest:hang\n')],
+        });
+        expect(report.inputs).toBe(6);
+        expect(report.byKind).toEqual({ hang: 2, uncaught: 1 });
+        expect(report.failures.map((f) => [f.signature, f.count, f.confirmed])).toEqual([
+            ['hang', 2, true],
+            ['uncaught worker died selftest: the worker died', 1, true],
+        ]);
+        expect(report.unconfirmed).toEqual([]);
+        // One worker at the start, one after each of the three failures.
+        expect(report.workersStarted).toBe(4);
+    });
+});
