@@ -57,15 +57,35 @@ describe('bug 3: `kvm { host-driver }` without a function', () => {
 });
 
 describe('bug 6: LANG-DUPLICATE-NAME is linear', () => {
-    it('1,000 same-named functions: 999 findings, each pointing at the first declaration only', () => {
+    it('1,000 same-named functions: one finding per later declaration, pointing at the first only, capped at 100', () => {
         const r = pciplat(['check', '--format', 'json', 'quadratic-1000-same-name.pciplat']);
         expectClean(r);
         expect(r.status).toBe(1);
         const findings = (JSON.parse(r.stdout) as { findings: { code: string; message: string; related: unknown[] }[] }).findings;
         const duplicates = findings.filter((f) => f.code === 'LANG-DUPLICATE-NAME');
-        expect(duplicates).toHaveLength(999);
+        expect(duplicates).toHaveLength(100);
         expect(duplicates.every((f) => f.related.length === 1)).toBe(true);
         expect(duplicates[0]!.message).toBe('The name same is declared 1000 times; the first declaration is at line 12, and references to same mean that one.');
+        expect(findings.filter((f) => f.code === 'FINDINGS-OMITTED').map((f) => f.message)).toContain(
+            '899 more LANG-DUPLICATE-NAME findings on quadratic-1000-same-name.pciplat not shown (the first 100 are reported); they usually share one cause.',
+        );
+        expect(r.stdout.length).toBeLessThan(1024 * 1024);
+    });
+});
+
+describe('bounded output: one bad bus-range on a PF with 65,535 VFs', () => {
+    it('100 XEN-VF-BEFORE-PF findings and one FINDINGS-OMITTED that counts the rest', () => {
+        const r = pciplat(['check', '--format', 'json', 'amplification-65535-vf-findings.pciplat']);
+        expectClean(r);
+        expect(r.status).toBe(1);
+        const findings = (JSON.parse(r.stdout) as { findings: { code: string; severity: string; message: string; related: { message: string }[] }[] }).findings;
+        expect(findings.filter((f) => f.code === 'XEN-VF-BEFORE-PF')).toHaveLength(100);
+        const omitted = findings.filter((f) => f.code === 'FINDINGS-OMITTED');
+        expect(omitted).toHaveLength(1);
+        expect(omitted[0]!.severity).toBe('info');
+        expect(omitted[0]!.message).toBe('65435 more XEN-VF-BEFORE-PF findings on platform p not shown (the first 100 are reported); they usually share one cause.');
+        expect(omitted[0]!.related.map((x) => x.message)).toEqual(['the first XEN-VF-BEFORE-PF not shown']);
+        expect(r.stdout.length).toBeLessThan(256 * 1024);
     });
 });
 
@@ -124,8 +144,10 @@ describe('bug 5: deep nesting parses the same in every process, and an abort lea
         const r = pciplat(['check', 'valid-255-nested-bridges-parse-aborted.pciplat']);
         expectClean(r);
         expect(r.stdout).not.toMatch(/LANG-PARSE-ABORTED|LANG-TOO-DEEP|LANG-SYNTAX/);
-        // Every function of the chain reached the engine: 254 bridges, the root port, the leaf.
-        expect(lines(r.stdout, 'XEN-NO-STREAMID')).toHaveLength(256);
+        // Every function of the chain reached the engine: 254 bridges, the root port, the leaf
+        // (100 findings shown, the other 156 counted).
+        expect(lines(r.stdout, 'error: XEN-NO-STREAMID')).toHaveLength(100);
+        expect(r.stdout).toContain('info: FINDINGS-OMITTED 156 more XEN-NO-STREAMID findings on platform p not shown');
     });
 
     it('the file that used to abort the parser now parses, and the next file gets its own AST', () => {
