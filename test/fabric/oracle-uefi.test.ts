@@ -6,8 +6,11 @@
 // Fixtures: test/fixtures/oracle/<topology>/uefi/{platform.pciplat, expected.json} (extract.py --uefi).
 // The five shared topologies, and two booted for this path with the oracle tool (their QEMU
 // options, command line and raw result are kept beside them): `sriov` (two SR-IOV PFs, one behind
-// a switch, a ROM, an empty hot-plug port) and `full` (pci=hpmemsize=256M: the optional sizes do
-// not fit in the 32-bit window, so Linux falls back to the required sizes and grows what it can).
+// a switch, a ROM, an empty hot-plug port), `sriov-realloc` (the same with pci=realloc: four tries,
+// the first without the realloc list), `full` (pci=hpmemsize=256M: the optional sizes do not fit
+// in the 32-bit window, so Linux falls back to the required sizes and grows what it can) and
+// `full-realloc` (the same with pci=realloc: the first try fails, Linux tries again and leaves two
+// windows, a BAR and a ROM unassigned).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';

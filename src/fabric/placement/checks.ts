@@ -10,6 +10,7 @@ import {
     IORESOURCE_MEM_64,
     IORESOURCE_PREFETCH,
     WINDOW_SLOTS,
+    allResources,
     type Aperture,
     type PlacementBus,
     type PlacementDevice,
@@ -136,6 +137,18 @@ function missingWindow(flags: number): string {
     return 'no non-prefetchable memory window, and a non-prefetchable resource never goes in a prefetchable one';
 }
 
+/**
+ * A hot-plug port's window that is all reservation: on the ACPI path the reservation is optional,
+ * so when it does not fit Linux leaves the window closed and nothing present suffers (nothing below
+ * was sized into it); a device hot-plugged there later gets no space of that kind.
+ */
+const RESERVED_SPACE: Record<WindowSlot, string> = { io: 'I/O', mem: 'non-prefetchable memory', prefetch: 'prefetchable memory' };
+
+function reservationOnly(resource: Resource): boolean {
+    if (resource.role !== 'window' || resource.failure?.optional !== true) return false;
+    return !(resource.owner.subordinate?.devices ?? []).some((device) => allResources(device).some((r) => r.sizedInto === resource));
+}
+
 function noSpace(resource: Resource, bus: PlacementBus): Finding {
     const tried = resource.failure?.tried ?? [];
     const io = (resource.flags & IORESOURCE_IO) !== 0;
@@ -159,10 +172,15 @@ function noSpace(resource: Resource, bus: PlacementBus): Finding {
             }`;
         }
     }
-    const below = resource.role === 'window' ? ` What below ${functionLabel(resource.owner.fn)} needs ${spaceLabel(resource.flags)} space from it stays unassigned.` : '';
-    const message = `${capitalised(resourceLabel(resource))} (${what}) cannot be placed: ${where}.${below}`;
     const related = tried.map(apertureRelated);
     const code = resource.role === 'vf-bar' ? 'SRIOV-APERTURE-NO-SPACE' : 'PCI-RESOURCE-NO-SPACE';
+    if (reservationOnly(resource)) {
+        const owner = functionLabel(resource.owner.fn);
+        const message = `The hot-plug reservation of ${owner}, all of its ${SLOT_OF_INDEX[resource.index]} window (${what}, optional on the ACPI path), cannot be placed: ${where}. Linux leaves the window closed: a device hot-plugged below ${owner} gets no ${RESERVED_SPACE[SLOT_OF_INDEX[resource.index]!]} space.`;
+        return finding(code, message, resource.loc, related, 'warning');
+    }
+    const below = resource.role === 'window' ? ` What below ${functionLabel(resource.owner.fn)} needs ${spaceLabel(resource.flags)} space from it stays unassigned.` : '';
+    const message = `${capitalised(resourceLabel(resource))} (${what}) cannot be placed: ${where}.${below}`;
     // Without its I/O BARs a function still works through memory (pci_enable_resources() skips
     // what was never assigned); without memory it does not.
     return finding(code, message, resource.loc, related, io ? 'warning' : 'error');

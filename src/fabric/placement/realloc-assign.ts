@@ -116,7 +116,7 @@ function addOptionalSizes(realloc: ReallocList, head: readonly Resource[]): void
             // All of it is optional: assigned at that size (a window at the optional alignment).
             r.size = entry.addSize;
             if (r.role === 'window') r.align = entry.minAlign;
-            assignResource(r.owner.bus, r);
+            if (!assignResource(r.owner.bus, r)) r.failure!.optional = true;
         } else {
             growResource(r, entry.addSize, entry.minAlign);
         }

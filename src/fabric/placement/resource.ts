@@ -59,6 +59,11 @@ export interface PlacementFailure {
     tried: Aperture[];
     /** The bridge window it was sized into, when that window could not be placed itself. */
     becauseOf?: Resource;
+    /**
+     * ACPI path: the resource needed nothing and failed at its optional size (a hot-plug port's
+     * reservation, a VF BAR aperture), after everything required was placed.
+     */
+    optional?: boolean;
 }
 
 /**

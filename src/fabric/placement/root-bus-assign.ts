@@ -75,7 +75,7 @@ function busDepth(buses: readonly PlacementBus[]): number {
 }
 
 /** Releases a placed resource and, for a window, everything placed in it, keeping their sizes. */
-function releaseWithChildren(r: Resource, buses: readonly PlacementBus[]): void {
+function releaseWithChildren(r: Resource): void {
     const aperture = r.aperture;
     releaseResource(r);
     if (r.role !== 'window' || !aperture) return;
@@ -85,7 +85,7 @@ function releaseWithChildren(r: Resource, buses: readonly PlacementBus[]): void 
     for (const bus of busesBelow(below)) {
         for (const device of bus.devices) {
             for (const child of allResources(device)) {
-                if (child.parent === aperture && !child.fixed) releaseWithChildren(child, buses);
+                if (child.parent === aperture && !child.fixed) releaseWithChildren(child);
             }
         }
     }
@@ -97,7 +97,7 @@ function releaseWithChildren(r: Resource, buses: readonly PlacementBus[]): void 
  * 64-bit prefetchable memory if it is 64-bit, or for any prefetchable memory if it is 32-bit;
  * otherwise the memory window.
  */
-function releaseBridgeWindow(bus: PlacementBus, type: number, buses: readonly PlacementBus[]): void {
+function releaseBridgeWindow(bus: PlacementBus, type: number): void {
     const windows = bus.bridge?.windows;
     if (!windows) return;
     const pref = windows.prefetch;
@@ -109,7 +109,7 @@ function releaseBridgeWindow(bus: PlacementBus, type: number, buses: readonly Pl
     else slot = 'mem';
     const window = windows[slot];
     if (!window || window.fixed || !window.parent) return;
-    releaseWithChildren(window, buses);
+    releaseWithChildren(window);
 }
 
 /** Only PCI-to-PCI bridges (class 0x0604) have their windows released (not CardBus, not host bridges). */
@@ -119,16 +119,16 @@ function isPciBridge(bus: PlacementBus): boolean {
 }
 
 /** pci_bus_release_bridge_resources(): the leaf bridge above `bus`, or every bridge of its subtree. */
-function releaseBridgeResources(bus: PlacementBus, type: number, wholeSubtree: boolean, buses: readonly PlacementBus[]): void {
+function releaseBridgeResources(bus: PlacementBus, type: number, wholeSubtree: boolean): void {
     let leaf = true;
     for (const device of bus.devices) {
         const below = device.subordinate;
         if (!below) continue;
         leaf = false;
-        if (wholeSubtree && isPciBridge(below)) releaseBridgeResources(below, type, wholeSubtree, buses);
+        if (wholeSubtree && isPciBridge(below)) releaseBridgeResources(below, type, wholeSubtree);
     }
     if (!bus.bridge || !isPciBridge(bus)) return;
-    if (wholeSubtree || leaf) releaseBridgeWindow(bus, type, buses);
+    if (wholeSubtree || leaf) releaseBridgeWindow(bus, type);
 }
 
 /** One try: size bottom-up, then assign parents first (__pci_bus_size_bridges, __pci_bus_assign_resources). */
@@ -157,7 +157,7 @@ export function assignRootBusResources(platform: Platform, root: PlacementBus, b
         tried++;
         if (fail.length === 0 || tried >= tries) break;
         const wholeSubtree = tried + 1 > 2;
-        for (const f of fail) releaseBridgeResources(f.resource.owner.bus, f.flags & PCI_RES_TYPE_MASK, wholeSubtree, buses);
+        for (const f of fail) releaseBridgeResources(f.resource.owner.bus, f.flags & PCI_RES_TYPE_MASK, wholeSubtree);
         // "Restore size and flags": a failed bridge window is resized from scratch next time.
         const failed = new Set<Resource>();
         for (const f of fail) {
