@@ -249,6 +249,7 @@ export function computeGroups(topology: Topology, platform: Platform, ids: IdsRe
         grouping.join(f, group);
         smmu.v2Commit(fIds, group.id, fromPci);
     }
+    findings.push(...acsUnknownFindings(acsUnknown));
     const acsQuirks = new Map<FabricFunction, AcsQuirkAnswer>();
     for (const f of addIndex.keys()) {
         groupOf.set(f, grouping.group(f) ?? null);
@@ -273,4 +274,23 @@ function sharedStreamIdFinding(f: FabricFunction, smmu: string, sid: bigint, own
 /** The AMD IOMMU's own function: an AMD (0x1022) function of class 0x0806 (system peripheral, IOMMU). */
 function isAmdIommuFunction(f: FabricFunction): boolean {
     return !f.isVf && f.decl.vendor === 0x1022n && f.decl.classCode !== undefined && f.decl.classCode >> 8n === 0x0806n;
+}
+
+/** One GROUP-ACS-UNKNOWN per `acs unknown` function whose ACS decided groups, naming the functions it decided. */
+function acsUnknownFindings(acsUnknown: ReadonlyMap<FabricFunction, readonly FabricFunction[]>): Finding[] {
+    const dependents = new Map<FabricFunction, FabricFunction[]>();
+    for (const [f, unknown] of acsUnknown) for (const u of unknown) push(dependents, u, f);
+    const out: Finding[] = [];
+    for (const [u, fs] of dependents) {
+        const listed = fs.slice(0, 8).map((f) => f.name).join(', ') + (fs.length > 8 ? ` and ${fs.length - 8} more` : '');
+        out.push(
+            finding(
+                'GROUP-ACS-UNKNOWN',
+                `The IOMMU group${fs.length > 1 ? 's' : ''} of ${listed} depend${fs.length > 1 ? '' : 's'} on the ACS of ${who(u)}, which the description does not give (\`acs unknown\`): computed as if ${u.name} had no ACS capability; with ACS there the group${fs.length > 1 ? 's' : ''} may be smaller.`,
+                u.decl.acs?.loc ?? u.loc,
+                fs.slice(0, 8).map((f) => ({ loc: f.loc, message: `${f.name}'s group depends on it` })),
+            ),
+        );
+    }
+    return out;
 }
