@@ -10,7 +10,7 @@ import type { IdsResult } from '../ids/types.js';
 import type { FabricFunction, Topology } from '../topology.js';
 import type { AcsQuirkAnswer } from '../quirks/acs-quirks.js';
 import { AcsRules, acsMode, type AcsMode } from './acs.js';
-import { addOrder, probeOrder, type ProbeOrder } from './probe-order.js';
+import { addOrder, defaultProbeOrder, probeOrder, type ProbeOrder } from './probe-order.js';
 import { SmmuStreams, type SmmuProbe } from './streamid-sharing.js';
 
 export interface IommuGroup {
@@ -23,7 +23,7 @@ export interface IommuGroup {
 export interface GroupOptions {
     /** Overrides the platform's ACS mode (acs.ts acsMode). */
     acs?: AcsMode;
-    /** `boot` (default) or `rescan` (probe-order.ts). */
+    /** `boot`, `rescan` or `bus` (probe-order.ts); default: the platform's path (defaultProbeOrder). */
     order?: ProbeOrder;
 }
 
@@ -191,7 +191,7 @@ class Grouping {
  */
 export function computeGroups(topology: Topology, platform: Platform, ids: IdsResult, options: GroupOptions = {}): GroupsResult {
     const mode = options.acs ?? acsMode(platform);
-    const order = options.order ?? 'boot';
+    const order = options.order ?? defaultProbeOrder(platform);
     const added = addOrder(topology);
     const probe = probeOrder(added, order);
     // for_each_pci_dev walks devices in add order, whatever the probe order.
