@@ -49,6 +49,8 @@ function hvFunction(f: FabricFunction, profile: Profile, result: FunctionResult,
         group: result.group ?? undefined,
         invisible: f.invisible,
         quirks: result.quirks,
+        noGroup: result.noGroup,
+        acsUnknown: result.acsUnknown,
         loc: f.loc,
     };
 }

@@ -158,21 +158,26 @@ class BusNumbering {
         b.secondary = next;
         if (next > bus.limit.end) {
             b.subordinate = plan.fixedSubordinate ?? next;
+            hideBelow(b, `its bus ${hex(next, 2)} is beyond ${hex(bus.limit.end, 2)}, ${bus.limit.what}`);
             if (plan.fixedSecondary) {
                 plan.unreachable = true;
-            } else {
-                plan.exhausted = true;
-                this.findings.push(
-                    finding(
-                        'PCI-BUS-EXHAUSTED',
-                        `Linux has no bus number left for ${label(b)}: the next free bus, ${hex(next, 2)}, is beyond ${hex(bus.limit.end, 2)}, ${bus.limit.what}, so the devices behind ${b.name} are unusable.`,
-                        b.loc,
-                        [{ loc: bus.limit.loc, message: `${bus.limit.what} is ${hex(bus.limit.end, 2)}` }],
-                    ),
-                );
+                return max;
             }
-            hideBelow(b, `its bus ${hex(next, 2)} is beyond ${hex(bus.limit.end, 2)}, ${bus.limit.what}`);
-            return max;
+            // Linux 6.1 numbers the bus anyway: pci_bus_insert_busn_res only logs "busn_res: can
+            // not insert", the scan below finds nothing (config cycles there reach no device), and
+            // max still counts, so each later bridge gets the next number past the range.
+            plan.exhausted = true;
+            const two = (v: bigint) => v.toString(16).padStart(2, '0');
+            this.findings.push(
+                finding(
+                    'PCI-BUS-EXHAUSTED',
+                    `Linux has no bus number left for ${label(b)}: it numbers its secondary bus ${hex(next, 2)} anyway, past ${hex(bus.limit.end, 2)}, ${bus.limit.what} (the kernel logs "busn_res: can not insert [bus ${two(next)}-${two(bus.limit.end)}] under [bus ${two(bus.number)}-${two(bus.limit.end)}]"), and finds nothing there, so the devices behind ${b.name} are unusable.`,
+                    b.loc,
+                    [{ loc: bus.limit.loc, message: `${bus.limit.what} is ${hex(bus.limit.end, 2)}` }],
+                ),
+            );
+            const end = plan.fixedSubordinate ?? next;
+            return end > max ? end : max;
         }
         if (available > 0n) available -= 1n;
         const limit =

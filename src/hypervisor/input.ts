@@ -67,6 +67,10 @@ export interface HvFunction {
     invisible?: string;
     /** Quirks in effect (written and Linux's ID tables): `no-flr`, `no-bus-reset`, `no-pm-reset` change the resets. */
     quirks?: { effect: string; linux: string }[];
+    /** Why the function has no group (absent when it has one). */
+    noGroup?: string;
+    /** Functions written `acs unknown` whose ACS decided its group. */
+    acsUnknown?: string[];
     loc: SourceLoc;
 }
 

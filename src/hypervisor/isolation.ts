@@ -25,6 +25,13 @@ function harmless(peer: FnState, domain: string): boolean {
     return peer.owner === domain || peer.owner === 'dom_io' || peer.owner === 'none';
 }
 
+/** A group that depends on an ACS the description does not give says so (`acs unknown`). */
+export function acsUnknownNote(f: FnState): string {
+    const unknown = f.fn.acsUnknown ?? [];
+    if (unknown.length === 0) return '';
+    return `; group ${f.fn.group} depends on the ACS of ${unknown.join(' and ')}, which the description does not give (\`acs unknown\`), and is computed as if ${unknown.length > 1 ? 'they have' : 'it has'} none`;
+}
+
 function groupNote(state: HvState): string {
     if (state.rules.hypervisor === 'kvm') return '';
     return state.rules.arch === 'arm'
@@ -42,7 +49,7 @@ export function checkIsolation(state: HvState, domain: string, devices: string[]
             const key = `${[name, peer.fn.name].sort().join('|')}|${domain}|${peer.owner}`;
             state.report(
                 'HV-GROUP-SPLIT',
-                `${name} goes to ${ownerText(state, domain)} but ${peer.fn.name}, in the same IOMMU group ${f.fn.group}, stays with ${ownerText(state, peer.owner)}: peer-to-peer DMA between them bypasses the IOMMU, so the domains are not isolated${groupNote(state)}`,
+                `${name} goes to ${ownerText(state, domain)} but ${peer.fn.name}, in the same IOMMU group ${f.fn.group}, stays with ${ownerText(state, peer.owner)}: peer-to-peer DMA between them bypasses the IOMMU, so the domains are not isolated${groupNote(state)}${acsUnknownNote(f)}`,
                 { at: state.entryLoc(domain, name), related: [{ loc: peer.fn.loc, message: `${peer.fn.name} (IOMMU group ${f.fn.group})` }] },
                 key,
             );

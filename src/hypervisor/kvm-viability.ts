@@ -5,6 +5,7 @@
 // container, so its devices cannot go to two VMs.
 import { isBridge } from '../model/platform.js';
 import type { SourceLoc } from '../model/source.js';
+import { acsUnknownNote } from './isolation.js';
 import type { FnState, HvState } from './state.js';
 
 export const VFIO_FRIENDLY = new Set(['vfio-pci', 'pci-stub']);
@@ -32,7 +33,7 @@ export function checkGroupViability(state: HvState, vm: string, devices: { f: Fn
                 viable = false;
                 state.report(
                     'KVM-GROUP-SHARED',
-                    `${f.fn.name} goes to ${vm} but ${m}, in the same IOMMU group ${g}, belongs to the running VM ${otherVm.name}: a group attaches to one container, so QEMU refuses it ("group ${g} used in multiple address spaces")`,
+                    `${f.fn.name} goes to ${vm} but ${m}, in the same IOMMU group ${g}, belongs to the running VM ${otherVm.name}: a group attaches to one container, so QEMU refuses it ("group ${g} used in multiple address spaces")${acsUnknownNote(f)}`,
                     { at: loc, related: [{ loc: peer.fn.loc, message: `${m} (group ${g})` }] },
                     `${vm}|${g}|${m}`,
                 );
@@ -43,7 +44,7 @@ export function checkGroupViability(state: HvState, vm: string, devices: { f: Fn
             const decl = state.hostDrivers.get(m);
             state.report(
                 'KVM-GROUP-NOT-VIABLE',
-                `${f.fn.name} goes to ${vm} but ${m}, in the same IOMMU group ${g}, is bound to the host driver ${peer.driver}: group ${g} is not viable, so QEMU cannot open /dev/vfio/${g}; bind ${m} to vfio-pci too or unbind it`,
+                `${f.fn.name} goes to ${vm} but ${m}, in the same IOMMU group ${g}, is bound to the host driver ${peer.driver}: group ${g} is not viable, so QEMU cannot open /dev/vfio/${g}; bind ${m} to vfio-pci too or unbind it${acsUnknownNote(f)}`,
                 { at: loc, related: decl ? [{ loc: decl.loc, message: `${m} bound to ${peer.driver}` }] : [{ loc: peer.fn.loc, message: m }] },
                 `${vm}|${g}|${m}`,
             );

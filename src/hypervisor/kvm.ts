@@ -82,7 +82,7 @@ function attachVm(state: HvState, d: DomainState, entries: ConfigEntry[]): void 
     const viable = checkGroupViability(state, d.name, wanted.map((w) => ({ f: w.f, loc: w.loc })));
     const usable = wanted.filter((w) => w.f.fn.group === undefined || viable.get(w.f.fn.group) === true);
     for (const w of wanted.filter((x) => x.f.fn.group === undefined)) {
-        state.report('HV-DEVICE-UNKNOWN', `${d.name} cannot get ${w.f.fn.name}: it has no IOMMU group (no IOMMU translates its DMA), so VFIO cannot take it`, { at: w.loc }, `${d.name}|${w.f.fn.name}|nogroup`);
+        state.report('HV-DEVICE-UNKNOWN', `${d.name} cannot get ${w.f.fn.name}: it has no IOMMU group (${w.f.fn.noGroup ?? 'no IOMMU translates its DMA'}), so VFIO cannot take it`, { at: w.loc }, `${d.name}|${w.f.fn.name}|nogroup`);
     }
     const groupsUsed = [...new Set(usable.filter((w) => w.f.fn.group !== undefined).map((w) => w.f.fn.group!))];
     for (const g of groupsUsed) {

@@ -616,20 +616,26 @@ describe('bus number findings', () => {
         expect([bdf(fn(topology, 'e')), bdf(fn(topology, 'r'))]).toEqual(['0000:01:00.0', '0000:00:02.0']);
     });
 
-    it('PCI-BUS-EXHAUSTED: no bus left in the bus-range', async () => {
+    it('PCI-BUS-EXHAUSTED: past the bus-range Linux 6.1 keeps counting, one finding per bridge with its real number', async () => {
         const text = platformText(`
     root-port rp1 at 00:01.0 { endpoint a at 00.0 }
-    root-port rp2 at 00:02.0 { endpoint b at 00.0 }`, { busRange: '0x00..0x01' });
+    root-port rp2 at 00:02.0 { endpoint b at 00.0 }
+    root-port rp3 at 00:03.0 { endpoint c at 00.0 }`, { busRange: '0x00..0x01' });
         const { topology, findings } = await enumerateText(text);
+        const message = (rp: string, bus: string) =>
+            `Linux has no bus number left for root-port ${rp}: it numbers its secondary bus 0x${bus} anyway, past 0x01, the end of host bridge pcie0's bus-range (the kernel logs "busn_res: can not insert [bus ${bus}-01] under [bus 00-01]"), and finds nothing there, so the devices behind ${rp} are unusable.`;
         expect(summary(text, findings)).toEqual([
-            {
-                code: 'PCI-BUS-EXHAUSTED',
-                line: lineOf(text, 'rp2 at'),
-                at: 'rp2',
-                message: "Linux has no bus number left for root-port rp2: the next free bus, 0x02, is beyond 0x01, the end of host bridge pcie0's bus-range, so the devices behind rp2 are unusable.",
-            },
+            { code: 'PCI-BUS-EXHAUSTED', line: lineOf(text, 'rp2 at'), at: 'rp2', message: message('rp2', '02') },
+            { code: 'PCI-BUS-EXHAUSTED', line: lineOf(text, 'rp3 at'), at: 'rp3', message: message('rp3', '03') },
+        ]);
+        // pci_scan_bridge_extend: max++ for every bridge, inside the range or not.
+        expect(['rp1', 'rp2', 'rp3'].map((n) => [fn(topology, n).secondary, fn(topology, n).subordinate])).toEqual([
+            [1n, 1n],
+            [2n, 2n],
+            [3n, 3n],
         ]);
         expect(fn(topology, 'b').invisible).toBe("its bus 0x02 is beyond 0x01, the end of host bridge pcie0's bus-range");
+        expect(fn(topology, 'c').invisible).toBe("its bus 0x03 is beyond 0x01, the end of host bridge pcie0's bus-range");
         expect(fn(topology, 'a').invisible).toBeUndefined();
     });
 

@@ -84,6 +84,9 @@ describe('pciplat language server (real engine)', () => {
         expect(text).toContain('Ethernet controller');
         expect(text).toMatch(/\| 0 \| mem64 prefetch \| 128 KiB \|/);
         expect(text).toMatch(/\| 3 \| mem64 \| 16 KiB \| `0x40100000` \|/);
+        // Linux's ACS table knows the 82576: its functions do no peer-to-peer with each other.
+        expect(text).toMatch(/^IOMMU group \d+$/m);
+        expect(text).toContain("- `acs-isolated` from Linux's `pci_quirk_mf_endpoint_acs` — Linux's pci_quirk_mf_endpoint_acs matches 8086:10c9: the vendor verified that its functions do no peer-to-peer with each other");
     });
 
     it('hovers host bridges, SMMUs (also through a reference), map entries and domains', async () => {

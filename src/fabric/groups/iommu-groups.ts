@@ -10,7 +10,7 @@ import type { IdsResult } from '../ids/types.js';
 import type { FabricFunction, Topology } from '../topology.js';
 import type { AcsQuirkAnswer } from '../quirks/acs-quirks.js';
 import { AcsRules, acsMode, type AcsMode } from './acs.js';
-import { addOrder, probeOrder, type ProbeOrder } from './probe-order.js';
+import { addOrder, defaultProbeOrder, probeOrder, type ProbeOrder } from './probe-order.js';
 import { SmmuStreams, type SmmuProbe } from './streamid-sharing.js';
 
 export interface IommuGroup {
@@ -23,7 +23,7 @@ export interface IommuGroup {
 export interface GroupOptions {
     /** Overrides the platform's ACS mode (acs.ts acsMode). */
     acs?: AcsMode;
-    /** `boot` (default) or `rescan` (probe-order.ts). */
+    /** `boot`, `rescan` or `bus` (probe-order.ts); default: the platform's path (defaultProbeOrder). */
     order?: ProbeOrder;
 }
 
@@ -191,7 +191,7 @@ class Grouping {
  */
 export function computeGroups(topology: Topology, platform: Platform, ids: IdsResult, options: GroupOptions = {}): GroupsResult {
     const mode = options.acs ?? acsMode(platform);
-    const order = options.order ?? 'boot';
+    const order = options.order ?? defaultProbeOrder(platform);
     const added = addOrder(topology);
     const probe = probeOrder(added, order);
     // for_each_pci_dev walks devices in add order, whatever the probe order.
@@ -249,6 +249,7 @@ export function computeGroups(topology: Topology, platform: Platform, ids: IdsRe
         grouping.join(f, group);
         smmu.v2Commit(fIds, group.id, fromPci);
     }
+    findings.push(...acsUnknownFindings(acsUnknown));
     const acsQuirks = new Map<FabricFunction, AcsQuirkAnswer>();
     for (const f of addIndex.keys()) {
         groupOf.set(f, grouping.group(f) ?? null);
@@ -273,4 +274,23 @@ function sharedStreamIdFinding(f: FabricFunction, smmu: string, sid: bigint, own
 /** The AMD IOMMU's own function: an AMD (0x1022) function of class 0x0806 (system peripheral, IOMMU). */
 function isAmdIommuFunction(f: FabricFunction): boolean {
     return !f.isVf && f.decl.vendor === 0x1022n && f.decl.classCode !== undefined && f.decl.classCode >> 8n === 0x0806n;
+}
+
+/** One GROUP-ACS-UNKNOWN per `acs unknown` function whose ACS decided groups, naming the functions it decided. */
+function acsUnknownFindings(acsUnknown: ReadonlyMap<FabricFunction, readonly FabricFunction[]>): Finding[] {
+    const dependents = new Map<FabricFunction, FabricFunction[]>();
+    for (const [f, unknown] of acsUnknown) for (const u of unknown) push(dependents, u, f);
+    const out: Finding[] = [];
+    for (const [u, fs] of dependents) {
+        const listed = fs.slice(0, 8).map((f) => f.name).join(', ') + (fs.length > 8 ? ` and ${fs.length - 8} more` : '');
+        out.push(
+            finding(
+                'GROUP-ACS-UNKNOWN',
+                `The IOMMU group${fs.length > 1 ? 's' : ''} of ${listed} depend${fs.length > 1 ? '' : 's'} on the ACS of ${who(u)}, which the description does not give (\`acs unknown\`): computed as if ${u.name} had no ACS capability; with ACS there the group${fs.length > 1 ? 's' : ''} may be smaller.`,
+                u.decl.acs?.loc ?? u.loc,
+                fs.slice(0, 8).map((f) => ({ loc: f.loc, message: `${f.name}'s group depends on it` })),
+            ),
+        );
+    }
+    return out;
 }
