@@ -7,20 +7,25 @@ import * as path from 'node:path';
 import { URI } from 'langium';
 import { describe as group, expect, it } from 'vitest';
 import { collectFindings } from '../src/cli/findings.js';
+import { CODES } from '../src/findings/codes.js';
 import { simulate } from '../src/engine/simulate.js';
 import { loadWithLangium } from '../language/workspace/loader.js';
 import { describe, expectationsOf } from './helpers/expectations.js';
 
 const root = path.join(__dirname, 'fixtures', 'check');
 
-/** Every finding `check` gives for `file`, as `L:C-L:C CODE: message` (findings in other files are not expected). */
+/**
+ * Every finding `check` gives for `file`, as `L:C-L:C CODE: message` (findings in other files are
+ * not expected), with ` [severity]` after the message when it is not the catalogue's.
+ */
 export async function checkFindings(file: string): Promise<string[]> {
     const input = await loadWithLangium([file]);
     const simulated = input.platforms.map((p) => simulate(p, { everyScenario: true }).findings);
     const uri = URI.file(file).toString();
     return collectFindings(input.findings, ...simulated).map((f) => {
         expect(f.loc, `${f.code} has a location`).toBeDefined();
-        return f.loc!.uri === uri ? describe({ code: f.code, message: f.message, range: f.loc! }) : `${f.loc!.uri} ${f.code}: ${f.message}`;
+        const message = f.severity === CODES[f.code].severity ? f.message : `${f.message} [${f.severity}]`;
+        return f.loc!.uri === uri ? describe({ code: f.code, message, range: f.loc! }) : `${f.loc!.uri} ${f.code}: ${message}`;
     });
 }
 
