@@ -4,6 +4,7 @@ import { createDefaultCoreModule, createDefaultSharedCoreModule, inject, type De
 import { PciplatGeneratedModule, PciplatGeneratedSharedModule } from './generated/module.js';
 import { createGuardedParser } from './parse-guard.js';
 import { PciplatScopeComputation } from './scope/scope-computation.js';
+import { PciplatLinker } from './scope/linker.js';
 import { PciplatScopeProvider } from './scope/scope-provider.js';
 import { PciplatDocumentValidator } from './validation/document-validator.js';
 import { registerValidationChecks } from './validation/register.js';
@@ -23,6 +24,7 @@ export const PciplatModule: Module<PciplatServices, PartialLangiumCoreServices &
     references: {
         ScopeComputation: (services) => new PciplatScopeComputation(services),
         ScopeProvider: (services) => new PciplatScopeProvider(services),
+        Linker: (services) => new PciplatLinker(services),
     },
     validation: {
         DocumentValidator: (services) => new PciplatDocumentValidator(services),

@@ -87,14 +87,19 @@ export class DiagnosticsHub {
         this.publish([uri]);
     }
 
-    /** Everything currently shown for `uri`: Langium's first, then simulation findings not already there. */
+    /**
+     * Everything currently shown for `uri`: Langium's first, then simulation findings not already
+     * there and not at the start of a language error (that error's consequence: one cause, one
+     * finding, as the CLI's collectFindings).
+     */
     merged(uri: string): Diagnostic[] {
         const result = [...(this.language.get(uri)?.diagnostics ?? [])];
         const seen = new Set(result.map(diagnosticKey));
+        const errorsAt = new Set(result.filter((d) => d.severity === DiagnosticSeverity.Error).map((d) => `${d.range.start.line}:${d.range.start.character}`));
         for (const byUri of this.simulation.values()) {
             for (const d of byUri.get(uri) ?? []) {
                 const key = diagnosticKey(d);
-                if (seen.has(key)) continue;
+                if (seen.has(key) || errorsAt.has(`${d.range.start.line}:${d.range.start.character}`)) continue;
                 seen.add(key);
                 result.push(d);
             }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { buildFiles } from './helpers/workspace.js';
+import { checkFindings } from './helpers/check.js';
 
 const dir = path.join(__dirname, '..', 'examples');
 const platforms = fs.readdirSync(dir).filter((f) => f.endsWith('.pciplat')).sort();
@@ -59,5 +60,16 @@ describe('examples/', () => {
             const included = model.elements.flatMap((e) => (e.$type === 'Platform' ? e.socs.map((s) => s.soc.ref?.name) : []));
             expect(included.filter((n) => n !== undefined), file).not.toHaveLength(0);
         }
+    });
+
+    // What `pciplat check` says of each example (language, implicit and written scenarios): only
+    // what the example says it teaches, in a comment `pciplat reports CODE`, and each of those.
+    it.each(platforms)('pciplat check %s reports only what the example says it teaches', async (file) => {
+        const text = fs.readFileSync(path.join(dir, file), 'utf8');
+        const taught = [...new Set([...text.matchAll(/pciplat reports ([A-Z0-9]+(?:-[A-Z0-9]+)+)/g)].map((m) => m[1]!))].sort();
+        const findings = await checkFindings(path.join(dir, file));
+        const codes = [...new Set(findings.map((f) => / ([A-Z0-9]+(?:-[A-Z0-9]+)+): /.exec(f)![1]!))].sort();
+        expect(findings.filter((f) => !taught.some((code) => f.includes(` ${code}: `)))).toEqual([]);
+        expect(codes).toEqual(taught);
     });
 });

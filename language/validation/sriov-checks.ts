@@ -90,12 +90,12 @@ function checkVfOffsetAndStrideUsable(sriov: Sriov, accept: ValidationAcceptor):
     const fn = functionLabel(sriov.$container);
     const offsetProp = firstProp(sriov, 'offset');
     if (offsetProp && sriovValue(sriov, 'offset') === 0n) {
-        report(accept, 'SRIOV-OFFSET-STRIDE', `SR-IOV offset of ${fn} is 0: VF 1 would have the PF's own routing ID, and Linux refuses SR-IOV.`, { node: offsetProp, property: 'value' });
+        report(accept, 'SRIOV-OFFSET-STRIDE', `SR-IOV offset of ${fn} is 0: its first VF (${sriov.$container.name}.vf[0]) would have the PF's own routing ID, so Linux refuses SR-IOV (sriov_init) and creates no VFs.`, { node: offsetProp, property: 'value' });
     }
     const strideProp = firstProp(sriov, 'stride');
     const total = sriovValue(sriov, 'total-vfs');
     if (strideProp && sriovValue(sriov, 'stride') === 0n && total !== undefined && total > 1n) {
-        report(accept, 'SRIOV-OFFSET-STRIDE', `SR-IOV stride of ${fn} is 0 with total-vfs ${total}: all VFs would share one routing ID, and Linux refuses SR-IOV.`, { node: strideProp, property: 'value' });
+        report(accept, 'SRIOV-OFFSET-STRIDE', `SR-IOV stride of ${fn} is 0 with total-vfs ${total}: all ${total} VFs would share one routing ID, so Linux refuses SR-IOV (sriov_init) and creates no VFs.`, { node: strideProp, property: 'value' });
     }
 }
 

@@ -10,8 +10,8 @@ import type { Profile } from '../model/platform.js';
 import { PROFILES } from '../engine/profile.js';
 import { simulate } from '../engine/simulate.js';
 import { choice, parseArgs, UsageError, wantsHelp, type OptionSpecs } from './args.js';
-import { collectFindings } from './findings.js';
-import type { Loader } from './frontend.js';
+import { collectFindings, withoutConsequences } from './findings.js';
+import type { LoadedInput, Loader } from './frontend.js';
 import { checkJson, simulationJson, stringifyJson } from './format-json.js';
 import { sarifLog } from './format-sarif.js';
 import { formatFindingsText, formatSimulationText, summaryLine } from './format-text.js';
@@ -170,7 +170,7 @@ async function runCheck({ values, positionals }: { values: Record<string, string
     const profile = profileOption(values);
     if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
     const input = await loadFiles(positionals, io, load);
-    const simulated = input.platforms.map((platform) => simulate(platform, { profile, everyScenario: true }).findings);
+    const simulated = input.platforms.map((platform) => withoutConsequences(input.findings, simulate(platform, { profile, everyScenario: true }).findings));
     const findings = collectFindings(input.findings, ...simulated);
     printFindings(findings, format, io);
     return status(findings);
@@ -193,7 +193,7 @@ async function runSimulate({ values, positionals }: { values: Record<string, str
         throw new CliFailure(`platform ${platform.name} has no scenario '${scenario}'; ${known}`);
     }
     const result = simulate(platform, { profile, scenario });
-    const findings = collectFindings(input.findings, result.findings);
+    const findings = collectFindings(input.findings, withoutConsequences(input.findings, result.findings));
     if (format === 'text') {
         io.stdout(formatSimulationText(result, findings, io.cwd, { scenario }));
         io.stderr(summaryLine(findings));

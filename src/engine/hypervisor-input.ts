@@ -1,5 +1,6 @@
 // The hypervisor layer reads a narrow view of the fabric (src/hypervisor/input.ts); this adapts
 // the fabric's results (topology, placement, IDs, groups) into it.
+import { acsMode } from '../fabric/groups/acs.js';
 import type { FunctionIds } from '../fabric/ids/types.js';
 import type { IdAnalysis } from '../fabric/groups/analyse-ids.js';
 import type { PlacementResult } from '../fabric/placement/place.js';
@@ -16,7 +17,7 @@ export function hypervisorInput(
     ids: IdAnalysis | undefined,
 ): HypervisorInput {
     const functions = topology.functions.map((f) => hvFunction(f, profile, results.get(f.name)!, placement, ids?.ids.byFunction.get(f)));
-    return { platform: topology.platform, profile, functions, groups: ids?.groups ?? [] };
+    return { platform: topology.platform, profile, functions, groups: ids?.groups ?? [], acs: acsMode(topology.platform) };
 }
 
 function hvFunction(f: FabricFunction, profile: Profile, result: FunctionResult, placement: PlacementResult | undefined, ids: FunctionIds | undefined): HvFunction {

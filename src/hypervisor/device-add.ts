@@ -63,7 +63,10 @@ export function addDevice(state: HvState, f: FnState): boolean {
 
     if (pf && !pf.added) {
         state.emit('PHYSDEVOP_pci_device_add', { ...args, result: '-ENODEV' });
-        f.notAddedWhy = `its PF ${pf.fn.name} is not known to Xen`;
+        f.notAddedWhy = `its PF ${pf.fn.name} is not known to Xen${pf.notAddedWhy ? ` (${pf.notAddedWhy})` : ''}`;
+        // The PF's own add failed and was reported: the VF failing after it is that fault's
+        // consequence, not a boot-order problem (one cause, one finding).
+        if (pf.notAddedWhy !== undefined) return false;
         state.report(
             'XEN-VF-BEFORE-PF',
             `VF ${fn.name} (${args.sbdf}) is reported before Xen knows its PF ${pf.fn.name}: PHYSDEVOP_pci_device_add with XEN_PCI_DEV_VIRTFN fails with -ENODEV`,

@@ -89,4 +89,10 @@ export interface HypervisorInput {
      */
     functions: HvFunction[];
     groups: HvGroup[];
+    /**
+     * Whether Linux enabled ACS during the boot scan (`enabled`) or only later (`deferred`, the
+     * device-tree Arm default), as the fabric's grouping assumed; findings about merged groups
+     * name it. Absent: not known (hand-built inputs).
+     */
+    acs?: 'enabled' | 'deferred';
 }

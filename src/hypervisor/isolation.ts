@@ -39,21 +39,70 @@ function groupNote(state: HvState): string {
         : ` (${state.profile}: Xen's VT-d grouping ignores ACS, so nothing stops this split)`;
 }
 
+/** `a`, `a and b`, `a, b, c and 4 more`: names in a message stay few; related locations list them all. */
+export function nameList(names: readonly string[], shown = 3): string {
+    if (names.length <= 1) return names.join('');
+    if (names.length <= shown) return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+    return `${names.slice(0, shown).join(', ')} and ${names.length - shown} more`;
+}
+
+/**
+ * Why the group is as big as it is, when the cause is a default: on device-tree Arm Linux 6.1
+ * enables ACS only after the boot scan (`acs deferred`), so ports written with ACS do not
+ * isolate what the scan found.
+ */
+function deferredAcsNote(state: HvState, group: number): string {
+    if (state.input.acs !== 'deferred') return '';
+    const ports = (state.groups.get(group) ?? []).flatMap((m) => state.fn(m) ?? []).filter((p) => !p.fn.isVf && isBridge(p.fn.decl.kind) && p.fn.decl.acs !== undefined && !p.fn.decl.acs.disabled);
+    if (ports.length === 0) return '';
+    return `; ${nameList(ports.map((p) => p.fn.name))} ${ports.length > 1 ? 'have' : 'has'} ACS, but Linux 6.1 on device-tree Arm enables it only after the boot scan (\`acs deferred\`, the default), so the group spans the port; write \`linux { acs enabled }\` if the kernel enables ACS during the scan`;
+}
+
+/**
+ * A group split: one finding per IOMMU group and pair of domains, at the first of this domain's
+ * devices in the group (the message names the others), with every member left behind as a
+ * related location. A later check of the other domain finds the pair reported.
+ */
+function checkGroupSplits(state: HvState, domain: string, devices: readonly FnState[]): void {
+    const mineByGroup = new Map<number, FnState[]>();
+    for (const f of devices) {
+        if (f.fn.group === undefined) continue;
+        const list = mineByGroup.get(f.fn.group);
+        if (list) list.push(f);
+        else mineByGroup.set(f.fn.group, [f]);
+    }
+    for (const [group, mine] of mineByGroup) {
+        const mineNames = new Set(mine.map((f) => f.fn.name));
+        const leftByOwner = new Map<string, FnState[]>();
+        for (const member of state.groups.get(group) ?? []) {
+            const peer = state.fn(member);
+            if (!peer || mineNames.has(member) || harmless(peer, domain)) continue;
+            const list = leftByOwner.get(peer.owner);
+            if (list) list.push(peer);
+            else leftByOwner.set(peer.owner, [peer]);
+        }
+        for (const [owner, left] of leftByOwner) {
+            const goes = mine.map((f) => f.fn.name);
+            const stay = left.map((f) => f.fn.name);
+            state.report(
+                'HV-GROUP-SPLIT',
+                `IOMMU group ${group} is split: ${nameList(goes)} ${goes.length > 1 ? 'go' : 'goes'} to ${ownerText(state, domain)} but ${nameList(stay)} ${stay.length > 1 ? 'stay' : 'stays'} with ${ownerText(state, owner)}; peer-to-peer DMA inside a group bypasses the IOMMU, so the domains are not isolated${deferredAcsNote(state, group)}${groupNote(state)}${acsUnknownNote(mine[0]!)}`,
+                {
+                    at: state.entryLoc(domain, goes[0]!),
+                    related: left.map((f) => ({ loc: f.fn.loc, message: `${f.fn.name} stays with ${owner} (IOMMU group ${group})` })),
+                },
+                `${group}|${[domain, owner].sort().join('|')}`,
+            );
+        }
+    }
+}
+
 /** Checks every device `domain` holds against its group and slot peers. */
 export function checkIsolation(state: HvState, domain: string, devices: string[]): void {
+    checkGroupSplits(state, domain, devices.flatMap((name) => state.fn(name) ?? []));
     for (const name of devices) {
         const f = state.fn(name);
         if (!f) continue;
-        for (const peer of state.groupPeers(name)) {
-            if (harmless(peer, domain)) continue;
-            const key = `${[name, peer.fn.name].sort().join('|')}|${domain}|${peer.owner}`;
-            state.report(
-                'HV-GROUP-SPLIT',
-                `${name} goes to ${ownerText(state, domain)} but ${peer.fn.name}, in the same IOMMU group ${f.fn.group}, stays with ${ownerText(state, peer.owner)}: peer-to-peer DMA between them bypasses the IOMMU, so the domains are not isolated${groupNote(state)}${acsUnknownNote(f)}`,
-                { at: state.entryLoc(domain, name), related: [{ loc: peer.fn.loc, message: `${peer.fn.name} (IOMMU group ${f.fn.group})` }] },
-                key,
-            );
-        }
         for (const sib of state.slotSiblings(name)) {
             if (harmless(sib, domain)) continue;
             if (f.fn.group !== undefined && sib.fn.group === f.fn.group) continue; // reported as a group split

@@ -8,7 +8,7 @@ import { isBridge } from '../model/platform.js';
 import type { SourceLoc } from '../model/source.js';
 import { sbdf } from './format.js';
 import { checkGroupViability, VFIO_FRIENDLY } from './kvm-viability.js';
-import { unknownReason } from './ownership.js';
+import { unknownReason, unknownSeverity } from './ownership.js';
 import { availableResets, checkResetForGuest, emitReset } from './reset.js';
 import { expandEntry, snapshot } from './domu.js';
 import { allocateSlots, type SlotRequest } from './virtual-slots.js';
@@ -52,7 +52,7 @@ function attachVm(state: HvState, d: DomainState, entries: ConfigEntry[]): void 
         for (const req of expandEntry(state, e)) {
             const f = state.fn(req.device);
             if (!f || !f.present) {
-                state.report('HV-DEVICE-UNKNOWN', `${d.name} cannot get ${req.device}: ${unknownReason(state, f, req.device)}`, { at: e.loc }, `${d.name}|${req.device}`);
+                state.report('HV-DEVICE-UNKNOWN', `${d.name} cannot get ${req.device}: ${unknownReason(state, f, req.device)}`, { at: e.loc, severity: unknownSeverity(f) }, `${d.name}|${req.device}`);
                 continue;
             }
             const other = state.domains.get(f.owner);

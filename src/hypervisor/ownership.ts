@@ -78,8 +78,21 @@ export function initialDriver(state: HvState, f: FnState): string {
 }
 
 /** Why a device the hypervisor was asked to use is not there. */
+/**
+ * The severity of HV-DEVICE-UNKNOWN for `f`: a note when the reason is a fault reported where it
+ * lies (SR-IOV Linux refused, a device add that failed with XEN-NO-STREAMID…), so that one
+ * cause gives one error; an error otherwise (the catalogue's).
+ */
+export function unknownSeverity(f: FnState | undefined): 'info' | undefined {
+    if (!f) return undefined;
+    if (f.fn.isVf && f.fn.invisible !== undefined) return 'info';
+    if (f.present && !f.added && f.notAddedWhy !== undefined) return 'info';
+    return undefined;
+}
+
 export function unknownReason(state: HvState, f: FnState | undefined, name: string): string {
     if (!f) return `${name} is not a function of this platform`;
+    if (f.fn.isVf && f.fn.invisible !== undefined) return `${name} never exists (${f.fn.invisible})`;
     if (f.fn.invisible !== undefined) return `Linux's scan never finds ${name} (${f.fn.invisible}), so ${state.rules.hypervisor === 'xen' ? 'dom0 never reports it to Xen' : 'the host has no such device'}`;
     if (f.fn.isVf && !f.present) return `${name} does not exist: SR-IOV on ${f.fn.pf} has ${state.fn(f.fn.pf!)?.vfsEnabled ? 'fewer' : 'no'} VFs enabled`;
     if (!f.added) return `PHYSDEVOP_pci_device_add failed for ${name}${f.notAddedWhy ? ` (${f.notAddedWhy})` : ''}`;

@@ -5,6 +5,7 @@
 // requires it). libxl resets a device through pciback's do_flr and the sysfs `reset` when it
 // leaves a guest (libxl_pci.c libxl__device_pci_reset, DOMAIN.md B.8.4.4); a device without a
 // usable reset carries state from one domain to the next (B.12 #49).
+import { nameList } from './isolation.js';
 import type { ResetMethod } from '../model/platform.js';
 import { isBridge } from '../model/platform.js';
 import { unknownReason } from './ownership.js';
@@ -95,7 +96,9 @@ export function resetDevice(state: HvState, name: string, method: ResetMethod | 
         if (others.length > 0) {
             state.report(
                 'HV-RESET-SCOPE',
-                `reset ${name} ${method}: a secondary bus reset also resets ${others.map((o) => `${o.fn.name} (${ownerText(state, o.owner)})`).join(', ')}; VFIO allows a hot reset only when ${holder?.running ? holder.name : 'one VM'} owns every device on the bus`,
+                holder?.running
+                    ? `reset ${name} ${method}: a secondary bus reset also resets ${others.map((o) => `${o.fn.name} (${ownerText(state, o.owner)})`).join(', ')}; VFIO allows a hot reset only when ${holder.name} owns every device on the bus`
+                    : `reset ${name} ${method}: no running VM holds ${name}, and the host's bus reset (pci_parent_bus_reset) refuses with -ENOTTY while ${nameList(others.map((o) => o.fn.name))} ${others.length > 1 ? 'share' : 'shares'} the bus; reset it while one VM holds every function on the bus (VFIO hot reset), or use a function-level method`,
                 { related: others.map((o) => ({ loc: o.fn.loc, message: o.fn.name })) },
                 `reset|${name}|${state.ctx.step}|bus`,
             );

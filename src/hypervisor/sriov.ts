@@ -42,6 +42,16 @@ export function enableSriov(state: HvState, pfName: string, numVfs: bigint): voi
         return;
     }
     const vfs = state.vfsOf(pfName);
+    const refused = vfs.length > 0 && vfs.every((v) => v.fn.invisible !== undefined) ? vfs[0]!.fn.invisible : undefined;
+    if (refused !== undefined) {
+        state.report(
+            'SCN-SRIOV-STATE',
+            `enable-sriov ${pfName} num-vfs ${numVfs}: no VF can be enabled, because ${refused.replace(/^its PF /, 'the PF ')}; fix the SR-IOV capability first`,
+            { related: [{ loc: sriov.loc, message: 'SR-IOV capability' }] },
+            `enable|${pfName}|${state.ctx.step}`,
+        );
+        return;
+    }
     if (numVfs > BigInt(vfs.length)) {
         state.report(
             'SCN-VF-NOT-ENUMERATED',

@@ -20,14 +20,18 @@ export function implicitSteps(state: HvState): Step[] {
 /**
  * What `num-vfs` asks dom0 (the host) to do while it boots: enable that many VFs on each PF
  * Linux found. A `num-vfs` above `total-vfs` enables none: the language reports it
- * (SRIOV-NUMVFS) and the fabric creates no VF, so the boot has nothing to enable.
+ * (SRIOV-NUMVFS) and the fabric creates no VF, so the boot has nothing to enable; nor does a
+ * capability Linux refused.
  */
 export function declaredVfSteps(state: HvState): Extract<Step, { kind: 'enable-sriov' }>[] {
     const steps: Extract<Step, { kind: 'enable-sriov' }>[] = [];
     for (const f of state.input.functions) {
         const sriov = f.decl.sriov;
         if (f.isVf || f.invisible !== undefined || !sriov || sriov.numVfs === 0n || sriov.numVfs > sriov.totalVfs) continue;
-        if (state.vfsOf(f.name).length === 0) continue;
+        const vfs = state.vfsOf(f.name);
+        // Linux refused the capability (SRIOV-OFFSET-STRIDE, SRIOV-VF-BUS-OUT-OF-RANGE…): no VF
+        // ever exists, so none is enabled, added or assigned.
+        if (vfs.length === 0 || vfs.every((v) => v.fn.invisible !== undefined)) continue;
         steps.push({ kind: 'enable-sriov', device: f.name, numVfs: sriov.numVfs, loc: sriov.loc });
     }
     return steps;

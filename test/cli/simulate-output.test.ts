@@ -230,8 +230,14 @@ describe('check with simulation', () => {
     });
 
     it('keeps findings that differ in any part', async () => {
-        engine.simulate.mockImplementation((p) => result(p.name, 'arm-design', [{ ...overlap, related: [] }, { ...overlap, severity: 'warning' }]));
-        const r = await run(['check', 'p.pciplat', '--format', 'json'], input({ platforms: [smallPlatform('a')], findings: [overlap] }));
+        engine.simulate.mockImplementation((p) => result(p.name, 'arm-design', [overlap, { ...overlap, related: [] }, { ...overlap, severity: 'warning' }]));
+        const r = await run(['check', 'p.pciplat', '--format', 'json'], input({ platforms: [smallPlatform('a')], findings: [] }));
         expect(JSON.parse(r.out).findings).toHaveLength(3);
+    });
+
+    it('drops a simulation finding at the start of a language error (its consequence)', async () => {
+        engine.simulate.mockImplementation((p) => result(p.name, 'arm-design', [{ ...overlap, code: 'HV-DEVICE-UNKNOWN', message: 'guest1 cannot get nic1' }, warning]));
+        const r = await run(['check', 'p.pciplat', '--format', 'json'], input({ platforms: [smallPlatform('a')], findings: [overlap] }));
+        expect(JSON.parse(r.out).findings.map((f: { code: string }) => f.code)).toEqual(['PCI-MF-NOT-MULTIFUNCTION', 'PCI-BAR-MISALIGNED']);
     });
 });

@@ -146,7 +146,7 @@ describe('isolation between domains', () => {
         expect(r.real.input.groups[0]!.members).toEqual(['rp0', 'rp1', 'nic0', 'disk0']);
         const f = only(r, 'HV-GROUP-SPLIT');
         expect(f.message).toBe(
-            'nic0 goes to guest1 (domid 1) but disk0, in the same IOMMU group 0, stays with dom0: peer-to-peer DMA between them bypasses the IOMMU, so the domains are not isolated (arm-upstream: Xen on Arm does not know IOMMU groups, so nothing stops this split)',
+            'IOMMU group 0 is split: nic0 goes to guest1 (domid 1) but disk0 stays with dom0; peer-to-peer DMA inside a group bypasses the IOMMU, so the domains are not isolated (arm-upstream: Xen on Arm does not know IOMMU groups, so nothing stops this split)',
         );
         expect(at(r, f)).toBe('nic0');
         // Bridges of the group (rp0, rp1) do not count; quarantine does not either.

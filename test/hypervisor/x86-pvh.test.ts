@@ -57,12 +57,18 @@ describe('x86-pvh', () => {
         );
         // rp0 has no ACS: Linux puts rp0, both ports of the NIC and every VF in one IOMMU group
         // (VFs group by the ports above their PF, DOMAIN.md B.2.1.4). hvm1 takes two VFs; the two
-        // PFs and the six other VFs stay with dom0: 2 × 8 splits.
+        // PFs and the six other VFs stay with dom0: one split of group 0 between hvm1 and dom0,
+        // with the eight functions left behind as related locations.
         expect(r.real.input.groups[0]!.members).toEqual(['rp0', 'nic0', 'nic0p1', ...Array.from({ length: 8 }, (_, i) => `nic0.vf[${i}]`)]);
-        expect(codes(r)).toEqual(['XEN-PVH-SRIOV', ...Array<string>(16).fill('HV-GROUP-SPLIT'), 'HV-RELOCATE-INVALID']);
+        expect(codes(r)).toEqual(['XEN-PVH-SRIOV', 'HV-GROUP-SPLIT', 'HV-RELOCATE-INVALID']);
         expect(r.result.findings[1]!.message).toBe(
-            "nic0.vf[1] goes to hvm1 (domid 1) but nic0, in the same IOMMU group 0, stays with dom0: peer-to-peer DMA between them bypasses the IOMMU, so the domains are not isolated (x86-pvh: Xen's VT-d grouping ignores ACS, so nothing stops this split)",
+            "IOMMU group 0 is split: nic0.vf[1] and nic0.vf[2] go to hvm1 (domid 1) but nic0, nic0p1, nic0.vf[0] and 5 more stay with dom0; peer-to-peer DMA inside a group bypasses the IOMMU, so the domains are not isolated (x86-pvh: Xen's VT-d grouping ignores ACS, so nothing stops this split)",
         );
+        expect(r.result.findings[1]!.related.map((x) => x.message)).toEqual([
+            // The finding is at the step (start hvm1); the assignment is where it was configured.
+            'configured here',
+            ...['nic0', 'nic0p1', 'nic0.vf[0]', 'nic0.vf[3]', 'nic0.vf[4]', 'nic0.vf[5]', 'nic0.vf[6]', 'nic0.vf[7]'].map((n) => `${n} stays with dom0 (IOMMU group 0)`),
+        ]);
         const f = r.result.findings[0]!;
         expect(f.message).toBe(
             "enable-sriov nic0: a PVH dom0 does not support SR-IOV; vPCI does not handle the VFs' BARs, which Xen finds only in the PF's SR-IOV capability (x86-pvh: SUPPORT.md, CHANGELOG 4.21)",

@@ -71,7 +71,7 @@ describe('simulate() on tx2 bringup', () => {
         expect(ecamOverlap!.message).toContain("The io window of host bridge pcie0 (0x3eff0000..0x3effffff) overlaps the ECAM of host bridge pcie0");
         expect(window!.message).toContain('BAR 3 of endpoint nic0 at 0x40100000..0x40103fff lies outside the mem window 0x40200000..0x407fffff of root-port rp0');
         expect(mf!.message).toContain('gpu0 (function 0 of device 0x00 below downstream-port dsp1) does not declare multifunction');
-        expect(nvmeSplit!.message).toContain('nvme0 goes to guest1 (domid 1) but gpu0, in the same IOMMU group 1, stays with dom0');
+        expect(nvmeSplit!.message).toContain('IOMMU group 1 is split: nvme0 goes to guest1 (domid 1) but gpu0 stays with dom0;');
         expect(relocate!.message).toBe('relocate-bar nvme0 BAR 0 to 0x40200000: 0x40200000-0x40203fff is outside the windows of dsp0 that can hold it (mem 0x40800000..0x408fffff): the bridge does not forward it');
         expect(guest!.message).toBe('hot-unplug gpu0audio from guest2: guest2 is not running (xl pci-detach needs a running domain)');
         expect(result.functions.find((f) => f.name === 'nic0f1')!.bars[0]!.address).toBe(0x4020_0000n);

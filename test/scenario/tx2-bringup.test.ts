@@ -109,7 +109,7 @@ describe('tx2 bringup', () => {
         ]);
         const [nvmeSplit] = r.result.findings;
         expect(nvmeSplit!.message).toBe(
-            'nvme0 goes to guest1 (domid 1) but gpu0, in the same IOMMU group 1, stays with dom0: peer-to-peer DMA between them bypasses the IOMMU, so the domains are not isolated (arm-design: Xen on Arm does not know IOMMU groups, so nothing stops this split)',
+            'IOMMU group 1 is split: nvme0 goes to guest1 (domid 1) but gpu0 stays with dom0; peer-to-peer DMA inside a group bypasses the IOMMU, so the domains are not isolated (arm-design: Xen on Arm does not know IOMMU groups, so nothing stops this split)',
         );
         const g = r.result.domains.find((d) => d.name === 'guest1')!;
         expect(g).toMatchObject({ domid: 1, running: false, devices: ['nvme0', 'nic0', 'nic0.vf[2]'] });
@@ -152,7 +152,7 @@ describe('tx2 bringup', () => {
         expect(r.result.findings[1]!.message).toBe(
             "guest2 cannot get gpu0audio: Linux's scan never finds gpu0audio (function 0 of device 0x00 (gpu0) is not multi-function, so Linux does not scan functions 1-7), so dom0 never reports it to Xen; XEN_DOMCTL_assign_device fails with -ENODEV",
         );
-        expect(r.result.findings[2]!.message).toContain('gpu0 goes to guest2 (domid 2) but nvme0, in the same IOMMU group 1, stays with guest1 (domid 1)');
+        expect(r.result.findings[2]!.message).toContain('IOMMU group 1 is split: gpu0 goes to guest2 (domid 2) but nvme0 stays with guest1 (domid 1);');
         expect(r.result.owner).toMatchObject({ nic0: 'guest1', nvme0: 'guest1', gpu0: 'guest2', 'nic0.vf[2]': 'dom0' });
     });
 });
