@@ -3,6 +3,7 @@
 // host bridges with their windows and ID maps — and a fabric source (sysfs snapshot, lspci)
 // gives the functions below. Pure: texts and snapshots in, model and comments out.
 import type { Platform } from '../model/platform.js';
+import { readAcpi, type AcpiSources } from './acpi.js';
 import { readDeviceTree, type FirmwareHardware } from './device-tree.js';
 import type { ImportNote } from './errors.js';
 import { buildFabric } from './fabric.js';
@@ -23,8 +24,8 @@ export interface ImportSources {
     sysfs?: Snapshot;
     /** Extra fabric readers (lspci), already turned into facts. */
     facts?: FunctionFacts[];
-    /** ACPI tables, already read (see acpi-*.ts). */
-    firmware?: Partial<FirmwareHardware> & Pick<Platform, 'arch'> & { iort?: Platform['iort']; x86Iommus?: Platform['x86Iommus'] };
+    /** ACPI tables (iasl -d disassembly). */
+    acpi?: AcpiSources;
 }
 
 export interface ImportResult {
@@ -39,7 +40,7 @@ export function importPlatform(sources: ImportSources): ImportResult {
     const loc = importLoc(sources.deviceTree?.file ?? sources.name, 1);
     const platform: Platform = {
         name: sources.name,
-        arch: sources.deviceTree ? 'arm64' : (sources.firmware?.arch ?? 'x86_64'),
+        arch: 'x86_64',
         loc,
         memory: [],
         reserved: [],
@@ -55,10 +56,13 @@ export function importPlatform(sources: ImportSources): ImportResult {
     };
     const firmware: FirmwareHardware = { memory: [], its: [], smmus: [], gics: [], platformDevices: [], hostBridges: [] };
     if (sources.deviceTree) append(firmware, readDeviceTree(sources.deviceTree.text, sources.deviceTree.file, comments));
-    if (sources.firmware) {
-        append(firmware, { memory: [], its: [], smmus: [], gics: [], platformDevices: [], hostBridges: [], ...sources.firmware });
-        if (sources.firmware.iort) platform.iort = sources.firmware.iort;
-        if (sources.firmware.x86Iommus) platform.x86Iommus.push(...sources.firmware.x86Iommus);
+    if (sources.deviceTree) platform.arch = 'arm64';
+    if (sources.acpi) {
+        const acpi = readAcpi(sources.acpi, comments);
+        platform.arch = acpi.arch;
+        append(firmware, { memory: [], its: acpi.its, smmus: acpi.smmus, gics: acpi.gics, platformDevices: [], hostBridges: acpi.hostBridges });
+        if (acpi.iort) platform.iort = acpi.iort;
+        platform.x86Iommus.push(...acpi.x86Iommus);
     }
     Object.assign(platform, {
         memory: firmware.memory,
