@@ -71,6 +71,8 @@ export interface FabricInput {
     notes: ImportNote[];
     /** Names already used by the firmware hardware. */
     taken: Set<string>;
+    /** Filled: the driver each named function was bound to at capture. */
+    drivers: { name: string; driver: string; facts: FunctionFacts }[];
 }
 
 /** Hangs every function below its host bridge; returns the host bridges (firmware's and made ones). */
@@ -140,6 +142,7 @@ export function buildFabric(input: FabricInput): HostBridge[] {
                 const owner = fn0 && { name: fn0.fn.name, prefix: namePrefix(fn0.fn.kind, fn0.facts.classCode) };
                 const fn = functionOf(f, parent === undefined, namer, owner, comments, notes);
                 if (f.fn === 0n) made.set(deviceKey(f), { fn, facts: f });
+                if (f.driver) input.drivers.push({ name: fn.name, driver: f.driver, facts: f });
                 fn.children = f.bridge ? build(f) : [];
                 return fn;
             });

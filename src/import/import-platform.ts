@@ -81,7 +81,18 @@ export function importPlatform(sources: ImportSources): ImportResult {
         ...platform.x86Iommus,
         ...firmware.hostBridges,
     ].map((o) => o.name));
-    platform.hostBridges = buildFabric({ facts, hostBridges: firmware.hostBridges, comments, notes, taken });
+    const drivers: { name: string; driver: string; facts: FunctionFacts }[] = [];
+    platform.hostBridges = buildFabric({ facts, hostBridges: firmware.hostBridges, comments, notes, taken, drivers });
+    // The captured machine ran Linux: its view is the kvm one (Linux on the host), with the
+    // drivers it had bound. A xen block added by hand makes it a Xen platform again.
+    if (facts.length > 0) {
+        platform.kvm = {
+            hostDrivers: drivers.map((d) => ({ device: { function: d.name, loc: importLoc(d.facts.source.file, d.facts.source.line) }, driver: d.driver, loc: importLoc(d.facts.source.file, d.facts.source.line) })),
+            vms: [],
+            loc,
+        };
+        addComment(comments, platform.kvm, 'the drivers the captured Linux had bound (Kernel driver in use / the driver link)');
+    }
     // ACS as the captured machine ran it: control bits on any port mean Linux enabled ACS while
     // enumerating; capabilities with every control off mean it had not (device-tree Arm, 6.1).
     const withAcs = facts.filter((f) => f.acs && f.acs.capability !== 0);
