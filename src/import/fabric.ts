@@ -136,6 +136,12 @@ export function buildFabric(input: FabricInput): HostBridge[] {
             siblings.push(f);
             children.set(parent, siblings);
         }
+        // Below a port with ARI Forwarding whose device 0 function 0 has ARI, Linux enables ARI:
+        // the language writes those functions as device 0 with 8-bit function numbers.
+        for (const [parent, kids] of children) {
+            if (!parent?.ariForwarding || !kids.some((k) => k.device === 0n && k.fn === 0n && k.ari)) continue;
+            for (const k of kids) if (k.ari) Object.assign(k, { fn: (k.device << 3n) | k.fn, device: 0n });
+        }
         const build = (parent: FunctionFacts | undefined): PciFunction[] =>
             (children.get(parent) ?? []).map((f) => {
                 const fn0 = f.fn !== 0n ? made.get(deviceKey(f)) : undefined;
