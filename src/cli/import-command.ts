@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { finding, hasErrors, type Finding } from '../findings/finding.js';
 import { ImportError, type ImportNote } from '../import/errors.js';
+import type { AcpiSources } from '../import/acpi.js';
 import { importPlatform, type ImportSources } from '../import/import-platform.js';
 import { readLspci } from '../import/lspci.js';
 import { printPlatform } from '../import/print.js';
@@ -28,16 +29,19 @@ export const IMPORT_OPTIONS: OptionSpecs = {
     dt: { type: 'string' },
     sysfs: { type: 'string' },
     lspci: { type: 'string' },
+    acpi: { type: 'string' },
     mcfg: { type: 'string' },
+    madt: { type: 'string' },
     iort: { type: 'string' },
     dmar: { type: 'string' },
+    dsdt: { type: 'string' },
     name: { type: 'string' },
     output: { type: 'string', short: 'o' },
     force: { type: 'boolean' },
     format: { type: 'string' },
 };
 
-export const IMPORT_HELP = `Usage: pciplat import [--dt FILE] [--sysfs DIR] [--lspci FILE] [--mcfg FILE] [--iort FILE] [--dmar FILE]
+export const IMPORT_HELP = `Usage: pciplat import [--dt FILE | --acpi DIR | --mcfg FILE --iort FILE ...] [--sysfs DIR | --lspci FILE]
                       -o OUT [--name NAME] [--force] [--format FORMAT]
 
 Reads a real machine into a platform description: the firmware (a device tree, or ACPI tables)
@@ -48,9 +52,10 @@ Options:
   --dt FILE      device tree: .dts source, or a .dtb (read through dtc)
   --sysfs DIR    a sysfs snapshot (bus/pci/devices/*/config, resource, driver, iommu_group)
   --lspci FILE   the output of 'lspci -vvv -nn' as root (with -xxxx hex blocks: most exact)
-  --mcfg FILE    ACPI MCFG: iasl -d disassembly (.dsl) or the binary table
-  --iort FILE    ACPI IORT: iasl -d disassembly (.dsl) or the binary table
-  --dmar FILE    ACPI DMAR (VT-d): iasl -d disassembly (.dsl) or the binary table
+  --acpi DIR     ACPI tables as copied from /sys/firmware/acpi/tables (MCFG, APIC, IORT, DMAR,
+                 DSDT; binary, read through iasl) or their iasl -d disassemblies (MCFG.dsl, ...)
+  --mcfg FILE, --madt FILE, --iort FILE, --dmar FILE, --dsdt FILE
+                 one ACPI table: iasl -d disassembly (.dsl) or the binary table
   -o, --output OUT  the .pciplat file to write
   --name NAME    the platform's name (default: from OUT)
   --force        overwrite OUT if it exists
@@ -77,16 +82,54 @@ export function platformNameFrom(file: string): string {
 
 class ImportFailure extends Error {}
 
+/** Option → table signature. */
+const ACPI_TABLES: [keyof AcpiSources, string][] = [
+    ['mcfg', 'MCFG'],
+    ['madt', 'APIC'],
+    ['iort', 'IORT'],
+    ['dmar', 'DMAR'],
+    ['dsdt', 'DSDT'],
+];
+
+/** A table's text: the file itself when it is a disassembly, else iasl's disassembly of it. */
+function acpiText(bytes: Uint8Array, file: string, absPath: string, signature: string): string {
+    const head = String.fromCharCode(...bytes.slice(0, 4));
+    const binary = bytes.includes(0) && /^[A-Z0-9_]{4}$/.test(head);
+    if (!binary) return textOf(bytes, file, 'IMPORT-ACPI-TABLE');
+    if (head !== signature) throw new ImportError('IMPORT-ACPI-TABLE', file, 0, `this is the ${head} table, not ${signature}`);
+    return amlToDsl(absPath, file);
+}
+
+/** The tables of a folder: binary ones named by signature (as /sys/firmware/acpi/tables has them) or NAME.dsl. */
+function readAcpiFolder(dir: string, io: CliIo): AcpiSources {
+    const absDir = path.resolve(io.cwd, dir);
+    let entries: string[];
+    try {
+        entries = fs.readdirSync(absDir);
+    } catch (error) {
+        throw new ImportFailure(`cannot read ${dir}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
+    }
+    const out: AcpiSources = {};
+    for (const [option, signature] of ACPI_TABLES) {
+        const name = entries.find((e) => e === signature || e.toUpperCase() === `${signature}.DSL`) ?? entries.find((e) => e.toUpperCase() === `${signature}.DAT`);
+        if (!name) continue;
+        const file = path.join(dir, name);
+        out[option] = { file, text: acpiText(readInput(file, io), file, path.join(absDir, name), signature) };
+    }
+    if (Object.keys(out).length === 0) throw new ImportError('IMPORT-ACPI-TABLE', dir, 0, 'no MCFG, APIC, IORT, DMAR or DSDT table in the folder (binary tables named by signature, or NAME.dsl)');
+    return out;
+}
+
 export async function runImport({ values, positionals }: { values: Record<string, string | true>; positionals: string[] }, io: CliIo, load: Loader): Promise<number> {
     const format = choice('format', values.format, FORMATS, 'text');
     if (positionals.length > 0) throw new UsageError(`import takes no FILE arguments (got '${positionals[0]}'): name inputs with --dt, --sysfs, --lspci, --mcfg, --iort, --dmar`);
     const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
     const output = str('output');
     if (!output) throw new UsageError('import needs -o OUT');
-    const inputs = ['dt', 'sysfs', 'lspci', 'mcfg', 'iort', 'dmar'].filter((k) => str(k) !== undefined);
-    if (inputs.length === 0) throw new UsageError('import needs at least one input (--dt, --sysfs, --lspci, --mcfg, --iort, --dmar)');
+    const inputs = ['dt', 'acpi', 'mcfg', 'madt', 'iort', 'dmar', 'dsdt', 'sysfs', 'lspci'].filter((k) => str(k) !== undefined);
+    if (inputs.length === 0) throw new UsageError('import needs at least one input (--dt, --acpi, --mcfg, --madt, --iort, --dmar, --dsdt, --sysfs, --lspci)');
     if (str('sysfs') && str('lspci')) throw new UsageError('give either --sysfs or --lspci: both describe the fabric');
-    if (str('dt') && (str('mcfg') || str('iort') || str('dmar'))) throw new UsageError('give either --dt or ACPI tables: both describe the host bridges');
+    if (str('dt') && ACPI_TABLES.some(([k]) => str(k))) throw new UsageError('give either --dt or ACPI tables: both describe the host bridges');
     const name = str('name') ?? platformNameFrom(output);
     if (!/^[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*$/.test(name)) throw new UsageError(`--name '${name}' is not a valid platform name (letters, digits, _ and single inner hyphens)`);
     const outAbs = path.resolve(io.cwd, output);
@@ -116,7 +159,14 @@ export async function runImport({ values, positionals }: { values: Record<string
         }
         const lspci = str('lspci');
         if (lspci) sources.facts = readLspci(textOf(readInput(lspci, io), lspci, 'IMPORT-LSPCI-SYNTAX'), lspci);
-        void amlToDsl;
+        const acpi: AcpiSources = {};
+        const acpiDir = str('acpi');
+        if (acpiDir) Object.assign(acpi, readAcpiFolder(acpiDir, io));
+        for (const [option, signature] of ACPI_TABLES) {
+            const file = str(option);
+            if (file) acpi[option] = { file, text: acpiText(readInput(file, io), file, abs(file), signature) };
+        }
+        if (Object.keys(acpi).length > 0) sources.acpi = acpi;
         const result = importPlatform(sources);
         const ids = new PciIds();
         await ids.loadFirst(['/usr/share/misc/pci.ids', '/usr/share/hwdata/pci.ids', '/usr/share/pci.ids']);

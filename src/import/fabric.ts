@@ -71,6 +71,8 @@ export interface FabricInput {
     notes: ImportNote[];
     /** Names already used by the firmware hardware. */
     taken: Set<string>;
+    /** Filled: the driver each named function was bound to at capture. */
+    drivers: { name: string; driver: string; facts: FunctionFacts }[];
 }
 
 /** Hangs every function below its host bridge; returns the host bridges (firmware's and made ones). */
@@ -134,16 +136,24 @@ export function buildFabric(input: FabricInput): HostBridge[] {
             siblings.push(f);
             children.set(parent, siblings);
         }
+        // Below a port with ARI Forwarding whose device 0 function 0 has ARI, Linux enables ARI:
+        // the language writes those functions as device 0 with 8-bit function numbers.
+        for (const [parent, kids] of children) {
+            if (!parent?.ariForwarding || !kids.some((k) => k.device === 0n && k.fn === 0n && k.ari)) continue;
+            for (const k of kids) if (k.ari) Object.assign(k, { fn: (k.device << 3n) | k.fn, device: 0n });
+        }
         const build = (parent: FunctionFacts | undefined): PciFunction[] =>
             (children.get(parent) ?? []).map((f) => {
                 const fn0 = f.fn !== 0n ? made.get(deviceKey(f)) : undefined;
                 const owner = fn0 && { name: fn0.fn.name, prefix: namePrefix(fn0.fn.kind, fn0.facts.classCode) };
                 const fn = functionOf(f, parent === undefined, namer, owner, comments, notes);
                 if (f.fn === 0n) made.set(deviceKey(f), { fn, facts: f });
+                if (f.driver) input.drivers.push({ name: fn.name, driver: f.driver, facts: f });
                 fn.children = f.bridge ? build(f) : [];
                 return fn;
             });
         hb.functions = build(undefined);
+        if (hb.windows.length === 0 && hb.functions.length > 0) deriveWindows(hb, list, comments, notes);
     }
     return hostBridges;
 }
@@ -277,4 +287,49 @@ function functionOf(
         notes.push({ code: 'IMPORT-UNKNOWN', file: f.source.file, line: f.source.line, message: `${bdfText(f)}: ${u}` });
     }
     return fn;
+}
+
+/**
+ * Apertures for a host bridge no firmware table described (lspci or sysfs alone; an x86 DSDT
+ * whose _CRS is computed at run time): the smallest windows holding every resource the machine
+ * had assigned on that root bus, so written addresses check as inside. I/O is 4 KiB-granular,
+ * memory 1 MiB; resources above 4 GiB get a 64-bit window.
+ */
+function deriveWindows(hb: HostBridge, list: FunctionFacts[], comments: Comments, notes: ImportNote[]): void {
+    const spans = { io: [] as [bigint, bigint][], low: [] as [bigint, bigint][], high: [] as [bigint, bigint][] };
+    const add = (kind: 'io' | 'mem', start: bigint, end: bigint) => {
+        if (kind === 'io') spans.io.push([start, end]);
+        else (start >= 1n << 32n ? spans.high : spans.low).push([start, end]);
+    };
+    for (const f of list) {
+        for (const b of f.bars) if (b.address !== undefined && b.size !== undefined) add(b.kind === 'io' ? 'io' : 'mem', b.address, b.address + b.size - 1n);
+        if (f.rom?.address !== undefined && f.rom.size !== undefined) add('mem', f.rom.address, f.rom.address + f.rom.size - 1n);
+        for (const v of f.sriov?.vfBars ?? []) if (v.address !== undefined && v.size !== undefined) add('mem', v.address, v.address + v.size * (f.sriov!.totalVfs || 1n) - 1n);
+        for (const w of f.bridge?.windows ?? []) add(w.kind === 'io' ? 'io' : 'mem', w.start, w.end);
+    }
+    // One window per run of touching resources (4 KiB-rounded), so gaps that other host
+    // bridges or devices use stay outside.
+    const windows = (kind: 'io' | 'mem32' | 'mem64', list: [bigint, bigint][]) => {
+        const granule = 0x1000n;
+        const sorted = list.map(([s, e]): [bigint, bigint] => [s & ~(granule - 1n), e | (granule - 1n)]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+        const runs: [bigint, bigint][] = [];
+        for (const [s, e] of sorted) {
+            const last = runs[runs.length - 1];
+            if (last && s <= last[1] + 1n) last[1] = e > last[1] ? e : last[1];
+            else runs.push([s, e]);
+        }
+        for (const [start, end] of runs) {
+            const w = { kind, prefetchable: false, cpuBase: start, pciBase: start, size: end - start + 1n, loc: hb.loc };
+            hb.windows.push(w);
+            addComment(comments, w, 'assumed: what the machine assigned here');
+        }
+    };
+    windows('io', spans.io);
+    windows('mem32', spans.low);
+    windows('mem64', spans.high);
+    if (hb.windows.length > 0) {
+        addComment(comments, hb, 'windows: no firmware table gave them; derived from the assigned resources');
+        const f = list[0]!;
+        notes.push({ code: 'IMPORT-HOST-BRIDGE-GUESSED', file: f.source.file, line: f.source.line, message: `host bridge ${hb.name}: no firmware table gave its windows; they are derived from the resources the machine assigned` });
+    }
 }

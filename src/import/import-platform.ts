@@ -3,6 +3,7 @@
 // host bridges with their windows and ID maps — and a fabric source (sysfs snapshot, lspci)
 // gives the functions below. Pure: texts and snapshots in, model and comments out.
 import { defaultLinuxOptions, type Platform } from '../model/platform.js';
+import { readAcpi, type AcpiSources } from './acpi.js';
 import { readDeviceTree, type FirmwareHardware } from './device-tree.js';
 import type { ImportNote } from './errors.js';
 import { buildFabric } from './fabric.js';
@@ -23,8 +24,8 @@ export interface ImportSources {
     sysfs?: Snapshot;
     /** Extra fabric readers (lspci), already turned into facts. */
     facts?: FunctionFacts[];
-    /** ACPI tables, already read (see acpi-*.ts). */
-    firmware?: Partial<FirmwareHardware> & Pick<Platform, 'arch'> & { iort?: Platform['iort']; x86Iommus?: Platform['x86Iommus'] };
+    /** ACPI tables (iasl -d disassembly). */
+    acpi?: AcpiSources;
 }
 
 export interface ImportResult {
@@ -39,7 +40,7 @@ export function importPlatform(sources: ImportSources): ImportResult {
     const loc = importLoc(sources.deviceTree?.file ?? sources.name, 1);
     const platform: Platform = {
         name: sources.name,
-        arch: sources.deviceTree ? 'arm64' : (sources.firmware?.arch ?? 'x86_64'),
+        arch: 'x86_64',
         loc,
         memory: [],
         reserved: [],
@@ -55,10 +56,13 @@ export function importPlatform(sources: ImportSources): ImportResult {
     };
     const firmware: FirmwareHardware = { memory: [], its: [], smmus: [], gics: [], platformDevices: [], hostBridges: [] };
     if (sources.deviceTree) append(firmware, readDeviceTree(sources.deviceTree.text, sources.deviceTree.file, comments));
-    if (sources.firmware) {
-        append(firmware, { memory: [], its: [], smmus: [], gics: [], platformDevices: [], hostBridges: [], ...sources.firmware });
-        if (sources.firmware.iort) platform.iort = sources.firmware.iort;
-        if (sources.firmware.x86Iommus) platform.x86Iommus.push(...sources.firmware.x86Iommus);
+    if (sources.deviceTree) platform.arch = 'arm64';
+    if (sources.acpi) {
+        const acpi = readAcpi(sources.acpi, comments);
+        platform.arch = acpi.arch;
+        append(firmware, { memory: [], its: acpi.its, smmus: acpi.smmus, gics: acpi.gics, platformDevices: [], hostBridges: acpi.hostBridges });
+        if (acpi.iort) platform.iort = acpi.iort;
+        platform.x86Iommus.push(...acpi.x86Iommus);
     }
     Object.assign(platform, {
         memory: firmware.memory,
@@ -77,7 +81,18 @@ export function importPlatform(sources: ImportSources): ImportResult {
         ...platform.x86Iommus,
         ...firmware.hostBridges,
     ].map((o) => o.name));
-    platform.hostBridges = buildFabric({ facts, hostBridges: firmware.hostBridges, comments, notes, taken });
+    const drivers: { name: string; driver: string; facts: FunctionFacts }[] = [];
+    platform.hostBridges = buildFabric({ facts, hostBridges: firmware.hostBridges, comments, notes, taken, drivers });
+    // The captured machine ran Linux: its view is the kvm one (Linux on the host), with the
+    // drivers it had bound. A xen block added by hand makes it a Xen platform again.
+    if (facts.length > 0) {
+        platform.kvm = {
+            hostDrivers: drivers.map((d) => ({ device: { function: d.name, loc: importLoc(d.facts.source.file, d.facts.source.line) }, driver: d.driver, loc: importLoc(d.facts.source.file, d.facts.source.line) })),
+            vms: [],
+            loc,
+        };
+        addComment(comments, platform.kvm, 'the drivers the captured Linux had bound (Kernel driver in use / the driver link)');
+    }
     // ACS as the captured machine ran it: control bits on any port mean Linux enabled ACS while
     // enumerating; capabilities with every control off mean it had not (device-tree Arm, 6.1).
     const withAcs = facts.filter((f) => f.acs && f.acs.capability !== 0);

@@ -97,6 +97,13 @@ export function printPlatform(p: Platform, options: PrintOptions): string {
         out.push('');
         printIort(p.iort, out, c);
     }
+    if (p.kvm) {
+        out.push('');
+        note(hw, p.kvm);
+        out.push(`${hw}kvm {`);
+        for (const h of p.kvm.hostDrivers) out.push(`${hw}  host-driver ${h.device.function}${h.device.vf !== undefined ? `.vf[${h.device.vf}]` : ''} ${quote(h.driver)}`);
+        out.push(`${hw}}`);
+    }
     const linux = p.linux;
     const linuxLines: string[] = [];
     if (linux.acs) linuxLines.push(`acs ${linux.acs}`);

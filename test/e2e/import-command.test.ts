@@ -31,6 +31,18 @@ snapshotFromDump(fs.readFileSync(path.join(oracle, 'linux.txt'), 'utf8'), path.j
 const dtc = spawnSync('dtc', ['-q', '-I', 'dts', '-O', 'dtb', '-o', path.join(dir, 'machine.dtb'), path.join(dir, 'machine.dts')], { encoding: 'utf8' });
 
 const exists = (name: string) => fs.existsSync(path.join(dir, name));
+const uefi = path.join(__dirname, '..', 'fixtures', 'import', 'switch', 'uefi');
+fs.mkdirSync(path.join(dir, 'acpi-dsl'));
+fs.mkdirSync(path.join(dir, 'acpi-bin'));
+for (const t of ['MCFG', 'APIC', 'IORT', 'DSDT']) fs.copyFileSync(path.join(uefi, `${t}.dsl`), path.join(dir, 'acpi-dsl', `${t}.dsl`));
+snapshotFromDump(fs.readFileSync(path.join(uefi, 'linux.txt'), 'utf8'), path.join(dir, 'sysfs-uefi'));
+// Binary tables as /sys/firmware/acpi/tables holds them, compiled from the disassemblies by the real iasl.
+const iasl = ['MCFG', 'APIC', 'IORT'].map((t) => {
+    const r = spawnSync('iasl', ['-p', path.join(dir, 'acpi-bin', t), path.join(dir, 'acpi-dsl', `${t}.dsl`)], { encoding: 'utf8' });
+    if (r.status === 0) fs.renameSync(path.join(dir, 'acpi-bin', `${t}.aml`), path.join(dir, 'acpi-bin', t));
+    return r.status;
+});
+const withoutComments = (text: string) => text.split('\n').map((l) => l.replace(/\s*\/\/.*$/, '')).filter((l) => l.trim() !== '').join('\n');
 
 describe('pciplat import on a good machine', () => {
     it('the real dtc made the blob', () => expect(dtc.status).toBe(0));
@@ -58,6 +70,20 @@ describe('pciplat import on a good machine', () => {
         const r = pciplat('import', '--dt', 'machine.dts', '--lspci', 'lspci.txt', '-o', 'from-lspci.pciplat');
         expect(r.status).toBe(0);
         expect(r.stdout.split('\n')[0]).toBe('lspci.txt:6:1: warning: IMPORT-UNKNOWN 0000:00:01.0 BAR 0 (mem32 at 0x10a00000): size unknown, left out');
+    });
+});
+
+describe('pciplat import from ACPI tables', () => {
+    it('the real iasl compiled the binary tables', () => expect(iasl).toEqual([0, 0, 0]));
+
+    it('reads binary tables through iasl -d to the same platform as their disassemblies (exit 0)', () => {
+        fs.copyFileSync(path.join(dir, 'acpi-dsl', 'DSDT.dsl'), path.join(dir, 'acpi-bin', 'DSDT.dsl'));
+        const fromDsl = pciplat('import', '--acpi', 'acpi-dsl', '--sysfs', 'sysfs-uefi', '-o', 'uefi-dsl.pciplat', '--name', 'uefi');
+        const fromBin = pciplat('import', '--acpi', 'acpi-bin', '--sysfs', 'sysfs-uefi', '-o', 'uefi-bin.pciplat', '--name', 'uefi');
+        expect([fromDsl.status, fromBin.status]).toEqual([0, 0]);
+        const dsl = fs.readFileSync(path.join(dir, 'uefi-dsl.pciplat'), 'utf8');
+        expect(dsl).toMatch(/^ {2}iort \{$/m);
+        expect(withoutComments(fs.readFileSync(path.join(dir, 'uefi-bin.pciplat'), 'utf8'))).toEqual(withoutComments(dsl));
     });
 });
 
@@ -93,6 +119,16 @@ describe('pciplat import on bad input: one coded finding at the place, exit 1, n
             'a bridge whose bus numbers contradict its children',
             () => ['--dt', 'machine.dts', '--lspci', write('buses.txt', lspci.replace('Bus: primary=00, secondary=01, subordinate=06', 'Bus: primary=00, secondary=08, subordinate=08'))],
             `buses.txt:${lines.findIndex((l) => l.startsWith('01:00.0')) + 1}:1: error: IMPORT-BUS-CONTRADICTION 0000:01:00.0 is on bus 0x1, but no listed bridge has it as secondary bus and the root bus of pcie0 is 0x0`,
+        ],
+        [
+            'a .dsl of another table',
+            () => ['--mcfg', 'acpi-dsl/IORT.dsl', '--sysfs', 'sysfs-uefi'],
+            'acpi-dsl/IORT.dsl:13:1: error: IMPORT-ACPI-TABLE this is the IORT table, not MCFG',
+        ],
+        [
+            'a binary table of another signature',
+            () => ['--iort', 'acpi-bin/MCFG', '--sysfs', 'sysfs-uefi'],
+            'acpi-bin/MCFG:1:1: error: IMPORT-ACPI-TABLE this is the MCFG table, not IORT',
         ],
         ['a folder that is not a sysfs snapshot', () => (fs.mkdirSync(path.join(dir, 'empty'), { recursive: true }), ['--dt', 'machine.dts', '--sysfs', 'empty']), 'empty:1:1: error: IMPORT-SYSFS-LAYOUT no bus/pci/devices/DDDD:BB:DD.F folders: not a sysfs snapshot (see docs/import.md for the command that makes one)'],
         [

@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importPlatform } from '../../src/import/import-platform.js';
+import { importPlatform, type ImportSources } from '../../src/import/import-platform.js';
+import { readLspci } from '../../src/import/lspci.js';
 import { printPlatform } from '../../src/import/print.js';
 import { folderSnapshot } from '../../src/import/snapshot-fs.js';
 import { platformFromText } from '../helpers/platforms.js';
@@ -27,13 +28,24 @@ export function withoutLocations(value: unknown): unknown {
     return value;
 }
 
-describe.each(topologies)('round trip of imported topology %s', (topology) => {
-    const dir = path.join(fixtures, topology, 'dt');
-    const imported = importPlatform({
-        name: topology,
-        deviceTree: { file: 'machine.dts', text: fs.readFileSync(path.join(dir, 'machine.dts'), 'utf8') },
-        sysfs: folderSnapshot(snapshotFromDump(fs.readFileSync(path.join(dir, 'linux.txt'), 'utf8')), 'sysfs'),
-    });
+const ACPI_FILES = { mcfg: 'MCFG.dsl', madt: 'APIC.dsl', iort: 'IORT.dsl', dmar: 'DMAR.dsl', dsdt: 'DSDT.dsl' } as const;
+
+function sources(topology: string, flavour: string): ImportSources {
+    const dir = path.join(fixtures, topology, flavour);
+    const sysfs = () => folderSnapshot(snapshotFromDump(fs.readFileSync(path.join(dir, 'linux.txt'), 'utf8')), 'sysfs');
+    if (flavour === 'dt') return { name: topology, deviceTree: { file: 'machine.dts', text: fs.readFileSync(path.join(dir, 'machine.dts'), 'utf8') }, sysfs: sysfs() };
+    if (flavour === 'dt-lspci') {
+        const dt = path.join(fixtures, topology, 'dt');
+        return { name: topology, deviceTree: { file: 'machine.dts', text: fs.readFileSync(path.join(dt, 'machine.dts'), 'utf8') }, facts: readLspci(fs.readFileSync(path.join(dt, 'lspci.txt'), 'utf8'), 'lspci.txt') };
+    }
+    const acpi = Object.fromEntries(Object.entries(ACPI_FILES).filter(([, f]) => fs.existsSync(path.join(dir, f))).map(([k, f]) => [k, { file: f, text: fs.readFileSync(path.join(dir, f), 'utf8') }]));
+    return { name: topology, acpi, sysfs: sysfs() };
+}
+
+const cases = topologies.flatMap((t) => ['dt', 'dt-lspci', 'uefi', 'x86'].map((f) => [t, f] as const));
+
+describe.each(cases)('round trip of imported topology %s (%s)', (topology, flavour) => {
+    const imported = importPlatform(sources(topology, flavour));
     const text = printPlatform(imported.platform, { comments: imported.comments, header: ['imported'] });
 
     it('reads back to the model the importer built', async () => {
