@@ -48,6 +48,20 @@ describe('pciplat compare', () => {
         expect(r.status).toBe(1);
     });
 
+    it('reads a copy of sysfs at any level: sys/, kernel/iommu_groups itself', () => {
+        const sys = path.join(fixtures, 'compare', 'legacy', 'sysfs', 'sys');
+        const legacy = path.join(fixtures, 'oracle', 'legacy', 'platform.pciplat');
+        expect(pciplat('compare', legacy, sys)).toMatchObject({ status: 0, stdout: expect.stringContaining('(sysfs snapshot: 5 groups, listing every PCI function)') });
+        expect(pciplat('compare', legacy, path.join(sys, 'kernel', 'iommu_groups'))).toMatchObject({ status: 0, stdout: expect.stringContaining('(sysfs snapshot: 5 groups, listing the PCI functions in a group)') });
+    });
+
+    it('exits 2 on a machine without an IOMMU (empty iommu_groups)', () => {
+        fs.mkdirSync(path.join(dir, 'noiommu', 'kernel', 'iommu_groups'), { recursive: true });
+        const r = pciplat('compare', flat, 'noiommu');
+        expect(r.stderr).toBe('noiommu:1:1: error: GROUPS-EMPTY the folder names no PCI function in an IOMMU group: the machine runs without an IOMMU for PCI, so there is nothing to compare\npciplat: noiommu is not a usable listing of IOMMU groups; nothing compared\n');
+        expect(r.status).toBe(2);
+    });
+
     it('exits 2 with a coded error at the line for a garbled listing', () => {
         const r = pciplat('compare', flat, write('garbled.txt', 'IOMMU Group 0:\n\t00:00.0 Host bridge\n<html>\n'));
         expect(r.stdout).toBe('');

@@ -173,6 +173,13 @@ describe('a sysfs snapshot folder', () => {
         ]);
     });
 
+    it('reads /sys/kernel/iommu_groups itself, and says an empty one means no IOMMU', () => {
+        expect(groups(readGroupsSnapshot([dir('3'), dir('3/devices'), link('3/devices/0000:00:1f.0', 'x'), { path: '3/type', kind: 'file' }], 'file:///sys/kernel/iommu_groups'))).toEqual(['3: 0000:00:1f.0']);
+        expect(findings(readGroupsSnapshot([dir('kernel/iommu_groups'), dir('bus/pci/devices'), link('bus/pci/devices/0000:00:01.0', '../../../devices/pci0000:00/0000:00:01.0')], 'file:///proj/sys'))).toEqual([
+            'sys:1: GROUPS-EMPTY the folder names no PCI function in an IOMMU group: the machine runs without an IOMMU for PCI, so there is nothing to compare',
+        ]);
+    });
+
     it('refuses a folder with no group information', () => {
         expect(findings(readGroupsSnapshot([dir('devices/0000:00:01.0'), { path: 'devices/0000:00:01.0/vendor', kind: 'file' }], FOLDER))).toEqual([
             'snap:1: GROUPS-UNRECOGNISED not a sysfs snapshot of IOMMU groups (it has 1 PCI device folders but no iommu_group link and no iommu_groups folder); copy them with `cp -a /sys/kernel/iommu_groups /sys/bus/pci/devices SNAPSHOT/`',
