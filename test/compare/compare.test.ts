@@ -80,6 +80,15 @@ describe('the UEFI/ACPI boots (ACS on as the IORT brings the SMMU up first)', ()
     });
 });
 
+describe('x86 (q35 with VT-d, firmware-assigned): the ICH9 functions, multi-function without ACS, share a group', () => {
+    it.each(FORMS)('flat-x86: the hand-written platform agrees with the real groups in %s', async (form) => {
+        const r = await compare(REAL, path.join('flat-x86', 'platform.pciplat'), path.join('flat-x86', form));
+        expect(r.out).toContain('0000:00:1f.3  smbus        agree           {0000:00:1f.0, 0000:00:1f.2, 0000:00:1f.3}\n');
+        expect(r.out).toContain('\n9 functions: 9 agree, 0 differ, 0 only predicted, 0 only real\n');
+        expect(r.code).toBe(0);
+    });
+});
+
 describe("the loop's variants (lspci -D, without lspci, one line per device)", () => {
     it.each(['loop-D.txt', 'loop-bare.txt', 'loop-oneline.txt'])('legacy: %s agrees', async (form) => {
         const r = await compare(REAL, path.join('..', 'oracle', 'legacy', 'platform.pciplat'), path.join('legacy', form));
