@@ -27,6 +27,8 @@ export interface RealFunction {
     group: number | null;
     /** lspci's description (`Ethernet controller [0200]: Intel ... [8086:10d3]`) when the listing has it. */
     description?: string;
+    /** Vendor and device ID, from the description's `[vvvv:dddd]` (lspci -nn). */
+    ids?: { vendor: bigint; device: bigint };
     loc: SourceLoc;
 }
 
@@ -102,7 +104,8 @@ class Collector {
             this.report('GROUPS-DEVICE-TWICE', `${sbdf} is listed in ${groupName(before.group)} and again in ${groupName(group)}; Linux puts a device in one group`, loc, [{ loc: before.loc, message: `${sbdf} first listed here, in ${groupName(before.group)}` }]);
             return;
         }
-        const fn: RealFunction = { sbdf, group, loc, ...(description ? { description } : {}) };
+        const ids = description ? idsOf(description) : undefined;
+        const fn: RealFunction = { sbdf, group, loc, ...(description ? { description } : {}), ...(ids ? { ids } : {}) };
         this.seen.set(sbdf, fn);
         this.functions.push(fn);
     }
@@ -139,6 +142,14 @@ class Collector {
         }
         return { form, functions: this.functions, listsUngrouped, otherDevices: this.otherDevices, findings: this.findings };
     }
+}
+
+/** `[8086:10d3]` as `lspci -nn` ends the device's name (before `(rev 03)` and `(prog-if …)`). */
+const IDS = /\[([0-9a-f]{4}):([0-9a-f]{4})\](?:\s*\((?:rev|prog-if) [^)]*\))*\s*$/i;
+
+function idsOf(description: string): RealFunction['ids'] {
+    const m = IDS.exec(description);
+    return m ? { vendor: BigInt(`0x${m[1]}`), device: BigInt(`0x${m[2]}`) } : undefined;
 }
 
 function groupName(group: number | null): string {

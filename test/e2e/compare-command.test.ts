@@ -40,7 +40,7 @@ describe('pciplat compare', () => {
         const r = pciplat('compare', flat, real, '--format', 'json');
         const json = JSON.parse(r.stdout) as { agreement: boolean; summary: object; functions: { sbdf: string; verdict: string; real: { members: string[] } }[] };
         expect(json.agreement).toBe(false);
-        expect(json.summary).toEqual({ functions: 6, agree: 4, differs: 2, onlyPredicted: 0, onlyReal: 0 });
+        expect(json.summary).toEqual({ functions: 6, agree: 4, differs: 2, onlyPredicted: 0, onlyReal: 0, idsDiffer: 0 });
         expect(json.functions.filter((f) => f.verdict !== 'agree').map((f) => [f.sbdf, f.real.members])).toEqual([
             ['0000:00:03.0', ['0000:00:03.0', '0000:00:04.0']],
             ['0000:00:04.0', ['0000:00:03.0', '0000:00:04.0']],

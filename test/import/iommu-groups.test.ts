@@ -40,6 +40,9 @@ describe('the iommu_groups loop', () => {
         expect(findings(real)).toEqual([]);
         expect(groups(real)).toEqual(['0: 0000:00:00.0', '10: 0000:00:1c.0 0000:00:1c.4 0000:05:00.0']);
         expect(real.functions[3]).toMatchObject({ description: 'USB controller [0c03]: ASMedia Technology Inc. ASM1142 USB 3.1 Host Controller [1b21:1242]', loc: { start: { line: 5 } } });
+        // lspci -nn's [vendor:device], before `(rev d5)` and, with -v, `(prog-if 00 [Normal decode])`.
+        expect(real.functions.map((f) => f.ids && `${f.ids.vendor.toString(16)}:${f.ids.device.toString(16)}`)).toEqual(['8086:6f00', '8086:8d10', '8086:8d18', '1b21:1242']);
+        expect(readGroupsText('IOMMU Group 1:\n\t00:1c.0 PCI bridge [0604]: Intel Corporation Device [8086:a110] (rev f0) (prog-if 00 [Normal decode])\n\t00:1d.0\n', URI).functions.map((f) => f.ids)).toEqual([{ vendor: 0x8086n, device: 0xa110n }, undefined]);
         expect(real.listsUngrouped).toBe(false);
     });
 
