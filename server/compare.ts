@@ -2,7 +2,7 @@
 // client shows them (Problems panel): the comparison of src/compare/groups.ts (the same as
 // `pciplat compare`), with each function that does not agree turned into a diagnostic's code,
 // message and related locations in the platform and in the real listing.
-import { compareGroups, disagreementMessage, type FunctionComparison, type Verdict } from '../src/compare/groups.js';
+import { compareGroups, declaredIdsOf, disagreementMessage, idsMessage, type FunctionComparison, type Verdict } from '../src/compare/groups.js';
 import { compareSummary } from '../src/cli/format-compare.js';
 import type { SimulationResult } from '../src/engine/result.js';
 import type { RealGroups } from '../src/import/iommu-groups.js';
@@ -41,7 +41,7 @@ function homeOf(platform: m.Platform, sbdf: string): SourceLoc {
 }
 
 export function compareResultOf(platform: m.Platform, result: SimulationResult, real: RealGroups, documentUri: string, realUri: string, versions: Record<string, number>): CompareResult {
-    const comparison = compareGroups(result, real);
+    const comparison = compareGroups(result, real, declaredIdsOf(platform));
     const names = nameLocs(platform);
     const bySbdf = new Map(comparison.functions.map((f) => [f.sbdf, f]));
     const locOf = (f: FunctionComparison): SourceLoc | undefined => (f.name ? (names.get(f.name) ?? names.get(f.name.replace(/\.vf\[\d+\]$/, '')) ?? f.loc) : homeOf(platform, f.sbdf));
@@ -56,6 +56,7 @@ export function compareResultOf(platform: m.Platform, result: SimulationResult, 
             real: f.real ? { group: f.real.group, members: f.real.members, description: f.real.description ?? null } : null,
             loc: range(locOf(f)),
             realLoc: range(f.realLoc),
+            ...(f.idsDiffer ? { idsDiffer: { ...f.idsDiffer, code: 'COMPARE-IDS-DIFFER' as const, message: idsMessage(f)! } } : {}),
         };
         if (f.verdict === 'agree') return out;
         const related: { loc: SourceRange; message: string }[] = [];
@@ -74,7 +75,7 @@ export function compareResultOf(platform: m.Platform, result: SimulationResult, 
         platform: platform.name,
         real: { uri: realUri, form: real.form, groups: comparison.realGroups, listsUngrouped: real.listsUngrouped, otherDevices: real.otherDevices },
         agreement: n.agree === comparison.functions.length,
-        summary: { functions: comparison.functions.length, agree: n.agree, differs: n.differs, onlyPredicted: n['only-predicted'], onlyReal: n['only-real'] },
+        summary: { functions: comparison.functions.length, agree: n.agree, differs: n.differs, onlyPredicted: n['only-predicted'], onlyReal: n['only-real'], idsDiffer: comparison.idsDiffer },
         summaryText: compareSummary(comparison),
         functions,
         problems: [],
@@ -89,7 +90,7 @@ export function unusableRealResult(platform: m.Platform, real: RealGroups, docum
         platform: platform.name,
         real: { uri: realUri, form: real.form, groups: 0, listsUngrouped: real.listsUngrouped, otherDevices: real.otherDevices },
         agreement: false,
-        summary: { functions: 0, agree: 0, differs: 0, onlyPredicted: 0, onlyReal: 0 },
+        summary: { functions: 0, agree: 0, differs: 0, onlyPredicted: 0, onlyReal: 0, idsDiffer: 0 },
         summaryText: `${realUri} is not a usable listing of IOMMU groups; nothing compared`,
         functions: [],
         problems: real.findings.map((f) => ({ code: f.code, message: f.message, ...(f.loc ? { loc: range(f.loc) } : {}) })),

@@ -278,6 +278,11 @@ export interface CompareFunction {
     code?: CompareCode;
     message?: string;
     related?: { loc: SourceRange; message: string }[];
+    /**
+     * The real device's vendor:device IDs (lspci -nn) differ from the declared ones (`vvvv:dddd`),
+     * with the warning a client shows at `loc` (`COMPARE-IDS-DIFFER`), whatever the verdict.
+     */
+    idsDiffer?: { real: string; declared: string; code: 'COMPARE-IDS-DIFFER'; message: string };
 }
 
 export interface CompareResult {
@@ -288,7 +293,7 @@ export interface CompareResult {
     real: { uri: string; form: 'loop' | 'find' | 'sysfs'; groups: number; listsUngrouped: boolean; otherDevices: number };
     /** Every function agrees (false too when `problems` is not empty). */
     agreement: boolean;
-    summary: { functions: number; agree: number; differs: number; onlyPredicted: number; onlyReal: number };
+    summary: { functions: number; agree: number; differs: number; onlyPredicted: number; onlyReal: number; idsDiffer: number };
     /** The CLI's summary line: `15 functions: 11 agree, 2 differ, 1 only predicted, 1 only real`. */
     summaryText: string;
     /** Sorted by SBDF. */

@@ -9,7 +9,7 @@ export const COMPARE_SOURCE = 'pciplat compare';
 
 export interface CompareDiagnostic {
     range: SourceRange['range'];
-    severity: 'error';
+    severity: 'error' | 'warning';
     code: string;
     message: string;
     related: { uri: string; range: SourceRange['range']; message: string }[];
@@ -24,6 +24,7 @@ export function compareDiagnostics(result: CompareResult): Map<string, CompareDi
         else byUri.set(uri, [d]);
     };
     for (const f of result.functions) {
+        if (f.idsDiffer && f.loc) add(f.loc.uri, { range: f.loc.range, severity: 'warning', code: f.idsDiffer.code, message: f.idsDiffer.message, related: f.realLoc ? [{ uri: f.realLoc.uri, range: f.realLoc.range, message: `the real machine's listing: [${f.idsDiffer.real}] at ${f.sbdf}` }] : [] });
         if (!f.code || !f.message || !f.loc) continue;
         add(f.loc.uri, {
             range: f.loc.range,

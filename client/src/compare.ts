@@ -19,7 +19,7 @@ interface CompareArgs {
 }
 
 function toDiagnostic(d: CompareDiagnostic): vscode.Diagnostic {
-    const diagnostic = new vscode.Diagnostic(rangeOf(d.range), d.message, vscode.DiagnosticSeverity.Error);
+    const diagnostic = new vscode.Diagnostic(rangeOf(d.range), d.message, d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error);
     diagnostic.code = d.code;
     diagnostic.source = COMPARE_SOURCE;
     diagnostic.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.parse(r.uri), rangeOf(r.range)), r.message));

@@ -35,9 +35,14 @@ function membership(f: FunctionComparison): string {
     }
 }
 
+function idsNote(f: FunctionComparison): string {
+    return f.idsDiffer ? `  [real device ${f.idsDiffer.real}, declared ${f.idsDiffer.declared}]` : '';
+}
+
 export function compareSummary(c: GroupsComparison): string {
     const n = c.counts;
-    return `${plural(c.functions.length, 'function')}: ${n.agree} agree, ${plural(n.differs, 'differs', 'differ')}, ${n['only-predicted']} only predicted, ${n['only-real']} only real`;
+    const ids = c.idsDiffer > 0 ? `; ${c.idsDiffer} with other vendor:device IDs than declared` : '';
+    return `${plural(c.functions.length, 'function')}: ${n.agree} agree, ${plural(n.differs, 'differs', 'differ')}, ${n['only-predicted']} only predicted, ${n['only-real']} only real${ids}`;
 }
 
 export function formatCompareText(c: GroupsComparison, platformFile: string, realFile: string): string {
@@ -49,7 +54,7 @@ export function formatCompareText(c: GroupsComparison, platformFile: string, rea
         `Platform ${c.platform} (${platformFile}) against the real machine's IOMMU groups in ${realFile}`,
         `(${FORM_TEXT[c.form]}: ${plural(c.realGroups, 'group')}, listing ${listed}${others}); groups are compared as sets of functions, not by number`,
         '',
-        ...c.functions.map((f) => `${f.sbdf}  ${(f.name ?? '-').padEnd(width)}  ${VERDICT_TEXT[f.verdict].padEnd(verdictWidth)}  ${membership(f)}`.trimEnd()),
+        ...c.functions.map((f) => `${f.sbdf}  ${(f.name ?? '-').padEnd(width)}  ${VERDICT_TEXT[f.verdict].padEnd(verdictWidth)}  ${membership(f)}${idsNote(f)}`.trimEnd()),
         '',
         compareSummary(c),
     ];
@@ -63,7 +68,7 @@ export function compareJson(c: GroupsComparison, platformFile: string, realFile:
         platformFile,
         real: { file: realFile, form: c.form, groups: c.realGroups, listsUngrouped: c.listsUngrouped, otherDevices: c.otherDevices },
         agreement: c.counts.agree === c.functions.length,
-        summary: { functions: c.functions.length, agree: c.counts.agree, differs: c.counts.differs, onlyPredicted: c.counts['only-predicted'], onlyReal: c.counts['only-real'] },
+        summary: { functions: c.functions.length, agree: c.counts.agree, differs: c.counts.differs, onlyPredicted: c.counts['only-predicted'], onlyReal: c.counts['only-real'], idsDiffer: c.idsDiffer },
         functions: c.functions.map((f) => ({
             sbdf: f.sbdf,
             name: f.name ?? null,
@@ -72,6 +77,7 @@ export function compareJson(c: GroupsComparison, platformFile: string, realFile:
             real: f.real ? { ...side(f.real), description: f.real.description ?? null } : null,
             onlyPredictedMembers: f.onlyPredictedMembers,
             onlyRealMembers: f.onlyRealMembers,
+            idsDiffer: f.idsDiffer ?? null,
             ...(f.loc ? { declared: position(f.loc, cwd) } : { declared: null }),
             ...(f.realLoc ? { listed: position(f.realLoc, cwd) } : { listed: null }),
         })),

@@ -82,6 +82,7 @@ function by function (segment:bus:device.function), with the real machine's grou
         for d in $g/devices/*; do echo -e "\\t$(lspci -nns \${d##*/})"; done; done
   - the output of: find /sys/kernel/iommu_groups -type l
   - a sysfs snapshot folder: cp -a /sys/kernel/iommu_groups /sys/bus/pci/devices SNAPSHOT/
+    (or /sys itself, on the machine)
 Groups are compared as sets of functions, not by number (numbers change from boot to boot).
 Prints each function's predicted and real group, whether they agree, and a summary line.
 

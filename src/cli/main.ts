@@ -16,7 +16,7 @@ import { checkJson, simulationJson, stringifyJson } from './format-json.js';
 import { sarifLog } from './format-sarif.js';
 import { formatFindingsText, formatSimulationText, summaryLine } from './format-text.js';
 import { IMPORT_HELP, IMPORT_OPTIONS, runImport } from './import-command.js';
-import { agrees, compareGroups } from '../compare/groups.js';
+import { agrees, compareGroups, declaredIdsOf } from '../compare/groups.js';
 import { compareJson, formatCompareText } from './format-compare.js';
 import { readRealGroups } from './real-groups.js';
 import { CHECK_HELP, COMPARE_FORMATS, COMPARE_HELP, EXPORT_HELP, FORMATS, HELP_HELP, SIMULATE_HELP, TOP_HELP, type Format } from './help.js';
@@ -224,7 +224,7 @@ async function runCompare({ values, positionals }: { values: Record<string, stri
     }
     const errors = input.findings.filter((f) => f.severity === 'error').length;
     if (errors > 0) io.stderr(`pciplat: warning: ${file} has ${errors} error${errors === 1 ? '' : 's'}, so the prediction may be off (run 'pciplat check ${file}')\n`);
-    const comparison = compareGroups(simulate(platform), real);
+    const comparison = compareGroups(simulate(platform), real, declaredIdsOf(platform));
     io.stdout(format === 'json' ? stringifyJson(compareJson(comparison, file, realFile, io.cwd)) : formatCompareText(comparison, file, realFile));
     return agrees(comparison) ? EXIT_OK : EXIT_FINDINGS;
 }

@@ -30,10 +30,23 @@ export async function readRealGroups(file: string): Promise<RealGroups> {
     return readGroupsText(bytes.toString('utf8'), uri);
 }
 
-/** Every entry below `root` (relative paths), links read, `iommu_group` files' first line read. */
+/**
+ * Every entry below `root` (relative paths), links read, `iommu_group` files' first line read.
+ * A live sysfs (or a whole copy of one: a folder with kernel/iommu_groups, or sys/ holding it) is
+ * walked only where the groups are, kernel/iommu_groups and bus/pci/devices, so that
+ * `pciplat compare board.pciplat /sys` works on the machine itself.
+ */
 async function walk(root: string): Promise<SnapshotEntry[]> {
     const entries: SnapshotEntry[] = [];
     let level: string[] = [''];
+    for (const sysfs of ['', 'sys']) {
+        const groups = path.join(root, sysfs, 'kernel', 'iommu_groups');
+        if (!(await isDirectory(groups))) continue;
+        const prefix = sysfs === '' ? '' : `${sysfs}/`;
+        level = [`${prefix}kernel/iommu_groups`, ...((await isDirectory(path.join(root, sysfs, 'bus', 'pci', 'devices'))) ? [`${prefix}bus/pci/devices`] : [])];
+        entries.push(...level.map((p): SnapshotEntry => ({ path: p, kind: 'dir' })));
+        break;
+    }
     for (let depth = 0; depth < MAX_DEPTH && level.length > 0; depth++) {
         const next: string[] = [];
         for (const dir of level) {
@@ -72,5 +85,13 @@ async function firstLine(file: string): Promise<string> {
         }
     } catch {
         return '';
+    }
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+    try {
+        return (await fs.lstat(p)).isDirectory();
+    } catch {
+        return false;
     }
 }

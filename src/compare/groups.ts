@@ -4,7 +4,9 @@
 // (segment:bus:device.function), never by number.
 import type { FunctionResult, SimulationResult } from '../engine/result.js';
 import { formatSbdf } from '../cli/format-text.js';
+import type { Platform } from '../model/platform.js';
 import type { SourceLoc } from '../model/source.js';
+import { allFunctions } from '../model/walk.js';
 import type { GroupsForm, RealGroups } from '../import/iommu-groups.js';
 
 /**
@@ -34,6 +36,11 @@ export interface FunctionComparison {
     loc?: SourceLoc;
     /** Where the real listing names it. */
     realLoc?: SourceLoc;
+    /**
+     * The real device's vendor:device IDs (lspci -nn) differ from the ones the platform declares
+     * at that address, as `vvvv:dddd`: the platform may describe another device there.
+     */
+    idsDiffer?: { real: string; declared: string };
 }
 
 export interface GroupsComparison {
@@ -44,8 +51,29 @@ export interface GroupsComparison {
     /** Sorted by SBDF. */
     functions: FunctionComparison[];
     counts: Record<Verdict, number>;
+    /** Functions whose real vendor:device IDs differ from the declared ones (whatever their verdict). */
+    idsDiffer: number;
     /** Real groups with at least one PCI function. */
     realGroups: number;
+}
+
+/** The vendor and device ID the platform declares for a function (by name), when it does. */
+export type DeclaredIds = (name: string) => { vendor?: bigint; device?: bigint } | undefined;
+
+/** What the platform declares: a function's own IDs; a VF's are its PF's vendor and VF Device ID. */
+export function declaredIdsOf(platform: Platform): DeclaredIds {
+    const byName = new Map(allFunctions(platform.hostBridges.flatMap((hb) => hb.functions)).map((f) => [f.name, f]));
+    return (name) => {
+        const own = byName.get(name);
+        if (own) return { vendor: own.vendor, device: own.device };
+        const vf = /^(.*)\.vf\[\d+\]$/.exec(name);
+        const pf = vf ? byName.get(vf[1]!) : undefined;
+        return pf && { vendor: pf.vendor, device: pf.sriov?.vfDevice };
+    };
+}
+
+function idText(vendor: bigint, device: bigint): string {
+    return `${vendor.toString(16).padStart(4, '0')}:${device.toString(16).padStart(4, '0')}`;
 }
 
 /** The sort key of an SBDF: segments of any width in numeric order. */
@@ -83,7 +111,7 @@ function predictedFunctions(result: SimulationResult): Map<string, FunctionResul
     return bySbdf;
 }
 
-export function compareGroups(result: SimulationResult, real: RealGroups): GroupsComparison {
+export function compareGroups(result: SimulationResult, real: RealGroups, declared: DeclaredIds = () => undefined): GroupsComparison {
     const predicted = predictedFunctions(result);
     const predictedGroups = membersByGroup([...predicted].map(([sbdf, f]) => ({ sbdf, group: f.group })));
     const realBySbdf = new Map(real.functions.map((f) => [f.sbdf, f]));
@@ -108,9 +136,16 @@ export function compareGroups(result: SimulationResult, real: RealGroups): Group
             // A listing of groups cannot show a function that has none: absent there is "no group".
             verdict = !real.listsUngrouped && mine.group === null ? 'agree' : 'only-predicted';
         } else verdict = 'only-real';
+        // Only IDs both sides know are compared (a listing without lspci has none).
+        const ids = p && r?.ids ? declared(p.name) : undefined;
+        const idsDiffer =
+            ids?.vendor !== undefined && ids.device !== undefined && r?.ids && (ids.vendor !== r.ids.vendor || ids.device !== r.ids.device)
+                ? { real: idText(r.ids.vendor, r.ids.device), declared: idText(ids.vendor, ids.device) }
+                : undefined;
         functions.push({
             sbdf,
             ...(p ? { name: p.name, loc: p.loc } : {}),
+            ...(idsDiffer ? { idsDiffer } : {}),
             verdict,
             ...(mine ? { predicted: mine } : {}),
             ...(theirs ? { real: theirs, realLoc: r!.loc } : {}),
@@ -120,7 +155,16 @@ export function compareGroups(result: SimulationResult, real: RealGroups): Group
     }
     const counts: Record<Verdict, number> = { agree: 0, differs: 0, 'only-predicted': 0, 'only-real': 0 };
     for (const f of functions) counts[f.verdict]++;
-    return { platform: result.platform, form: real.form, listsUngrouped: real.listsUngrouped, otherDevices: real.otherDevices, functions, counts, realGroups: realGroups.size };
+    return {
+        platform: result.platform,
+        form: real.form,
+        listsUngrouped: real.listsUngrouped,
+        otherDevices: real.otherDevices,
+        functions,
+        counts,
+        idsDiffer: functions.filter((f) => f.idsDiffer).length,
+        realGroups: realGroups.size,
+    };
 }
 
 /** Whether every function agrees. */
@@ -171,4 +215,10 @@ export function disagreementMessage(f: FunctionComparison, nameOf: (sbdf: string
         case 'agree':
             return `${who} is ${inSide(f.predicted, label)} as on the real machine`;
     }
+}
+
+/** The warning for a function whose real device has other IDs than the declared ones. */
+export function idsMessage(f: FunctionComparison): string | undefined {
+    if (!f.idsDiffer) return undefined;
+    return `the real machine has [${f.idsDiffer.real}] at ${f.sbdf}${f.real?.description ? ` (${f.real.description})` : ''}, but the platform declares ${f.name ?? 'a function'} there as [${f.idsDiffer.declared}]: it may describe another device`;
 }

@@ -199,6 +199,7 @@ export const CODES = {
     'GROUPS-TOO-LARGE': code('error', 'compare', 'Listing too large', 'The listing exceeds what pciplat reads (a real machine\'s groups listing is a few hundred kilobytes at most); it is not read.'),
     'COMPARE-GROUP-DIFFERS': code('error', 'compare', 'Predicted IOMMU group differs from the real one', 'The function shares its IOMMU group with other functions on the real machine than the platform predicts: a fact that decides grouping (ACS capability or control, multi-function, a bridge, a quirk, the ACS mode at boot) is described differently from the hardware.'),
     'COMPARE-ONLY-PREDICTED': code('error', 'compare', 'Function the real machine does not have in any group', 'The platform predicts an IOMMU group for a function that the real machine\'s listing does not show: the device is absent or at another address, or Linux gave it no group there.'),
+    'COMPARE-IDS-DIFFER': code('warning', 'compare', 'Real device has other IDs than declared', 'lspci names another vendor:device ID at the function\'s address than the platform declares: the platform may describe another device there (a card in another slot, a bus numbered differently), so the comparison at that address may not compare like with like.'),
     'COMPARE-ONLY-REAL': code('error', 'compare', 'Real device the platform does not predict', 'The real machine has a PCI function in an IOMMU group that the platform does not describe, describes at another address, or predicts without a group.'),
 } as const satisfies Record<string, CodeInfo>;
 

@@ -27,6 +27,8 @@ export interface RealFunction {
     group: number | null;
     /** lspci's description (`Ethernet controller [0200]: Intel ... [8086:10d3]`) when the listing has it. */
     description?: string;
+    /** Vendor and device ID, from the description's `[vvvv:dddd]` (lspci -nn). */
+    ids?: { vendor: bigint; device: bigint };
     loc: SourceLoc;
 }
 
@@ -102,7 +104,8 @@ class Collector {
             this.report('GROUPS-DEVICE-TWICE', `${sbdf} is listed in ${groupName(before.group)} and again in ${groupName(group)}; Linux puts a device in one group`, loc, [{ loc: before.loc, message: `${sbdf} first listed here, in ${groupName(before.group)}` }]);
             return;
         }
-        const fn: RealFunction = { sbdf, group, loc, ...(description ? { description } : {}) };
+        const ids = description ? idsOf(description) : undefined;
+        const fn: RealFunction = { sbdf, group, loc, ...(description ? { description } : {}), ...(ids ? { ids } : {}) };
         this.seen.set(sbdf, fn);
         this.functions.push(fn);
     }
@@ -139,6 +142,14 @@ class Collector {
         }
         return { form, functions: this.functions, listsUngrouped, otherDevices: this.otherDevices, findings: this.findings };
     }
+}
+
+/** `[8086:10d3]` as `lspci -nn` ends the device's name (before `(rev 03)` and `(prog-if …)`). */
+const IDS = /\[([0-9a-f]{4}):([0-9a-f]{4})\](?:\s*\((?:rev|prog-if) [^)]*\))*\s*$/i;
+
+function idsOf(description: string): RealFunction['ids'] {
+    const m = IDS.exec(description);
+    return m ? { vendor: BigInt(`0x${m[1]}`), device: BigInt(`0x${m[2]}`) } : undefined;
 }
 
 function groupName(group: number | null): string {
@@ -244,8 +255,9 @@ const DEVICE_DIR = /(?:^|\/)devices\/([^/]+)$/;
 const GROUP_TARGET = /(?:^|\/)iommu_groups\/(\d{1,9})\/?$/;
 
 /**
- * Reads a snapshot folder from its entries (`folderUri` is the folder; findings point at the
- * entry at fault). A snapshot without any group entry is GROUPS-UNRECOGNISED.
+ * Reads a snapshot folder from its entries (`folderUri` is the folder, whose own name counts as
+ * the first path segment; findings point at the entry at fault). A folder without any group
+ * entry or iommu_groups folder is GROUPS-UNRECOGNISED.
  */
 export function readGroupsSnapshot(entries: readonly SnapshotEntry[], folderUri: string): RealGroups {
     const c = new Collector();
@@ -255,11 +267,16 @@ export function readGroupsSnapshot(entries: readonly SnapshotEntry[], folderUri:
         return { form: 'sysfs', functions: [], listsUngrouped: false, otherDevices: 0, findings: c.findings };
     }
     const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    // The folder's own name counts: /sys/kernel/iommu_groups itself holds N/devices/NAME.
+    const name = decodeURIComponent(folderUri.replace(/\/+$/, '').split('/').pop() ?? '');
     let groupEntries = 0;
     let deviceDirs = 0;
+    let groupsFolder = name === 'iommu_groups';
     const others = new Set<string>();
     for (const e of sorted) {
-        const member = MEMBER_ENTRY.exec(e.path);
+        const full = `${name}/${e.path}`;
+        if (e.kind === 'dir' && /(?:^|\/)iommu_groups$/.test(full)) groupsFolder = true;
+        const member = MEMBER_ENTRY.exec(full);
         if (member) {
             groupEntries++;
             const sbdf = sbdfOfName(member[2]!);
@@ -267,8 +284,8 @@ export function readGroupsSnapshot(entries: readonly SnapshotEntry[], folderUri:
             else others.add(member[2]!);
             continue;
         }
-        const link = GROUP_LINK.exec(e.path);
-        if (link && !e.path.includes('/iommu_groups/')) {
+        const link = GROUP_LINK.exec(full);
+        if (link && !full.includes('/iommu_groups/')) {
             const sbdf = sbdfOfName(link[1]!);
             if (!sbdf) continue;
             groupEntries++;
@@ -281,8 +298,8 @@ export function readGroupsSnapshot(entries: readonly SnapshotEntry[], folderUri:
             c.setGroup(sbdf, Number(target[1]), at(e.path));
             continue;
         }
-        const device = DEVICE_DIR.exec(e.path);
-        if (device && e.kind !== 'file' && !/(?:^|\/)iommu_groups\//.test(e.path)) {
+        const device = DEVICE_DIR.exec(full);
+        if (device && e.kind !== 'file' && !/(?:^|\/)iommu_groups\//.test(full)) {
             const sbdf = sbdfOfName(device[1]!);
             if (!sbdf) continue;
             deviceDirs++;
@@ -290,10 +307,11 @@ export function readGroupsSnapshot(entries: readonly SnapshotEntry[], folderUri:
         }
     }
     c.otherDevices = others.size;
-    if (groupEntries === 0 && c.findings.length === 0) {
+    // An empty iommu_groups folder is a machine without an IOMMU (GROUPS-EMPTY below), not garbage.
+    if (groupEntries === 0 && !groupsFolder && c.findings.length === 0) {
         const why = deviceDirs > 0 ? `it has ${deviceDirs} PCI device folders but no iommu_group link and no iommu_groups folder` : 'it has no iommu_groups folder and no device with an iommu_group link';
         c.report('GROUPS-UNRECOGNISED', `not a sysfs snapshot of IOMMU groups (${why}); copy them with \`cp -a /sys/kernel/iommu_groups /sys/bus/pci/devices SNAPSHOT/\``, lineLoc(folderUri, 0));
         return { form: 'sysfs', functions: [], listsUngrouped: false, otherDevices: 0, findings: c.findings };
     }
-    return c.finish('sysfs', deviceDirs > 0, folderUri, 'the snapshot');
+    return c.finish('sysfs', deviceDirs > 0, folderUri, 'the folder');
 }

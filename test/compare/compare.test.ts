@@ -80,6 +80,27 @@ describe('the UEFI/ACPI boots (ACS on as the IORT brings the SMMU up first)', ()
     });
 });
 
+describe('x86 (q35 with VT-d, firmware-assigned): the ICH9 functions, multi-function without ACS, share a group', () => {
+    it.each(FORMS)('flat-x86: the hand-written platform agrees with the real groups in %s', async (form) => {
+        const r = await compare(REAL, path.join('flat-x86', 'platform.pciplat'), path.join('flat-x86', form));
+        expect(r.out).toContain('0000:00:1f.3  smbus        agree           {0000:00:1f.0, 0000:00:1f.2, 0000:00:1f.3}\n');
+        expect(r.out).toContain('\n9 functions: 9 agree, 0 differ, 0 only predicted, 0 only real\n');
+        expect(r.code).toBe(0);
+    });
+});
+
+describe('vendor:device IDs (lspci -nn) against the declared ones', () => {
+    it('notes a real device with other IDs than declared, without failing on it when the groups agree', async () => {
+        const flat = fs.readFileSync(path.join(ORACLE, 'flat', 'platform.pciplat'), 'utf8');
+        fs.writeFileSync(path.join(tmp, 'flat-i210.pciplat'), edit(flat, 'e1000e0 at 00:01.0 vendor 0x8086 device 0x10d3', 'e1000e0 at 00:01.0 vendor 0x8086 device 0x1533'));
+        fs.copyFileSync(path.join(REAL, 'flat', 'loop.txt'), path.join(tmp, 'flat-loop.txt'));
+        const r = await compare(tmp, 'flat-i210.pciplat', 'flat-loop.txt');
+        expect(r.out.split('\n').filter((l) => l.includes('[real device'))).toEqual(['0000:00:01.0  e1000e0      agree           {0000:00:01.0}  [real device 8086:10d3, declared 8086:1533]']);
+        expect(r.out).toContain('\n6 functions: 6 agree, 0 differ, 0 only predicted, 0 only real; 1 with other vendor:device IDs than declared\n');
+        expect(r.code).toBe(0);
+    });
+});
+
 describe("the loop's variants (lspci -D, without lspci, one line per device)", () => {
     it.each(['loop-D.txt', 'loop-bare.txt', 'loop-oneline.txt'])('legacy: %s agrees', async (form) => {
         const r = await compare(REAL, path.join('..', 'oracle', 'legacy', 'platform.pciplat'), path.join('legacy', form));

@@ -40,12 +40,26 @@ describe('pciplat compare', () => {
         const r = pciplat('compare', flat, real, '--format', 'json');
         const json = JSON.parse(r.stdout) as { agreement: boolean; summary: object; functions: { sbdf: string; verdict: string; real: { members: string[] } }[] };
         expect(json.agreement).toBe(false);
-        expect(json.summary).toEqual({ functions: 6, agree: 4, differs: 2, onlyPredicted: 0, onlyReal: 0 });
+        expect(json.summary).toEqual({ functions: 6, agree: 4, differs: 2, onlyPredicted: 0, onlyReal: 0, idsDiffer: 0 });
         expect(json.functions.filter((f) => f.verdict !== 'agree').map((f) => [f.sbdf, f.real.members])).toEqual([
             ['0000:00:03.0', ['0000:00:03.0', '0000:00:04.0']],
             ['0000:00:04.0', ['0000:00:03.0', '0000:00:04.0']],
         ]);
         expect(r.status).toBe(1);
+    });
+
+    it('reads a copy of sysfs at any level: sys/, kernel/iommu_groups itself', () => {
+        const sys = path.join(fixtures, 'compare', 'legacy', 'sysfs', 'sys');
+        const legacy = path.join(fixtures, 'oracle', 'legacy', 'platform.pciplat');
+        expect(pciplat('compare', legacy, sys)).toMatchObject({ status: 0, stdout: expect.stringContaining('(sysfs snapshot: 5 groups, listing every PCI function)') });
+        expect(pciplat('compare', legacy, path.join(sys, 'kernel', 'iommu_groups'))).toMatchObject({ status: 0, stdout: expect.stringContaining('(sysfs snapshot: 5 groups, listing the PCI functions in a group)') });
+    });
+
+    it('exits 2 on a machine without an IOMMU (empty iommu_groups)', () => {
+        fs.mkdirSync(path.join(dir, 'noiommu', 'kernel', 'iommu_groups'), { recursive: true });
+        const r = pciplat('compare', flat, 'noiommu');
+        expect(r.stderr).toBe('noiommu:1:1: error: GROUPS-EMPTY the folder names no PCI function in an IOMMU group: the machine runs without an IOMMU for PCI, so there is nothing to compare\npciplat: noiommu is not a usable listing of IOMMU groups; nothing compared\n');
+        expect(r.status).toBe(2);
     });
 
     it('exits 2 with a coded error at the line for a garbled listing', () => {

@@ -15,10 +15,19 @@ function result(over: Partial<CompareResult> = {}): CompareResult {
         platform: 'board',
         real: { uri: REAL, form: 'loop', groups: 2, listsUngrouped: false, otherDevices: 0 },
         agreement: false,
-        summary: { functions: 3, agree: 1, differs: 1, onlyPredicted: 0, onlyReal: 1 },
+        summary: { functions: 3, agree: 1, differs: 1, onlyPredicted: 0, onlyReal: 1, idsDiffer: 1 },
         summaryText: '3 functions: 1 agree, 1 differs, 0 only predicted, 1 only real',
         functions: [
-            { sbdf: '0000:00:01.0', name: 'rp1', verdict: 'agree', predicted: { group: 0, members: ['0000:00:01.0'] }, real: { group: 0, members: ['0000:00:01.0'], description: null }, loc: { uri: PLATFORM, range: at(3, 14, 17) } },
+            {
+                sbdf: '0000:00:01.0',
+                name: 'rp1',
+                verdict: 'agree',
+                predicted: { group: 0, members: ['0000:00:01.0'] },
+                real: { group: 0, members: ['0000:00:01.0'], description: 'PCI bridge [0604]: Red Hat, Inc. QEMU PCIe Root port [1b36:000c]' },
+                loc: { uri: PLATFORM, range: at(3, 14, 17) },
+                realLoc: { uri: REAL, range: at(1, 0, 60) },
+                idsDiffer: { real: '1b36:000c', declared: '1b36:000e', code: 'COMPARE-IDS-DIFFER', message: 'the real machine has [1b36:000c] at 0000:00:01.0' },
+            },
             {
                 sbdf: '0000:00:02.0',
                 name: 'rp2',
@@ -48,10 +57,11 @@ function result(over: Partial<CompareResult> = {}): CompareResult {
 }
 
 describe('compare results in the Problems panel', () => {
-    it('puts a diagnostic on every function that does not agree, none on those that do', () => {
+    it('puts an error on every function that does not agree, a warning on a real device with other IDs, nothing on the rest', () => {
         const diagnostics = compareDiagnostics(result());
         expect([...diagnostics.keys()]).toEqual([PLATFORM]);
         expect(diagnostics.get(PLATFORM)).toEqual([
+            { range: at(3, 14, 17), severity: 'warning', code: 'COMPARE-IDS-DIFFER', message: 'the real machine has [1b36:000c] at 0000:00:01.0', related: [{ uri: REAL, range: at(1, 0, 60), message: "the real machine's listing: [1b36:000c] at 0000:00:01.0" }] },
             { range: at(9, 14, 17), severity: 'error', code: 'COMPARE-GROUP-DIFFERS', message: 'the IOMMU group of rp2 (0000:00:02.0) differs', related: [{ uri: REAL, range: at(3, 0, 40), message: "the real machine's listing: 0000:00:02.0 in group 1" }] },
             { range: at(5, 14, 19), severity: 'error', code: 'COMPARE-ONLY-REAL', message: 'the real machine has 0000:00:07.0', related: [] },
         ]);

@@ -40,6 +40,9 @@ describe('the iommu_groups loop', () => {
         expect(findings(real)).toEqual([]);
         expect(groups(real)).toEqual(['0: 0000:00:00.0', '10: 0000:00:1c.0 0000:00:1c.4 0000:05:00.0']);
         expect(real.functions[3]).toMatchObject({ description: 'USB controller [0c03]: ASMedia Technology Inc. ASM1142 USB 3.1 Host Controller [1b21:1242]', loc: { start: { line: 5 } } });
+        // lspci -nn's [vendor:device], before `(rev d5)` and, with -v, `(prog-if 00 [Normal decode])`.
+        expect(real.functions.map((f) => f.ids && `${f.ids.vendor.toString(16)}:${f.ids.device.toString(16)}`)).toEqual(['8086:6f00', '8086:8d10', '8086:8d18', '1b21:1242']);
+        expect(readGroupsText('IOMMU Group 1:\n\t00:1c.0 PCI bridge [0604]: Intel Corporation Device [8086:a110] (rev f0) (prog-if 00 [Normal decode])\n\t00:1d.0\n', URI).functions.map((f) => f.ids)).toEqual([{ vendor: 0x8086n, device: 0xa110n }, undefined]);
         expect(real.listsUngrouped).toBe(false);
     });
 
@@ -170,6 +173,13 @@ describe('a sysfs snapshot folder', () => {
             'snap/sys/bus/pci/devices/0000%3A00%3A01.0/iommu_group:1: GROUPS-BAD-LINK sys/bus/pci/devices/0000:00:01.0/iommu_group is a folder (sysfs was copied following links), not to /sys/kernel/iommu_groups/N',
             "snap/sys/bus/pci/devices/0000%3A00%3A02.0/iommu_group:1: GROUPS-BAD-LINK sys/bus/pci/devices/0000:00:02.0/iommu_group links to '../../somewhere', not to /sys/kernel/iommu_groups/N",
             'snap/sys/kernel/iommu_groups/4/devices/0000%3A00%3A03.0:1: GROUPS-DEVICE-TWICE 0000:00:03.0 is listed in group 2 and again in group 4; Linux puts a device in one group',
+        ]);
+    });
+
+    it('reads /sys/kernel/iommu_groups itself, and says an empty one means no IOMMU', () => {
+        expect(groups(readGroupsSnapshot([dir('3'), dir('3/devices'), link('3/devices/0000:00:1f.0', 'x'), { path: '3/type', kind: 'file' }], 'file:///sys/kernel/iommu_groups'))).toEqual(['3: 0000:00:1f.0']);
+        expect(findings(readGroupsSnapshot([dir('kernel/iommu_groups'), dir('bus/pci/devices'), link('bus/pci/devices/0000:00:01.0', '../../../devices/pci0000:00/0000:00:01.0')], 'file:///proj/sys'))).toEqual([
+            'sys:1: GROUPS-EMPTY the folder names no PCI function in an IOMMU group: the machine runs without an IOMMU for PCI, so there is nothing to compare',
         ]);
     });
 

@@ -23,8 +23,11 @@ describe('pciplat/compare', () => {
         // rp2 without its ACS capability: Linux (ACS on) isolates virtio_net0 from rp2, the platform does not.
         const wrong = withAcs.replace(/(root-port rp2 [^\n]*\n[^\n]*\n[^\n]*\n)      acs sv tb rr cr uf dt\n/, '$1');
         expect(wrong).not.toBe(withAcs);
+        // ...and rp1 declared with the ID of another QEMU bridge.
+        const wrongIds = wrong.replace('root-port rp1 at 00:01.0 vendor 0x1b36 device 0x000c', 'root-port rp1 at 00:01.0 vendor 0x1b36 device 0x000e');
+        expect(wrongIds).not.toBe(wrong);
         fs.writeFileSync(path.join(ws, 'good.pciplat'), withAcs);
-        fs.writeFileSync(path.join(ws, 'wrong.pciplat'), wrong);
+        fs.writeFileSync(path.join(ws, 'wrong.pciplat'), wrongIds);
         fs.copyFileSync(path.join(fixtures, 'compare', 'rootports-rescan', 'loop.txt'), path.join(ws, 'loop.txt'));
         fs.writeFileSync(path.join(ws, 'garbled.txt'), 'IOMMU Group 0:\n\t00:00.0 Host bridge\n<html>\n');
         client = TestClient.start();
@@ -50,7 +53,19 @@ describe('pciplat/compare', () => {
         const uri = fileUri(path.join(ws, 'wrong.pciplat'));
         const result = await client.request<CompareResult>('pciplat/compare', { uri, real: 'loop.txt' });
         expect(result.agreement).toBe(false);
-        expect(result.summary).toEqual({ functions: 14, agree: 12, differs: 2, onlyPredicted: 0, onlyReal: 0 });
+        expect(result.summary).toEqual({ functions: 14, agree: 12, differs: 2, onlyPredicted: 0, onlyReal: 0, idsDiffer: 1 });
+        expect(result.functions.filter((f) => f.idsDiffer).map((f) => [f.sbdf, f.verdict, f.idsDiffer])).toEqual([
+            [
+                '0000:00:01.0',
+                'agree',
+                {
+                    real: '1b36:000c',
+                    declared: '1b36:000e',
+                    code: 'COMPARE-IDS-DIFFER',
+                    message: 'the real machine has [1b36:000c] at 0000:00:01.0 (PCI bridge [0604]: Red Hat, Inc. QEMU PCIe Root port [1b36:000c]), but the platform declares rp1 there as [1b36:000e]: it may describe another device',
+                },
+            ],
+        ]);
         const lines = fs.readFileSync(path.join(ws, 'wrong.pciplat'), 'utf8').split('\n');
         const loopUri = fileUri(path.join(ws, 'loop.txt'));
         const shown = result.functions
