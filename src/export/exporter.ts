@@ -8,6 +8,7 @@ import { groupsText } from './groups.js';
 import type { PciNames } from './lspci-names.js';
 import { treeText } from './tree.js';
 import { xlNotApplicable, xlText } from './xl.js';
+import { qemuText } from './qemu.js';
 
 export interface ExportInput {
     platform: Platform;
@@ -38,6 +39,7 @@ export interface Exporter {
 export const EXPORTERS: readonly Exporter[] = [
     { format: 'groups', summary: 'the IOMMU groups as /sys/kernel/iommu_groups lists them (lspci -nns lines)', targets: ['platform'], render: groupsText },
     { format: 'tree', summary: 'the PCI tree as lspci -tv draws it', targets: ['platform'], render: treeText },
+    { format: 'qemu', summary: "a QEMU command line building the platform's topology; with --vm, the KVM guest's vfio-pci devices", targets: ['platform', 'kvm'], render: qemuText },
     { format: 'xl', summary: "a Xen domain's complete xl.cfg (pci = [...] with guest slots)", targets: ['xen'], guestNotApplicable: xlNotApplicable, render: xlText },
 ];
 
