@@ -9,6 +9,7 @@ import type { PciNames } from './lspci-names.js';
 import { treeText } from './tree.js';
 import { xlNotApplicable, xlText } from './xl.js';
 import { qemuText } from './qemu.js';
+import { dtsNotApplicable, dtsoText, dtsText } from './dts.js';
 
 export interface ExportInput {
     platform: Platform;
@@ -40,6 +41,8 @@ export const EXPORTERS: readonly Exporter[] = [
     { format: 'groups', summary: 'the IOMMU groups as /sys/kernel/iommu_groups lists them (lspci -nns lines)', targets: ['platform'], render: groupsText },
     { format: 'tree', summary: 'the PCI tree as lspci -tv draws it', targets: ['platform'], render: treeText },
     { format: 'qemu', summary: "a QEMU command line building the platform's topology; with --vm, the KVM guest's vfio-pci devices", targets: ['platform', 'kvm'], render: qemuText },
+    { format: 'dts', summary: 'device-tree nodes of the host bridges, ITS and SMMU; with --domain, what Xen reads for that domain', targets: ['platform', 'xen'], notApplicable: dtsNotApplicable, render: dtsText },
+    { format: 'dtso', summary: 'the same host-bridge, ITS and SMMU nodes as a device-tree overlay', targets: ['platform'], notApplicable: dtsNotApplicable, render: dtsoText },
     { format: 'xl', summary: "a Xen domain's complete xl.cfg (pci = [...] with guest slots)", targets: ['xen'], guestNotApplicable: xlNotApplicable, render: xlText },
 ];
 
