@@ -10,6 +10,7 @@ import { treeText } from './tree.js';
 import { xlNotApplicable, xlText } from './xl.js';
 import { qemuText } from './qemu.js';
 import { dtsNotApplicable, dtsoText, dtsText } from './dts.js';
+import { libvirtText } from './libvirt.js';
 
 export interface ExportInput {
     platform: Platform;
@@ -43,6 +44,7 @@ export const EXPORTERS: readonly Exporter[] = [
     { format: 'qemu', summary: "a QEMU command line building the platform's topology; with --vm, the KVM guest's vfio-pci devices", targets: ['platform', 'kvm'], render: qemuText },
     { format: 'dts', summary: 'device-tree nodes of the host bridges, ITS and SMMU; with --domain, what Xen reads for that domain', targets: ['platform', 'xen'], notApplicable: dtsNotApplicable, render: dtsText },
     { format: 'dtso', summary: 'the same host-bridge, ITS and SMMU nodes as a device-tree overlay', targets: ['platform'], notApplicable: dtsNotApplicable, render: dtsoText },
+    { format: 'libvirt', summary: "a KVM VM's libvirt <devices>: a <hostdev> per assigned function at its guest slot", targets: ['kvm'], render: libvirtText },
     { format: 'xl', summary: "a Xen domain's complete xl.cfg (pci = [...] with guest slots)", targets: ['xen'], guestNotApplicable: xlNotApplicable, render: xlText },
 ];
 
