@@ -10,8 +10,9 @@ command -v lspci >/dev/null 2>&1 || need+=(pciutils)
 command -v qemu-system-aarch64 >/dev/null 2>&1 || need+=(qemu-system-arm)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 command -v virt-xml-validate >/dev/null 2>&1 || need+=(libvirt-clients)
+command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)   # virt-xml-validate runs it
 if [ ${#need[@]} -eq 0 ]; then
-    echo "install-tools: dtc, iasl, lspci, qemu-system-aarch64/x86_64, virt-xml-validate present"
+    echo "install-tools: dtc, iasl, lspci, qemu-system-aarch64/x86_64, virt-xml-validate, xmllint present"
     exit 0
 fi
 SUDO=""

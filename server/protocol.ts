@@ -313,6 +313,8 @@ export interface PciplatRequests {
     [TOPOLOGY_METHOD]: { params: TopologyParams; result: TopologyResult };
     [SERVER_STATS_METHOD]: { params: Record<string, never>; result: ServerStatsResult };
     [COMPARE_METHOD]: { params: CompareParams; result: CompareResult };
+    [EXPORT_TARGETS_METHOD]: { params: ExportTargetsParams; result: ExportTargetsResult };
+    [EXPORT_METHOD]: { params: ExportParams; result: ExportResult };
 }
 
 // --- commands --------------------------------------------------------------------------------------
@@ -358,3 +360,57 @@ export interface PciplatSettings {
     profile?: PciplatProfileSetting;
     simulateOn?: SimulateOnSetting;
 }
+
+// --- pciplat/exportTargets, pciplat/export -------------------------------------------------------
+
+export interface ExportTargetsParams {
+    uri: string;
+    platform?: string;
+}
+
+/** One export that applies: a format of `pciplat export`, for the platform or one guest. */
+export interface ExportTargetInfo {
+    format: string;
+    summary: string;
+    /** The Xen domain (`--domain`) or KVM VM (`--vm`) it is for; neither: the platform. */
+    domain?: string;
+    vm?: string;
+}
+
+export interface ExportTargetsResult {
+    uri: string;
+    platform: string;
+    targets: ExportTargetInfo[];
+}
+
+export const EXPORT_TARGETS_METHOD = 'pciplat/exportTargets';
+
+export interface ExportParams {
+    uri: string;
+    format: string;
+    platform?: string;
+    domain?: string;
+    vm?: string;
+    profile?: string;
+    /** Export even when the platform has error findings (`--force`). */
+    force?: boolean;
+}
+
+/**
+ * What `pciplat export FORMAT` writes for the document's current text. `text` is null when the
+ * platform has error findings and `force` was not set; `message` then says so.
+ */
+export interface ExportResult {
+    uri: string;
+    platform: string;
+    format: string;
+    text: string | null;
+    /** The file name to suggest, e.g. `armsrv.web.cfg`. */
+    fileName: string;
+    /** A VS Code language id for the preview (`plaintext`, `shellscript`, `xml`). */
+    language: string;
+    errors: number;
+    message?: string;
+}
+
+export const EXPORT_METHOD = 'pciplat/export';

@@ -22,11 +22,18 @@ import type { FunctionResult } from '../src/engine/result.js';
 import type * as m from '../src/model/platform.js';
 import type { SourceLoc } from '../src/model/source.js';
 import type { ServerContext } from './context.js';
+import { chooseGuest, EXPORTERS, exporterNamed, exportFileName, exportTargets, ExportUsageError } from '../src/export/exporter.js';
 import {
     ADDRESS_MAP_METHOD,
     COMPARE_METHOD,
     type CompareParams,
     type CompareResult,
+    EXPORT_METHOD,
+    EXPORT_TARGETS_METHOD,
+    type ExportParams,
+    type ExportResult,
+    type ExportTargetsParams,
+    type ExportTargetsResult,
     SERVER_STATS_METHOD,
     SIMULATE_METHOD,
     TOPOLOGY_METHOD,
@@ -70,6 +77,8 @@ export class CustomRequests {
         connection.onRequest(TOPOLOGY_METHOD, (params: TopologyParams, token) => this.guard(() => this.topology(params ?? {}, token)));
         connection.onRequest(SERVER_STATS_METHOD, () => this.guard(async () => this.stats()));
         connection.onRequest(COMPARE_METHOD, (params: CompareParams, token) => this.guard(() => this.compare(params ?? {}, token)));
+        connection.onRequest(EXPORT_TARGETS_METHOD, (params: ExportTargetsParams, token) => this.guard(() => this.exportTargets(params ?? {}, token)));
+        connection.onRequest(EXPORT_METHOD, (params: ExportParams, token) => this.guard(() => this.export(params ?? {}, token)));
     }
 
     /** Errors become response errors with a one-line message, never a stack trace. */
@@ -128,42 +137,13 @@ export class CustomRequests {
         };
     }
 
-    // --- pciplat/simulate ----------------------------------------------------------------------
-
-    async simulate(params: SimulateParams, token: CancellationToken): Promise<SimulateResult> {
-        const document = await this.document(params?.uri, token);
-        const platform = this.choosePlatform(document, params.platform);
-        if (params.profile !== undefined && !isProfile(params.profile)) throw failure(`unknown profile '${params.profile}'; profiles: ${PROFILES.join(', ')}`);
-        if (params.scenario !== undefined && !platform!.scenarios.some((s) => s.name === params.scenario)) {
-            const known = platform!.scenarios.length === 0 ? 'it declares no scenarios' : `its scenarios: ${names(platform!.scenarios)}`;
-            throw failure(`platform ${platform!.name} has no scenario '${params.scenario}'; ${known}`);
-        }
-        const background = this.context.background;
-        if (!background) throw failure('the server is not initialized', ErrorCodes.ServerNotInitialized);
-        const versions = background.closureVersions(document);
-        const options = { profile: params.profile as m.Profile | undefined, scenario: params.scenario };
-        const outcome = await background.runOnce(platform!, options);
-        if (outcome.kind === 'cancelled') throw failure('the simulation was cancelled', LSPErrorCodes.RequestCancelled);
-        if (outcome.kind === 'timeout') throw failure(`the simulation of ${platform!.name} took too long and was stopped`, ErrorCodes.InternalError);
-        if (outcome.kind === 'error') throw failure(`pciplat could not simulate ${platform!.name}: ${outcome.message}`, ErrorCodes.InternalError);
-        const documents = this.shared.workspace.LangiumDocuments;
-        const languageFindings = [...importClosure(document, documents)].flatMap((uri) => {
-            const doc = documents.getDocument(URI.parse(uri));
-            return doc ? documentFindings(doc) : [];
-        });
-        const findings = collectFindings(languageFindings, outcome.result.findings ?? []);
-        const json = simulationJson(outcome.result, findings, path.dirname(document.uri.fsPath), { scenario: params.scenario });
-        const plain = JSON.parse(stringifyJson(json)) as Record<string, unknown>;
-        return { uri: document.uri.toString(), versions, ...plain } as SimulateResult;
-    }
-
-    /** The platform `name` of the document, or its only one. */
-    private choosePlatform(document: LangiumDocument<Model>, name: string | undefined): m.Platform {
+    /** The platform a request names, or the document's only one. */
+    private pickPlatform(document: LangiumDocument<Model>, wanted: string | undefined): m.Platform {
         const file = path.basename(document.uri.path);
         const platforms = this.platforms(document);
-        if (name !== undefined) {
-            const platform = platforms.find((p) => p.name === name);
-            if (!platform) throw failure(platforms.length === 0 ? `${file} declares no platform` : `${file} declares no platform '${name}'; its platforms: ${names(platforms)}`);
+        if (wanted !== undefined) {
+            const platform = platforms.find((p) => p.name === wanted);
+            if (!platform) throw failure(platforms.length === 0 ? `${file} declares no platform` : `${file} declares no platform '${wanted}'; its platforms: ${names(platforms)}`);
             return platform;
         }
         if (platforms.length === 1) return platforms[0]!;
@@ -171,12 +151,47 @@ export class CustomRequests {
         throw failure(`${file} declares ${platforms.length} platforms; choose one with \`platform\`: ${names(platforms)}`);
     }
 
+    /** One simulation on a worker thread, with the findings of the document's import closure. */
+    private async simulateOnce(document: LangiumDocument<Model>, platform: m.Platform, options: { profile?: m.Profile; scenario?: string }) {
+        const background = this.context.background;
+        if (!background) throw failure('the server is not initialized', ErrorCodes.ServerNotInitialized);
+        const outcome = await background.runOnce(platform, options);
+        if (outcome.kind === 'cancelled') throw failure('the simulation was cancelled', LSPErrorCodes.RequestCancelled);
+        if (outcome.kind === 'timeout') throw failure(`the simulation of ${platform.name} took too long and was stopped`, ErrorCodes.InternalError);
+        if (outcome.kind === 'error') throw failure(`pciplat could not simulate ${platform.name}: ${outcome.message}`, ErrorCodes.InternalError);
+        const documents = this.shared.workspace.LangiumDocuments;
+        const languageFindings = [...importClosure(document, documents)].flatMap((uri) => {
+            const doc = documents.getDocument(URI.parse(uri));
+            return doc ? documentFindings(doc) : [];
+        });
+        return { result: outcome.result, findings: collectFindings(languageFindings, outcome.result.findings ?? []) };
+    }
+
+    // --- pciplat/simulate ----------------------------------------------------------------------
+
+    async simulate(params: SimulateParams, token: CancellationToken): Promise<SimulateResult> {
+        const document = await this.document(params?.uri, token);
+        const platform = this.pickPlatform(document, params.platform);
+        if (params.profile !== undefined && !isProfile(params.profile)) throw failure(`unknown profile '${params.profile}'; profiles: ${PROFILES.join(', ')}`);
+        if (params.scenario !== undefined && !platform.scenarios.some((s) => s.name === params.scenario)) {
+            const known = platform.scenarios.length === 0 ? 'it declares no scenarios' : `its scenarios: ${names(platform!.scenarios)}`;
+            throw failure(`platform ${platform.name} has no scenario '${params.scenario}'; ${known}`);
+        }
+        const background = this.context.background;
+        if (!background) throw failure('the server is not initialized', ErrorCodes.ServerNotInitialized);
+        const versions = background.closureVersions(document);
+        const { result, findings } = await this.simulateOnce(document, platform, { profile: params.profile as m.Profile | undefined, scenario: params.scenario });
+        const json = simulationJson(result, findings, path.dirname(document.uri.fsPath), { scenario: params.scenario });
+        const plain = JSON.parse(stringifyJson(json)) as Record<string, unknown>;
+        return { uri: document.uri.toString(), versions, ...plain } as SimulateResult;
+    }
+
     // --- pciplat/compare -----------------------------------------------------------------------
 
     async compare(params: CompareParams, token: CancellationToken): Promise<CompareResult> {
         const document = await this.document(params?.uri, token);
         if (typeof params.real !== 'string' || params.real === '') throw failure("the request needs `real`: the real machine's groups listing or sysfs snapshot folder");
-        const platform = this.choosePlatform(document, params.platform);
+        const platform = this.pickPlatform(document, params.platform);
         let realPath: string;
         try {
             realPath = params.real.startsWith('file:') ? fileURLToPath(params.real) : path.resolve(path.dirname(document.uri.fsPath), params.real);
@@ -202,6 +217,36 @@ export class CustomRequests {
         if (outcome.kind === 'timeout') throw failure(`the simulation of ${platform.name} took too long and was stopped`, ErrorCodes.InternalError);
         if (outcome.kind === 'error') throw failure(`pciplat could not simulate ${platform.name}: ${outcome.message}`, ErrorCodes.InternalError);
         return compareResultOf(platform, outcome.result, real, uri, realUri, versions);
+    }
+
+    // --- pciplat/exportTargets, pciplat/export ------------------------------------------------
+
+    async exportTargets(params: ExportTargetsParams, token: CancellationToken): Promise<ExportTargetsResult> {
+        const document = await this.document(params?.uri, token);
+        const platform = this.pickPlatform(document, params.platform);
+        return { uri: document.uri.toString(), platform: platform.name, targets: exportTargets(platform) };
+    }
+
+    async export(params: ExportParams, token: CancellationToken): Promise<ExportResult> {
+        const document = await this.document(params?.uri, token);
+        const exporter = typeof params.format === 'string' ? exporterNamed(params.format) : undefined;
+        if (!exporter) throw failure(`unknown export format '${String(params.format)}'; formats: ${EXPORTERS.map((e) => e.format).join(', ')}`);
+        const platform = this.pickPlatform(document, params.platform);
+        if (params.profile !== undefined && !isProfile(params.profile)) throw failure(`unknown profile '${params.profile}'; profiles: ${PROFILES.join(', ')}`);
+        const { result, findings } = await this.simulateOnce(document, platform, { profile: params.profile as m.Profile | undefined });
+        let guest;
+        try {
+            guest = chooseGuest(exporter, platform, result, { domain: params.domain, vm: params.vm });
+        } catch (error) {
+            if (error instanceof ExportUsageError) throw failure(error.message);
+            throw error;
+        }
+        const errors = findings.filter((f) => f.severity === 'error').length;
+        const base = { uri: document.uri.toString(), platform: platform.name, format: exporter.format, fileName: exportFileName(exporter, platform.name, guest?.name), language: exporter.language, errors };
+        if (errors > 0 && !params.force) {
+            return { ...base, text: null, message: `platform ${platform.name} has ${errors} error finding${errors === 1 ? '' : 's'}; nothing exported (export anyway with \`force\`)` };
+        }
+        return { ...base, text: exporter.render({ platform, result, names: this.context.pciIds, guest }) };
     }
 
     // --- pciplat/addressMap --------------------------------------------------------------------

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { AddressMapPanel } from './address-map/panel.js';
 import { COMPARE_COMMAND, RealMachineComparison } from './compare.js';
+import { ExportPreview } from './export-preview.js';
 import { isPciplat, reveal } from './locations.js';
 import { RUN_SIMULATION_COMMAND } from './protocol.js';
 import { createClient } from './server-client.js';
@@ -41,7 +42,8 @@ export function activate(context: vscode.ExtensionContext): PciplatApi {
     const addressMap = new AddressMapPanel(context.extensionUri, getClient);
     const runner = new SimulationRunner(getClient, trace, status, output);
     const comparison = new RealMachineComparison(getClient);
-    context.subscriptions.push(output, status, trace, topology, addressMap, comparison, trace.onDidStore((run) => topology.runStored(run)));
+    const exports = new ExportPreview(getClient);
+    context.subscriptions.push(output, status, trace, topology, addressMap, comparison, exports, trace.onDidStore((run) => topology.runStored(run)));
 
     const start = async (): Promise<void> => {
         status.setServerState('starting');
@@ -96,6 +98,12 @@ export function activate(context: vscode.ExtensionContext): PciplatApi {
         if (uri) topology.follow(uri);
         await vscode.commands.executeCommand('pciplat.topology.focus');
     });
+    command('pciplat.export', async (arg) => {
+        const uri = targetUri(arg);
+        if (!uri) return void vscode.window.showInformationMessage('pciplat: open a .pciplat file to export its platform.');
+        await exports.run(uri);
+    });
+    command('pciplat.exportSaveAs', (arg) => exports.saveAs(arg));
     command('pciplat.topology.refresh', () => topology.refresh());
     command('pciplat.trace.clear', () => trace.set(undefined));
     command('pciplat.trace.showJson', async () => {

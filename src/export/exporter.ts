@@ -8,6 +8,9 @@ import { groupsText } from './groups.js';
 import type { PciNames } from './lspci-names.js';
 import { treeText } from './tree.js';
 import { xlNotApplicable, xlText } from './xl.js';
+import { qemuText } from './qemu.js';
+import { dtsNotApplicable, dtsoText, dtsText } from './dts.js';
+import { libvirtText } from './libvirt.js';
 
 export interface ExportInput {
     platform: Platform;
@@ -33,12 +36,19 @@ export interface Exporter {
     /** Why it does not apply to this guest (e.g. xl.cfg for a dom0less domain). */
     guestNotApplicable?(platform: Platform, guest: DomainResult): string | undefined;
     render(input: ExportInput): string;
+    /** What an editor shows the text as, and the file name it suggests (`platform` or the guest's name). */
+    language: string;
+    extension: string;
 }
 
 export const EXPORTERS: readonly Exporter[] = [
-    { format: 'groups', summary: 'the IOMMU groups as /sys/kernel/iommu_groups lists them (lspci -nns lines)', targets: ['platform'], render: groupsText },
-    { format: 'tree', summary: 'the PCI tree as lspci -tv draws it', targets: ['platform'], render: treeText },
-    { format: 'xl', summary: "a Xen domain's complete xl.cfg (pci = [...] with guest slots)", targets: ['xen'], guestNotApplicable: xlNotApplicable, render: xlText },
+    { format: 'groups', summary: 'the IOMMU groups as /sys/kernel/iommu_groups lists them (lspci -nns lines)', targets: ['platform'], render: groupsText, language: 'plaintext', extension: 'groups.txt' },
+    { format: 'tree', summary: 'the PCI tree as lspci -tv draws it', targets: ['platform'], render: treeText, language: 'plaintext', extension: 'tree.txt' },
+    { format: 'qemu', summary: "a QEMU command line building the platform's topology; with --vm, the KVM guest's vfio-pci devices", targets: ['platform', 'kvm'], render: qemuText, language: 'shellscript', extension: 'sh' },
+    { format: 'dts', summary: 'device-tree nodes of the host bridges, ITS and SMMU; with --domain, what Xen reads for that domain', targets: ['platform', 'xen'], notApplicable: dtsNotApplicable, render: dtsText, language: 'plaintext', extension: 'dts' },
+    { format: 'dtso', summary: 'the same host-bridge, ITS and SMMU nodes as a device-tree overlay', targets: ['platform'], notApplicable: dtsNotApplicable, render: dtsoText, language: 'plaintext', extension: 'dtso' },
+    { format: 'libvirt', summary: "a KVM VM's libvirt <devices>: a <hostdev> per assigned function at its guest slot", targets: ['kvm'], render: libvirtText, language: 'xml', extension: 'xml' },
+    { format: 'xl', summary: "a Xen domain's complete xl.cfg (pci = [...] with guest slots)", targets: ['xen'], guestNotApplicable: xlNotApplicable, render: xlText, language: 'plaintext', extension: 'cfg' },
 ];
 
 export function exporterNamed(format: string): Exporter | undefined {
@@ -113,4 +123,36 @@ function otherGuests(wanted: 'xen' | 'kvm', xen: DomainResult[], kvm: DomainResu
 function doesWhat(e: Exporter): string {
     const words: Record<Target, string> = { platform: 'the platform', xen: 'a Xen domain (--domain)', kvm: 'a KVM VM (--vm)' };
     return `it exports ${e.targets.map((t) => words[t]).join(' or ')}`;
+}
+
+/** One export that applies to a platform: a format, and the guest it is for when it takes one. */
+export interface ExportTarget {
+    format: string;
+    summary: string;
+    domain?: string;
+    vm?: string;
+}
+
+/** Every export that applies to the platform, from its description (no simulation needed). */
+export function exportTargets(platform: Platform): ExportTarget[] {
+    const out: ExportTarget[] = [];
+    for (const e of EXPORTERS) {
+        if (e.notApplicable?.(platform)) continue;
+        for (const t of e.targets) {
+            if (t === 'platform') out.push({ format: e.format, summary: e.summary });
+            if (t === 'xen') {
+                for (const d of platform.xen?.domains ?? []) {
+                    const guest = { name: d.name } as DomainResult;
+                    if (!e.guestNotApplicable?.(platform, guest)) out.push({ format: e.format, summary: e.summary, domain: d.name });
+                }
+            }
+            if (t === 'kvm') for (const v of platform.kvm?.vms ?? []) out.push({ format: e.format, summary: e.summary, vm: v.name });
+        }
+    }
+    return out;
+}
+
+/** The file name an export suggests: `PLATFORM[.GUEST].EXT`. */
+export function exportFileName(exporter: Exporter, platform: string, guest: string | undefined): string {
+    return `${platform}${guest ? `.${guest}` : ''}.${exporter.extension}`;
 }

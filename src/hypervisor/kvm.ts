@@ -40,7 +40,8 @@ export function bootKvm(state: HvState): void {
 
 function qemuArg(state: HvState, f: FnState, a: Attached, multifunction: boolean): string {
     const parts = [`vfio-pci`, `host=${sbdf(f.fn.segment, f.fn.bus, f.fn.devfn)}`];
-    if (a.entry.vslot && a.guestDevfn !== undefined) parts.push(`addr=0x${(a.guestDevfn >> 3n).toString(16)}.${(a.guestDevfn & 7n).toString(16)}`);
+    // The guest slot is pinned whether written or chosen, so the guest sees what was simulated.
+    if (a.guestDevfn !== undefined) parts.push(`addr=0x${(a.guestDevfn >> 3n).toString(16)}.${(a.guestDevfn & 7n).toString(16)}`);
     if (multifunction) parts.push('multifunction=on');
     if (a.entry.flags.includes('no-rombar')) parts.push('rombar=0');
     return `-device ${parts.join(',')}`;
@@ -106,7 +107,7 @@ function attachVm(state: HvState, d: DomainState, entries: ConfigEntry[]): void 
     for (const a of attached) {
         const f = state.fn(a.device)!;
         const slotMates = [...d.attached.values()].filter((o) => o !== a && o.guestDevfn !== undefined && a.guestDevfn !== undefined && o.guestDevfn >> 3n === a.guestDevfn >> 3n);
-        const mf = a.entry.vslot !== undefined && (a.guestDevfn! & 7n) === 0n && slotMates.length > 0;
+        const mf = a.guestDevfn !== undefined && (a.guestDevfn & 7n) === 0n && slotMates.length > 0;
         const arg = qemuArg(state, f, a, mf);
         state.emit(state.ctx.kind === 'hot-plug' || state.ctx.kind === 'assign' ? 'qemu-device_add' : 'qemu-device', { vm: d.name, device: a.device, arg });
         checkResetForGuest(state, f, d.name);
@@ -116,7 +117,7 @@ function attachVm(state: HvState, d: DomainState, entries: ConfigEntry[]): void 
 export function qemuArgsOf(state: HvState, d: DomainState): string[] {
     return [...d.attached.values()].map((a) => {
         const slotMates = [...d.attached.values()].filter((o) => o !== a && o.guestDevfn !== undefined && a.guestDevfn !== undefined && o.guestDevfn >> 3n === a.guestDevfn >> 3n);
-        return qemuArg(state, state.fn(a.device)!, a, a.entry.vslot !== undefined && (a.guestDevfn! & 7n) === 0n && slotMates.length > 0);
+        return qemuArg(state, state.fn(a.device)!, a, a.guestDevfn !== undefined && (a.guestDevfn & 7n) === 0n && slotMates.length > 0);
     });
 }
 

@@ -77,6 +77,10 @@ describe('pciplat export', () => {
         [['xl', 'examples/arm-server.pciplat', '--vm', 'web'], 'export xl does not take --vm: it exports a Xen domain (--domain)'],
         [['xl', 'examples/vfio-desktop.pciplat'], 'export xl writes the configuration of a Xen domain, and platform desktop has none (its KVM VMs: win11; try libvirt or qemu --vm)'],
         [['xl', 'examples/vfio-desktop.pciplat', '--domain', 'win11'], 'win11 is a KVM VM, not a Xen domain: use --vm win11'],
+        [['libvirt', 'examples/arm-server.pciplat', '--domain', 'web'], 'export libvirt does not take --domain: it exports a KVM VM (--vm)'],
+        [['libvirt', 'examples/vfio-desktop.pciplat', '--vm', 'lab'], "platform desktop has no KVM VM 'lab'; its VMs: win11"],
+        [['dts', 'examples/vfio-desktop.pciplat'], 'export dts does not apply to platform desktop: an x86 platform describes its PCI host bridges through ACPI (MCFG, _CRS), not a device tree'],
+        [['dts', 'examples/arm-server.pciplat', '--vm', 'web'], 'export dts does not take --vm: it exports the platform or a Xen domain (--domain)'],
         [
             ['xl', 'examples/embedded-arm.pciplat', '--domain', 'ctrl'],
             'export xl does not apply: ctrl is a dom0less domain: Xen builds it at boot from the device tree, not from an xl.cfg (export dts --domain ctrl writes its nodes)',
