@@ -149,9 +149,12 @@ describe.each(acpiCases)('imported oracle topology %s (%s: ACPI tables + sysfs)'
     const disagree = DISAGREE[`${topology} ${flavour}`] ?? { noSpace: [], windows: [] };
 
     it("fails to place exactly the bridge windows Linux could not assign (its dmesg's \"can't assign; no space\"), and finds nothing else", () => {
-        const windowOf = (m: string) => /^The (io|mem|prefetch) window/.exec(m)?.[1];
+        // "The io window of root-port X (…) cannot be placed", or on the ACPI path, where a
+        // hot-plug reservation is optional, "The hot-plug reservation of root-port X, all of its io window".
+        const noSpace = (m: string) => /^The (io|mem|prefetch) window of \S+ (\S+) /.exec(m) ?? /^The hot-plug reservation of \S+ (\S+), all of its (io|mem|prefetch) window/.exec(m);
         const reported = result.findings.map((f) => {
-            if (f.code === 'PCI-RESOURCE-NO-SPACE') return `${bdfOfName.get(f.message.split(' ')[5]!)} ${windowOf(f.message)}`;
+            const m = f.code === 'PCI-RESOURCE-NO-SPACE' ? noSpace(f.message) : null;
+            if (m) return m[0].startsWith('The hot-plug') ? `${bdfOfName.get(m[1]!)} ${m[2]}` : `${bdfOfName.get(m[2]!)} ${m[1]}`;
             return `${f.code} ${bdfOfName.get(f.message.split(' ')[0]!)}`;
         });
         const linux = [...expected.noSpace.map(([bdf, w]) => `${bdf} ${w}`), ...expected.functions.filter((f) => f.group === null).map((f) => `SMMU-STREAM-ID-SHARED ${f.bdf}`)];
