@@ -199,7 +199,7 @@ function functionResult(f: FabricFunction, placement: PlacementResult | undefine
         device: f.device,
         fn: f.fn,
         bars: f.isVf ? vfBars(f, placement?.functions.get(f.pf!.name)) : ownBars(f, placement?.functions.get(f.name)),
-        rom: f.isVf || !f.decl.rom ? undefined : { size: f.decl.rom.size, address: f.decl.rom.address ?? placement?.functions.get(f.name)?.rom },
+        rom: f.isVf || !f.decl.rom ? undefined : { size: f.decl.rom.size, address: placement?.functions.get(f.name)?.rom ?? f.decl.rom.address },
         invisible: f.invisible,
         aliases: identity?.aliases ?? [],
         msiRid: identity?.msiRid,
@@ -215,8 +215,12 @@ function functionResult(f: FabricFunction, placement: PlacementResult | undefine
     };
 }
 
+/**
+ * Where placement put a BAR: a written one stays where firmware put it, unless Linux released it
+ * to make room (realloc), and one placement could not model keeps its written address.
+ */
 function ownBars(f: FabricFunction, placed: FunctionPlacement | undefined): BarResult[] {
-    return f.decl.bars.map((b) => ({ index: b.index, kind: b.kind, prefetchable: b.prefetchable, size: b.size, address: b.address ?? placed?.bars.get(b.index) }));
+    return f.decl.bars.map((b) => ({ index: b.index, kind: b.kind, prefetchable: b.prefetchable, size: b.size, address: placed?.bars.get(b.index) ?? b.address }));
 }
 
 /** A VF's BAR i sits in the PF's VF BAR i aperture, one VF BAR size per VF (DOMAIN B.7.4). */

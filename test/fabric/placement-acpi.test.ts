@@ -2,7 +2,7 @@
 // The numbers are the ones real Linux gave on the UEFI oracle topologies `sriov` (an NVMe PF with
 // four 16 KiB VF BARs behind a hot-plug root port: 3 MiB of memory window), `sriov-realloc` (the
 // same with pci=realloc: 2 MiB, as on device tree) and `full` (an empty hot-plug port whose
-// reservation does not fit); test/fabric/oracle-uefi.test.ts checks the whole topologies.
+// reservation does not fit); test/fabric/oracle-acpi.test.ts checks the whole topologies.
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/engine/simulate.js';
 import { platformFromText } from '../helpers/platforms.js';

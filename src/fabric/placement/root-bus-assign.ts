@@ -74,10 +74,16 @@ function busDepth(buses: readonly PlacementBus[]): number {
     return max;
 }
 
-/** Releases a placed resource and, for a window, everything placed in it, keeping their sizes. */
+/**
+ * Releases a placed resource and, for a window, everything placed in it, keeping their sizes
+ * (release_child_resources()). Written ones go too: firmware's windows are what realloc exists to
+ * replace, and once released they are Linux's to place, at least as large as before.
+ */
 function releaseWithChildren(r: Resource): void {
     const aperture = r.aperture;
+    if (r.fixed && r.start !== undefined && !r.parent) return; // written where no window holds it: never claimed
     releaseResource(r);
+    r.fixed = false;
     if (r.role !== 'window' || !aperture) return;
     r.aperture = undefined;
     const below = r.owner.subordinate;
@@ -85,7 +91,7 @@ function releaseWithChildren(r: Resource): void {
     for (const bus of busesBelow(below)) {
         for (const device of bus.devices) {
             for (const child of allResources(device)) {
-                if (child.parent === aperture && !child.fixed) releaseWithChildren(child);
+                if (child.parent === aperture) releaseWithChildren(child);
             }
         }
     }
@@ -108,7 +114,7 @@ function releaseBridgeWindow(bus: PlacementBus, type: number): void {
     else if (pref && !(pref.flags & IORESOURCE_MEM_64) && pref.flags & IORESOURCE_PREFETCH) slot = 'prefetch';
     else slot = 'mem';
     const window = windows[slot];
-    if (!window || window.fixed || !window.parent) return;
+    if (!window || !window.parent) return;
     releaseWithChildren(window);
 }
 
