@@ -56,11 +56,13 @@ describe('x86-pvh', () => {
         );
         // rp0 has no ACS: Linux puts rp0, both ports of the NIC and every VF in one IOMMU group
         // (VFs group by the ports above their PF, DOMAIN.md B.2.1.4). hvm1 takes two VFs; the two
-        // PFs and the six other VFs stay with dom0: 2 × 8 splits.
-        expect(r.real.input.groups[0]!.members).toEqual(['rp0', 'nic0', 'nic0p1', ...Array.from({ length: 8 }, (_, i) => `nic0.vf[${i}]`)]);
+        // PFs and the six other VFs stay with dom0: 2 × 8 splits. On VT-d groups are numbered in
+        // add order (bus_iommu_probe): igd 0, xhci 1, then rp0's group 2.
+        expect(r.real.input.groups.map((g) => g.members[0])).toEqual(['igd', 'xhci', 'rp0', 'serialio']);
+        expect(r.real.input.groups[2]!.members).toEqual(['rp0', 'nic0', 'nic0p1', ...Array.from({ length: 8 }, (_, i) => `nic0.vf[${i}]`)]);
         expect(codes(r)).toEqual(['XEN-PVH-SRIOV', ...Array<string>(16).fill('HV-GROUP-SPLIT'), 'HV-RELOCATE-INVALID']);
         expect(r.result.findings[1]!.message).toBe(
-            "nic0.vf[1] goes to hvm1 (domid 1) but nic0, in the same IOMMU group 0, stays with dom0: peer-to-peer DMA between them bypasses the IOMMU, so the domains are not isolated (x86-pvh: Xen's VT-d grouping ignores ACS, so nothing stops this split)",
+            "nic0.vf[1] goes to hvm1 (domid 1) but nic0, in the same IOMMU group 2, stays with dom0: peer-to-peer DMA between them bypasses the IOMMU, so the domains are not isolated (x86-pvh: Xen's VT-d grouping ignores ACS, so nothing stops this split)",
         );
         const f = r.result.findings[0]!;
         expect(f.message).toBe(
