@@ -158,6 +158,12 @@ export interface TopologyFunction {
      * `xen`, `dom0`, `dom_io`, a guest, `host`…; null when not simulated yet or not reported.
      */
     owner: string | null;
+    /** Why the function has no IOMMU group (outside every IOMMU, the AMD IOMMU itself...), when it has none. */
+    noGroup?: string;
+    /** Functions written `acs unknown` whose ACS decided this function's group. */
+    acsUnknown?: string[];
+    /** Quirks in effect: written ones and Linux's ID tables (`source: 'table'`), with the Linux function and why. */
+    quirks?: { source: 'table' | 'written'; linux: string; effect: string; why: string }[];
     loc?: SourceRange;
     children: TopologyFunction[];
 }

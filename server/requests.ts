@@ -288,6 +288,9 @@ export class CustomRequests {
                         vendorName: ids.vendorName(fn.vendor),
                         deviceName: ids.deviceName(fn.vendor, fn.device),
                         owner: typeof result?.owner === 'string' ? result.owner : null,
+                        noGroup: result?.noGroup,
+                        acsUnknown: result?.acsUnknown,
+                        quirks: result?.quirks,
                         loc: range(fn.nameLoc),
                         children: [...fn.children.map((c) => node(c, hb, index, fn.secondary)), ...vfs.map((vf) => vfNode(vf, fn))],
                     };
@@ -322,6 +325,8 @@ function vfNode(vf: FunctionResult, pf: m.PciFunction): TopologyFunction {
         vendor: pf.vendor !== undefined ? hex(pf.vendor) : null,
         device: pf.sriov?.vfDevice !== undefined ? hex(pf.sriov.vfDevice) : null,
         owner: typeof vf.owner === 'string' ? vf.owner : null,
+        noGroup: vf.noGroup,
+        quirks: vf.quirks,
         loc: range(vf.loc),
         children: [],
     };

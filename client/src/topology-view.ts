@@ -196,11 +196,13 @@ export class TopologyView implements vscode.TreeDataProvider<TopologyNode>, vsco
                 const rows: [string, string | null | undefined][] = [
                     ['SBDF', fn.sbdf],
                     ['requester ID', fn.rid],
-                    ['IOMMU group', fn.group === null ? 'none' : String(fn.group)],
+                    ['IOMMU group', fn.group === null ? (fn.noGroup ? `none: ${fn.noGroup}` : 'none') : String(fn.group)],
                     ['vendor:device', fn.vendor || fn.device ? `${fn.vendor ?? '?'}:${fn.device ?? '?'}` : undefined],
                     ['owner', owner],
                 ];
                 for (const [k, v] of rows) if (v) md.appendMarkdown(`${k}: \`${v}\`  \n`);
+                for (const u of fn.acsUnknown ?? []) md.appendMarkdown(`\n⚠ the group depends on the ACS of ${u}, which the description does not give  \n`);
+                for (const q of fn.quirks ?? []) md.appendMarkdown(q.source === 'written' ? `\nquirk \`${q.effect}\` (written)  \n` : `\nquirk \`${q.effect}\` from Linux's \`${q.linux}\`: ${q.why}  \n`);
                 item.tooltip = md;
                 if (fn.group !== null) {
                     item.resourceUri = vscode.Uri.from({ scheme: SCHEME, path: `/${node.platform}/${fn.name}`, query: `group=${encodeURIComponent(String(fn.group))}${notable ? `&owner=${encodeURIComponent(notable)}` : ''}` });

@@ -57,10 +57,11 @@ describe('x86-pvh', () => {
         );
         // rp0 has no ACS: Linux puts rp0, both ports of the NIC and every VF in one IOMMU group
         // (VFs group by the ports above their PF, DOMAIN.md B.2.1.4). hvm1 takes two VFs; the two
-        // PFs and the six other VFs stay with dom0: one split of group 0 between hvm1 and dom0,
-        // with the eight functions left behind as related locations.
-        // Its number is the one VT-d gives it (groups are numbered in probe order).
-        const group = r.real.input.groups.find((g) => g.members.includes('rp0'))!;
+        // PFs and the six other VFs stay with dom0: one split of group 2 between hvm1 and dom0,
+        // with the eight functions left behind as related locations. On VT-d groups are numbered
+        // in add order (bus_iommu_probe): igd 0, xhci 1, then rp0's group 2.
+        expect(r.real.input.groups.map((g) => g.members[0])).toEqual(['igd', 'xhci', 'rp0', 'serialio']);
+        const group = r.real.input.groups[2]!;
         expect(group.members).toEqual(['rp0', 'nic0', 'nic0p1', ...Array.from({ length: 8 }, (_, i) => `nic0.vf[${i}]`)]);
         expect(codes(r)).toEqual(['XEN-PVH-SRIOV', 'HV-GROUP-SPLIT', 'HV-RELOCATE-INVALID']);
         expect(r.result.findings[1]!.message).toBe(
