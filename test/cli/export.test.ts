@@ -94,4 +94,16 @@ describe('pciplat export', () => {
         expect(r).toMatchObject({ code: 0, err: '' });
         expect(r.out).toContain('name = "ml"\ntype = "pvh"\nmemory = 16384\nvcpus = 8\ngic_version = "v3"\n');
     });
+
+    it('lists the groups in the order the shell glob gives them (0, 1, 10, 11, …, 2)', async () => {
+        const r = await run('export', 'groups', 'examples/arm-server.pciplat', '--pci-ids', ids);
+        const numbers = [...r.out.matchAll(/^IOMMU Group (\d+):$/gm)].map((m) => m[1]!);
+        expect(numbers.length).toBeGreaterThan(10);
+        expect(numbers).toEqual([...numbers].sort());
+        expect(numbers.slice(0, 3)).toEqual(['0', '1', '10']);
+    });
+
+    it('says so when --pci-ids cannot be read (exit 2)', async () => {
+        expect(await run('export', 'groups', 'examples/arm-server.pciplat', '--pci-ids', 'no/such/pci.ids')).toEqual({ code: 2, out: '', err: 'pciplat: cannot read the PCI ID database no/such/pci.ids (--pci-ids)\n' });
+    });
 });
