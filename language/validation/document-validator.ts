@@ -5,6 +5,7 @@ import { DefaultDocumentValidator, DocumentValidator, type LangiumDocument, type
 import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Cancellation } from 'langium';
 import { MAX_FINDINGS_PER_CODE, omittedMessage } from '../../src/findings/cap.js';
+import { boundTokens } from '../../src/findings/quote.js';
 
 /** Syntax errors reported per file; the rest are summarised in one more diagnostic. */
 export const MAX_SYNTAX_ERRORS = 100;
@@ -26,6 +27,9 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
             const langiumCode = (diagnostic.data as { code?: string } | undefined)?.code;
             const code = langiumCode !== undefined ? LANGIUM_CODES[langiumCode] : undefined;
             if (code !== undefined && diagnostic.code === undefined) diagnostic.code = code;
+            // Langium's messages quote the offending token: a huge one is quoted by its prefix
+            // (pciplat's own checks quote with quoteToken where a token can be huge).
+            if (code !== undefined && typeof diagnostic.message === 'string') diagnostic.message = boundTokens(diagnostic.message);
             if (diagnostic.code === 'LANG-SYNTAX') {
                 if (++syntax > MAX_SYNTAX_ERRORS) continue;
             } else {

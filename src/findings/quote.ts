@@ -11,3 +11,10 @@ export function quoteToken(text: string): string {
     if (text.length <= MAX_QUOTED_TOKEN) return text;
     return `${text.slice(0, QUOTED_PREFIX)}… (${text.length} characters)`;
 }
+
+const LONG_TOKEN = new RegExp(`[^\\s'"\`]{${MAX_QUOTED_TOKEN + 1},}`, 'g');
+
+/** `message` with every run of more than MAX_QUOTED_TOKEN characters other than blanks and quotes shortened by quoteToken. */
+export function boundTokens(message: string): string {
+    return message.length <= MAX_QUOTED_TOKEN ? message : message.replace(LONG_TOKEN, (token) => quoteToken(token));
+}

@@ -216,3 +216,22 @@ describe('the memory ceiling', () => {
         expect(r.stderr).toBe('pciplat: PCIPLAT_MAX_MEMORY_MB=lots is not a whole number of MiB (at least 1)\n');
     });
 });
+
+describe('bounded messages: a 1 MB number literal', () => {
+    it('is quoted by a short prefix and its length, as a value and where the grammar wants something else', () => {
+        const digits = '1'.repeat(1_000_000);
+        const dirs = fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-huge-'));
+        try {
+            fs.writeFileSync(path.join(dirs, 'huge.pciplat'), `platform p {\n  arch arm64\n  memory dram at ${digits} size 1G\n  ${digits}\n}\n`);
+            const r = pciplat(['check', 'huge.pciplat'], dirs);
+            expectClean(r);
+            expect(r.status).toBe(1);
+            const quoted = `${'1'.repeat(24)}… (1000000 characters)`;
+            expect(r.stdout).toContain(`huge.pciplat:3:18: error: LANG-NUMBER-OVERFLOW ${quoted} does not fit in 64 bits`);
+            expect(r.stdout).toContain(`huge.pciplat:4:3: error: LANG-SYNTAX Expecting token of type '}' but found \`${quoted}\`.`);
+            expect(r.stdout.length).toBeLessThan(16 * 1024);
+        } finally {
+            fs.rmSync(dirs, { recursive: true, force: true });
+        }
+    });
+});
