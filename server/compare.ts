@@ -52,8 +52,8 @@ export function compareResultOf(platform: m.Platform, result: SimulationResult, 
             sbdf: f.sbdf,
             name: f.name ?? null,
             verdict: f.verdict,
-            predicted: f.predicted ? { group: f.predicted.group, members: f.predicted.members } : null,
-            real: f.real ? { group: f.real.group, members: f.real.members, description: f.real.description ?? null } : null,
+            predicted: f.predicted ? { group: f.predicted.group } : null,
+            real: f.real ? { group: f.real.group, description: f.real.description ?? null } : null,
             loc: range(locOf(f)),
             realLoc: range(f.realLoc),
             ...(f.idsDiffer ? { idsDiffer: { ...f.idsDiffer, code: 'COMPARE-IDS-DIFFER' as const, message: idsMessage(f)! } } : {}),
@@ -62,11 +62,12 @@ export function compareResultOf(platform: m.Platform, result: SimulationResult, 
         const related: { loc: SourceRange; message: string }[] = [];
         if (f.realLoc) related.push({ loc: range(f.realLoc)!, message: `the real machine's listing: ${f.sbdf} in ${f.real?.group === null ? 'no group' : `group ${f.real?.group}`}` });
         for (const member of f.predicted?.members ?? []) {
+            if (related.length >= MAX_RELATED) break;
             const other = bySbdf.get(member);
             const loc = other && other.sbdf !== f.sbdf ? locOf(other) : undefined;
             if (loc) related.push({ loc: range(loc)!, message: `${other!.name ?? member} (${member}): predicted in the same group` });
         }
-        return { ...out, code: CODE_OF[f.verdict], message: disagreementMessage(f, nameOf), related: related.slice(0, MAX_RELATED) };
+        return { ...out, code: CODE_OF[f.verdict], message: disagreementMessage(f, nameOf), related };
     });
     const n = comparison.counts;
     return {
@@ -78,6 +79,7 @@ export function compareResultOf(platform: m.Platform, result: SimulationResult, 
         summary: { functions: comparison.functions.length, agree: n.agree, differs: n.differs, onlyPredicted: n['only-predicted'], onlyReal: n['only-real'], idsDiffer: comparison.idsDiffer },
         summaryText: compareSummary(comparison),
         functions,
+        groups: comparison.groups,
         problems: [],
     };
 }
@@ -93,6 +95,7 @@ export function unusableRealResult(platform: m.Platform, real: RealGroups, docum
         summary: { functions: 0, agree: 0, differs: 0, onlyPredicted: 0, onlyReal: 0, idsDiffer: 0 },
         summaryText: `${realUri} is not a usable listing of IOMMU groups; nothing compared`,
         functions: [],
+        groups: { predicted: [], real: [] },
         problems: real.findings.map((f) => ({ code: f.code, message: f.message, ...(f.loc ? { loc: range(f.loc) } : {}) })),
     };
 }

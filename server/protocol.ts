@@ -262,9 +262,8 @@ export interface CompareParams {
 export type CompareVerdict = 'agree' | 'differs' | 'only-predicted' | 'only-real';
 export type CompareCode = 'COMPARE-GROUP-DIFFERS' | 'COMPARE-ONLY-PREDICTED' | 'COMPARE-ONLY-REAL';
 
-export interface CompareMembership {
-    /** The group's number on that side (numbers are not comparable across sides), null for none. */
-    group: number | null;
+export interface CompareGroup {
+    group: number;
     /** Members as `ssss:bb:dd.f`, sorted. */
     members: string[];
 }
@@ -274,8 +273,9 @@ export interface CompareFunction {
     /** The platform's name for it; null when only the real machine has it. */
     name: string | null;
     verdict: CompareVerdict;
-    predicted: CompareMembership | null;
-    real: (CompareMembership & { description: string | null }) | null;
+    /** The function's group on each side (numbers are not comparable across sides; null: no group); members in `groups`. */
+    predicted: { group: number | null } | null;
+    real: { group: number | null; description: string | null } | null;
     /** Where to show it: the function's name, or for `only-real` the host bridge (else platform) it would be in. */
     loc?: SourceRange;
     /** The line (or snapshot entry) of the real listing that names it. */
@@ -304,6 +304,8 @@ export interface CompareResult {
     summaryText: string;
     /** Sorted by SBDF. */
     functions: CompareFunction[];
+    /** Each side's groups once, by number (a function refers to its group by number). */
+    groups: { predicted: CompareGroup[]; real: CompareGroup[] };
     /** What is wrong with REAL itself (GROUPS-* codes): when there is any, nothing was compared. */
     problems: { code: string; message: string; loc?: SourceRange }[];
 }

@@ -62,21 +62,21 @@ export function formatCompareText(c: GroupsComparison, platformFile: string, rea
 }
 
 export function compareJson(c: GroupsComparison, platformFile: string, realFile: string, cwd: string): JsonObject {
-    const side = (s: FunctionComparison['predicted']) => (s ? { group: s.group, members: s.members } : null);
+    // Members are printed once per group (a function names its group): a group of n functions
+    // costs n entries, not n².
     return {
         platform: c.platform,
         platformFile,
         real: { file: realFile, form: c.form, groups: c.realGroups, listsUngrouped: c.listsUngrouped, otherDevices: c.otherDevices },
         agreement: c.counts.agree === c.functions.length,
+        groups: { predicted: c.groups.predicted.map((g) => ({ ...g })), real: c.groups.real.map((g) => ({ ...g })) },
         summary: { functions: c.functions.length, agree: c.counts.agree, differs: c.counts.differs, onlyPredicted: c.counts['only-predicted'], onlyReal: c.counts['only-real'], idsDiffer: c.idsDiffer },
         functions: c.functions.map((f) => ({
             sbdf: f.sbdf,
             name: f.name ?? null,
             verdict: f.verdict,
-            predicted: side(f.predicted),
-            real: f.real ? { ...side(f.real), description: f.real.description ?? null } : null,
-            onlyPredictedMembers: f.onlyPredictedMembers,
-            onlyRealMembers: f.onlyRealMembers,
+            predicted: f.predicted ? { group: f.predicted.group } : null,
+            real: f.real ? { group: f.real.group, description: f.real.description ?? null } : null,
             idsDiffer: f.idsDiffer ?? null,
             ...(f.loc ? { declared: position(f.loc, cwd) } : { declared: null }),
             ...(f.realLoc ? { listed: position(f.realLoc, cwd) } : { listed: null }),

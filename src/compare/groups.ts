@@ -18,7 +18,7 @@ export type Verdict = 'agree' | 'differs' | 'only-predicted' | 'only-real';
 export interface SideMembership {
     /** The group number on that side (not comparable across sides), or null for no group. */
     group: number | null;
-    /** Every member's SBDF, sorted (empty when there is no group). */
+    /** Every member's SBDF, sorted (empty when there is no group); one array shared by the group's functions. */
     members: string[];
 }
 
@@ -29,7 +29,7 @@ export interface FunctionComparison {
     verdict: Verdict;
     predicted?: SideMembership;
     real?: SideMembership & { description?: string };
-    /** Members on one side that the other side does not have at all (they have their own line). */
+    /** Members on one side that the other side does not have at all (they have their own line); shared per group. */
     onlyPredictedMembers: string[];
     onlyRealMembers: string[];
     /** Where the platform declares the function. */
@@ -55,6 +55,17 @@ export interface GroupsComparison {
     idsDiffer: number;
     /** Real groups with at least one PCI function. */
     realGroups: number;
+    /** Each side's groups once (members sorted), by group number: what JSON prints members from. */
+    groups: { predicted: GroupMembers[]; real: GroupMembers[] };
+}
+
+export interface GroupMembers {
+    group: number;
+    members: string[];
+}
+
+function listed(groups: Map<number, string[]>): GroupMembers[] {
+    return [...groups].sort(([a], [b]) => a - b).map(([group, members]) => ({ group, members }));
 }
 
 /** The vendor and device ID the platform declares for a function (by name), when it does. */
@@ -100,6 +111,18 @@ function membersByGroup(entries: Iterable<{ sbdf: string; group: number | null }
     return byGroup;
 }
 
+const NO_MEMBERS: string[] = [];
+
+/** `f` computed once per member list (lists are shared per group, so once per group). */
+function memo<T>(f: (members: string[]) => T): (members: string[]) => T {
+    const cache = new Map<string[], T>();
+    return (members) => {
+        let value = cache.get(members);
+        if (value === undefined && !cache.has(members)) cache.set(members, (value = f(members)));
+        return value as T;
+    };
+}
+
 /** The functions Linux finds (invisible ones and those never enumerated are not predicted). */
 function predictedFunctions(result: SimulationResult): Map<string, FunctionResult> {
     const bySbdf = new Map<string, FunctionResult>();
@@ -116,7 +139,17 @@ export function compareGroups(result: SimulationResult, real: RealGroups, declar
     const predictedGroups = membersByGroup([...predicted].map(([sbdf, f]) => ({ sbdf, group: f.group })));
     const realBySbdf = new Map(real.functions.map((f) => [f.sbdf, f]));
     const realGroups = membersByGroup(real.functions);
-    const side = (group: number | null, groups: Map<number, string[]>): SideMembership => ({ group, members: group === null ? [] : (groups.get(group) ?? []) });
+    const side = (group: number | null, groups: Map<number, string[]>): SideMembership => ({ group, members: group === null ? NO_MEMBERS : (groups.get(group) ?? NO_MEMBERS) });
+    // Per group, not per function: a group of n functions costs O(n) once, never O(n²).
+    const shared = memo((members: string[]) => internKey(members.filter((m) => predicted.has(m) && realBySbdf.has(m)).join(' ')));
+    const lackedByReal = memo((members: string[]) => members.filter((m) => !realBySbdf.has(m)));
+    const lackedByPrediction = memo((members: string[]) => members.filter((m) => !predicted.has(m)));
+    const keys = new Map<string, number>();
+    function internKey(key: string): number {
+        let id = keys.get(key);
+        if (id === undefined) keys.set(key, (id = keys.size));
+        return id;
+    }
 
     const functions: FunctionComparison[] = [];
     for (const sbdf of [...new Set([...predicted.keys(), ...realBySbdf.keys()])].sort(byKey)) {
@@ -126,11 +159,10 @@ export function compareGroups(result: SimulationResult, real: RealGroups, declar
         const theirs = r && { ...side(r.group, realGroups), ...(r.description ? { description: r.description } : {}) };
         // Members the other side lacks altogether are reported on their own line (one cause, one
         // finding), so the memberships are compared over the functions both sides have.
-        const onlyPredictedMembers = (mine?.members ?? []).filter((m) => !realBySbdf.has(m));
-        const onlyRealMembers = (theirs?.members ?? []).filter((m) => !predicted.has(m));
+        const onlyPredictedMembers = lackedByReal(mine?.members ?? NO_MEMBERS);
+        const onlyRealMembers = lackedByPrediction(theirs?.members ?? NO_MEMBERS);
         let verdict: Verdict;
         if (mine && theirs) {
-            const shared = (members: string[]) => members.filter((m) => predicted.has(m) && realBySbdf.has(m)).join(' ');
             verdict = (mine.group === null) !== (theirs.group === null) || shared(mine.members) !== shared(theirs.members) ? 'differs' : 'agree';
         } else if (mine) {
             // A listing of groups cannot show a function that has none: absent there is "no group".
@@ -164,6 +196,7 @@ export function compareGroups(result: SimulationResult, real: RealGroups, declar
         counts,
         idsDiffer: functions.filter((f) => f.idsDiffer).length,
         realGroups: realGroups.size,
+        groups: { predicted: listed(predictedGroups), real: listed(realGroups) },
     };
 }
 

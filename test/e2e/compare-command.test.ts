@@ -38,10 +38,11 @@ describe('pciplat compare', () => {
         // The flat topology's real groups, but nvme0 and ivshmem0 in one group.
         const real = write('merged.txt', fs.readFileSync(flatLoop, 'utf8').replace(/IOMMU Group 4:\n/, ''));
         const r = pciplat('compare', flat, real, '--format', 'json');
-        const json = JSON.parse(r.stdout) as { agreement: boolean; summary: object; functions: { sbdf: string; verdict: string; real: { members: string[] } }[] };
+        const json = JSON.parse(r.stdout) as { agreement: boolean; summary: object; functions: { sbdf: string; verdict: string; real: { group: number } }[]; groups: { real: { group: number; members: string[] }[] } };
         expect(json.agreement).toBe(false);
         expect(json.summary).toEqual({ functions: 6, agree: 4, differs: 2, onlyPredicted: 0, onlyReal: 0, idsDiffer: 0 });
-        expect(json.functions.filter((f) => f.verdict !== 'agree').map((f) => [f.sbdf, f.real.members])).toEqual([
+        const members = (group: number) => json.groups.real.find((g) => g.group === group)?.members;
+        expect(json.functions.filter((f) => f.verdict !== 'agree').map((f) => [f.sbdf, members(f.real.group)])).toEqual([
             ['0000:00:03.0', ['0000:00:03.0', '0000:00:04.0']],
             ['0000:00:04.0', ['0000:00:03.0', '0000:00:04.0']],
         ]);
