@@ -151,3 +151,13 @@ describe('pciplat import on bad input: one coded finding at the place, exit 1, n
         expect(exists(out)).toBe(false);
     });
 });
+
+describe('pciplat import --format json', () => {
+    it('prints the import error as a check document', () => {
+        const r = pciplat('import', '--dt', 'machine.dts', '--lspci', write('json-bad.txt', 'not lspci at all\n'), '-o', 'json.pciplat', '--format', 'json');
+        expect(r.status).toBe(1);
+        const doc = JSON.parse(r.stdout) as { findings: { code: string; file: string; line: number }[] };
+        expect(doc.findings.map((f) => `${f.file}:${f.line} ${f.code}`)).toEqual(['json-bad.txt:1 IMPORT-LSPCI-SYNTAX']);
+        expect(exists('json.pciplat')).toBe(false);
+    });
+});
