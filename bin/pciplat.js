@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-// The `pciplat` command. The polyfill must be evaluated before Langium loads (Node 20).
-import '../language/polyfill.mjs';
+// The `pciplat` command: the main thread only starts the worker that does the work
+// (bin/pciplat-worker.js) under a memory ceiling, so it needs no polyfill and no Langium.
 import '../out/language/cli-entry.js';

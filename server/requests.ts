@@ -145,6 +145,7 @@ export class CustomRequests {
         const outcome = await background.runOnce(platform!, options);
         if (outcome.kind === 'cancelled') throw failure('the simulation was cancelled', LSPErrorCodes.RequestCancelled);
         if (outcome.kind === 'timeout') throw failure(`the simulation of ${platform!.name} took too long and was stopped`, ErrorCodes.InternalError);
+        if (outcome.kind === 'out-of-memory') throw failure(`the simulation of ${platform!.name} needed more than the ${outcome.ceilingMb} MiB heap ceiling and was stopped`, ErrorCodes.InternalError);
         if (outcome.kind === 'error') throw failure(`pciplat could not simulate ${platform!.name}: ${outcome.message}`, ErrorCodes.InternalError);
         const documents = this.shared.workspace.LangiumDocuments;
         const languageFindings = [...importClosure(document, documents)].flatMap((uri) => {

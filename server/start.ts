@@ -33,6 +33,7 @@ import {
     type LangiumSharedServices,
 } from 'langium/lsp';
 import { CodeLensRefreshRequest, InlayHintRefreshRequest, SemanticTokensRefreshRequest, type Connection, type InitializeResult } from 'vscode-languageserver';
+import { DEFAULT_MEMORY_MB, memoryCeiling } from '../src/cli/resource-limits.js';
 import { ServerContext } from './context.js';
 import { DiagnosticsHub } from './diagnostics.js';
 import { SYSTEM_PCI_IDS_PATHS } from './pci-ids/index.js';
@@ -124,11 +125,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
         const workers = Number.isInteger(init.simulationWorkers) && init.simulationWorkers! > 0 ? init.simulationWorkers! : Math.max(1, Math.min(4, cores - 1));
         const timeoutMs = typeof init.simulationTimeoutMs === 'number' && init.simulationTimeoutMs > 0 ? init.simulationTimeoutMs : 120_000;
+        // The same heap ceiling as the CLI's (docs/cli.md, Resource limits); an unusable value falls back to the default.
+        const ceiling = memoryCeiling(process.env);
+        const memoryMb = 'mb' in ceiling ? ceiling.mb : DEFAULT_MEMORY_MB;
         const status = (params: SimulationStatusParams) => void connection.sendNotification(SIMULATION_STATUS_METHOD, params).catch(() => undefined);
         const background = new BackgroundSimulation(
             shared,
             hub,
-            { workers, timeoutMs, workerUrl: new URL('./simulation/worker.js', import.meta.url), engineModule: engineModuleUrl(options.engineModule), log, status },
+            { workers, timeoutMs, memoryMb, workerUrl: new URL('./simulation/worker.js', import.meta.url), engineModule: engineModuleUrl(options.engineModule), log, status },
             refresh,
         );
         background.configure({ profile: init.profile, simulateOn: init.simulateOn });

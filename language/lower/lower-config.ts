@@ -2,10 +2,11 @@
 import type * as ast from '../generated/ast.js';
 import type * as m from '../../src/model/platform.js';
 import type { SourceLoc } from '../../src/model/source.js';
+import type { LoweringKeys } from './keys.js';
 import { locOf, locOfProperty } from './loc.js';
 import { num, optNum, pciAddress } from './values.js';
 
-export function lowerIort(iort: ast.Iort): m.Iort {
+export function lowerIort(iort: ast.Iort, keys: LoweringKeys): m.Iort {
     const mapping = (map: ast.IortMapping): m.IortMapping => {
         const range = map.inputStart !== undefined;
         const inputBase = num(range ? map.inputStart : map.inputBase, 0n);
@@ -22,7 +23,7 @@ export function lowerIort(iort: ast.Iort): m.Iort {
     };
     const nodes = iort.nodes;
     return {
-        itsGroups: nodes.filter((n): n is ast.IortItsGroup => n.$type === 'IortItsGroup').map((g) => ({ name: g.name, its: g.its.map((i) => i.$refText), loc: locOf(g) })),
+        itsGroups: nodes.filter((n): n is ast.IortItsGroup => n.$type === 'IortItsGroup').map((g) => ({ name: keys.of(g), its: g.its.map((i) => i.$refText), loc: locOf(g) })),
         smmus: nodes.filter((n): n is ast.IortSmmu => n.$type === 'IortSmmu').map((s) => ({
             smmu: s.smmu?.$refText ?? '',
             kind: s.kind as m.IortSmmuNode['kind'],
@@ -49,13 +50,22 @@ export function lowerFunctionRef(ref: ast.FunctionRef): m.FunctionRef {
     return { function: ref.function?.$refText ?? '', vf: optNum(ref.vf), loc: locOf(ref) };
 }
 
+/**
+ * The parser's error recovery leaves a required reference out of the AST when its text is
+ * missing (`kvm { host-driver }`): such an entry names nothing, so it is not lowered at all
+ * (the syntax error is already reported). Lowering never throws on a partial AST.
+ */
+function withDevice<N extends { device?: ast.FunctionRef }, T>(node: N, lower: (node: N & { device: ast.FunctionRef }) => T): T[] {
+    return node.device ? [lower(node as N & { device: ast.FunctionRef })] : [];
+}
+
 function lowerVslot(address: ast.PciAddress | undefined): m.Assignment['vslot'] {
     if (!address) return undefined;
     const { device, fn } = pciAddress(address.absolute, address.relative);
     return { device, fn, loc: locOf(address) };
 }
 
-function lowerAssignment(a: ast.Assignment): m.Assignment {
+function lowerAssignment(a: ast.Assignment & { device: ast.FunctionRef }): m.Assignment {
     const flags = a.options.filter((o) => o.key !== 'rdm-policy').map((o) => o.key as m.XlFlag);
     const rdm = a.options.find((o) => o.key === 'rdm-policy')?.value;
     return {
@@ -67,7 +77,7 @@ function lowerAssignment(a: ast.Assignment): m.Assignment {
     };
 }
 
-export function lowerXen(xen: ast.Xen): m.XenConfig {
+export function lowerXen(xen: ast.Xen, keys: LoweringKeys): m.XenConfig {
     const option = (key: ast.XenOptionKey) => {
         const value = xen.options.find((o) => o.key === key)?.value;
         return value === undefined ? undefined : value === 'on';
@@ -81,13 +91,13 @@ export function lowerXen(xen: ast.Xen): m.XenConfig {
         assignable: xen.assignables.flatMap((a) => a.devices.map(lowerFunctionRef)),
         dom0: { uses: dom0?.uses.map(lowerFunctionRef) ?? [], memory: optNum(dom0?.memory[0]), loc: dom0 && locOf(dom0) },
         domains: xen.domains.map((d) => ({
-            name: d.name,
+            name: keys.of(d),
             dom0less: d.dom0less,
             memory: optNum(d.memory[0]),
             vcpus: optNum(d.vcpus[0]),
             guestType: d.guestType[0] as m.XenDomain['guestType'],
             holes: d.holes.map((h) => ({ which: h.which as m.MmioHole['which'], base: num(h.base, 0n), size: num(h.size, 0n), loc: locOf(h) })),
-            assignments: d.assignments.map(lowerAssignment),
+            assignments: d.assignments.flatMap((a) => withDevice(a, lowerAssignment)),
             loc: locOf(d),
             nameLoc: locOfProperty(d, 'name'),
         })),
@@ -103,14 +113,16 @@ function locOfIndex(owns: ast.Owns, index: number): SourceLoc {
     return { uri: whole.uri, start: ref.range.start, end: ref.range.end };
 }
 
-export function lowerKvm(kvm: ast.Kvm): m.KvmConfig {
+export function lowerKvm(kvm: ast.Kvm, keys: LoweringKeys): m.KvmConfig {
     return {
-        hostDrivers: kvm.hostDrivers.map((h) => ({
-            device: lowerFunctionRef(h.device),
-            driver: h.driver?.startsWith('"') ? h.driver.slice(1, -1) : (h.driver ?? ''),
-            loc: locOf(h),
-        })),
-        vms: kvm.vms.map((v) => ({ name: v.name, memory: optNum(v.memory[0]), assignments: v.assignments.map(lowerAssignment), loc: locOf(v), nameLoc: locOfProperty(v, 'name') })),
+        hostDrivers: kvm.hostDrivers.flatMap((h) =>
+            withDevice(h, (d) => ({
+                device: lowerFunctionRef(d.device),
+                driver: d.driver?.startsWith('"') ? d.driver.slice(1, -1) : (d.driver ?? ''),
+                loc: locOf(d),
+            })),
+        ),
+        vms: kvm.vms.map((v) => ({ name: keys.of(v), memory: optNum(v.memory[0]), assignments: v.assignments.flatMap((a) => withDevice(a, lowerAssignment)), loc: locOf(v), nameLoc: locOfProperty(v, 'name') })),
         loc: locOf(kvm),
     };
 }
@@ -131,9 +143,9 @@ export function lowerLinux(linux: ast.LinuxOptions | undefined): m.LinuxOptions 
     };
 }
 
-export function lowerScenario(scenario: ast.Scenario): m.Scenario {
+export function lowerScenario(scenario: ast.Scenario, keys: LoweringKeys): m.Scenario {
     return {
-        name: scenario.name,
+        name: keys.of(scenario),
         steps: scenario.steps.flatMap(lowerStep),
         loc: locOf(scenario),
         nameLoc: locOfProperty(scenario, 'name'),

@@ -2,17 +2,20 @@
 import type * as ast from '../generated/ast.js';
 import type * as m from '../../src/model/platform.js';
 import { pciAddressValue } from '../numbers.js';
+import type { LoweringKeys } from './keys.js';
 import { locOf, locOfProperty } from './loc.js';
 import { num, optNum, pciAddress, prop, smallNum } from './values.js';
 
-export function lowerFunction(fn: ast.PciFunction): m.PciFunction {
+/** Lowers a function and its subtree; `keys` gives each a unique name (keys.ts), parents first. */
+export function lowerFunction(fn: ast.PciFunction, keys: LoweringKeys): m.PciFunction {
+    const name = keys.of(fn);
     const address = pciAddress(fn.address?.absolute, fn.address?.relative);
     const attr = (key: ast.IdKey) => optNum(fn.attrs.find((a) => a.key === key)?.value);
     const flags = new Set(fn.flags.map((f) => f.flag));
     const buses = fn.busNumbers[0];
     const slot = fn.slots[0];
     return {
-        name: fn.name ?? '',
+        name,
         kind: (fn.kind ?? 'endpoint') as m.FunctionKind,
         address: { ...address, loc: fn.address ? locOf(fn.address) : locOf(fn) },
         vendor: attr('vendor'),
@@ -44,7 +47,7 @@ export function lowerFunction(fn: ast.PciFunction): m.PciFunction {
             end: num(w.end, 0n),
             loc: locOf(w),
         })),
-        children: fn.functions.map(lowerFunction),
+        children: fn.functions.map((child) => lowerFunction(child, keys)),
         loc: locOf(fn),
         nameLoc: locOfProperty(fn, 'name'),
     };

@@ -5,46 +5,53 @@ import { isModel, isPlatform } from '../generated/ast.js';
 import type * as m from '../../src/model/platform.js';
 import { lowerFunction } from './lower-function.js';
 import { lowerIort, lowerKvm, lowerLinux, lowerScenario, lowerXen } from './lower-config.js';
+import { LoweringKeys } from './keys.js';
 import { locOf, locOfProperty } from './loc.js';
 import { num, optNum, prop, smallNum } from './values.js';
 
 /** Every platform of a document's root. */
 export function lowerModel(model: ast.Model): m.Platform[] {
     if (!isModel(model)) return [];
-    return model.elements.filter(isPlatform).map(lowerPlatform);
+    const platformKeys = new LoweringKeys();
+    return model.elements.filter(isPlatform).map((platform) => lowerPlatform(platform, new LoweringKeys(), platformKeys.of(platform)));
 }
 
-export function lowerPlatform(platform: ast.Platform): m.Platform {
+/**
+ * `keys` makes the names of the platform's declarations unique (keys.ts); `name` is the
+ * platform's own key when several platforms of one file share a name.
+ */
+export function lowerPlatform(platform: ast.Platform, keys = new LoweringKeys(), name = platform.name ?? ''): m.Platform {
+    const key = (node: { $type: string; name?: string }) => keys.of(node);
     const included = platform.socs.flatMap((s) => s.soc?.ref?.items ?? []);
     const items = [...included, ...platform.items];
     const of = <T extends ast.HardwareItem>(type: T['$type']) => items.filter((i): i is T => i.$type === type);
     return {
-        name: platform.name ?? '',
+        name,
         title: platform.title,
         arch: (platform.arch[0]?.value ?? 'arm64') as m.Arch,
         loc: locOfProperty(platform, 'name'),
-        memory: of<ast.MemoryRegion>('MemoryRegion').map((r) => ({ name: r.name, base: num(r.base, 0n), size: num(r.size, 0n), loc: locOf(r) })),
+        memory: of<ast.MemoryRegion>('MemoryRegion').map((r) => ({ name: key(r), base: num(r.base, 0n), size: num(r.size, 0n), loc: locOf(r) })),
         reserved: of<ast.ReservedRegion>('ReservedRegion').map((r) => ({
-            name: r.name,
+            name: key(r),
             base: num(r.base, 0n),
             size: num(r.size, 0n),
             kind: (r.kind ?? 'reserved') as m.ReservedRegion['kind'],
             loc: locOf(r),
         })),
-        its: of<ast.Its>('Its').map(lowerIts),
-        smmus: of<ast.Smmu>('Smmu').map(lowerSmmu),
+        its: of<ast.Its>('Its').map((i) => lowerIts(i, key(i))),
+        smmus: of<ast.Smmu>('Smmu').map((i) => lowerSmmu(i, key(i))),
         x86Iommus: of<ast.X86Iommu>('X86Iommu').map((i) => ({
-            name: i.name,
+            name: key(i),
             kind: i.kind as m.X86Iommu['kind'],
             base: num(i.base, 0n),
             scope: i.scope.map((s) => s.$refText),
             loc: locOf(i),
         })),
-        gics: of<ast.Gic>('Gic').map((g) => ({ name: g.name, version: g.version as m.Gic['version'], base: num(g.base, 0n), loc: locOf(g) })),
-        ioapics: of<ast.IoApic>('IoApic').map((a) => ({ name: a.name, base: num(a.base, 0n), gsiBase: num(a.gsiBase, 0n), pins: num(a.pins, 0n), loc: locOf(a) })),
+        gics: of<ast.Gic>('Gic').map((g) => ({ name: key(g), version: g.version as m.Gic['version'], base: num(g.base, 0n), loc: locOf(g) })),
+        ioapics: of<ast.IoApic>('IoApic').map((a) => ({ name: key(a), base: num(a.base, 0n), gsiBase: num(a.gsiBase, 0n), pins: num(a.pins, 0n), loc: locOf(a) })),
         platformDevices: [
             ...of<ast.Uart>('Uart').map((u) => ({
-                name: u.name,
+                name: keys.key('PlatformDevice', u.name ?? ''),
                 kind: 'uart' as const,
                 base: num(u.base ?? u.port, 0n),
                 io: u.port !== undefined,
@@ -52,7 +59,7 @@ export function lowerPlatform(platform: ast.Platform): m.Platform {
                 loc: locOf(u),
             })),
             ...of<ast.GenericDevice>('GenericDevice').map((d) => ({
-                name: d.name,
+                name: keys.key('PlatformDevice', d.name ?? ''),
                 kind: 'device' as const,
                 compatible: d.compatible,
                 base: num(d.base, 0n),
@@ -61,18 +68,18 @@ export function lowerPlatform(platform: ast.Platform): m.Platform {
                 loc: locOf(d),
             })),
         ],
-        hostBridges: of<ast.HostBridge>('HostBridge').map(lowerHostBridge),
-        iort: platform.iorts[0] && lowerIort(platform.iorts[0]),
-        xen: platform.xens[0] && lowerXen(platform.xens[0]),
-        kvm: platform.kvms[0] && lowerKvm(platform.kvms[0]),
+        hostBridges: of<ast.HostBridge>('HostBridge').map((hb) => lowerHostBridge(hb, key(hb), keys)),
+        iort: platform.iorts[0] && lowerIort(platform.iorts[0], keys),
+        xen: platform.xens[0] && lowerXen(platform.xens[0], keys),
+        kvm: platform.kvms[0] && lowerKvm(platform.kvms[0], keys),
         linux: lowerLinux(platform.linuxes[0]),
-        scenarios: platform.scenarios.map(lowerScenario),
+        scenarios: platform.scenarios.map((sc) => lowerScenario(sc, keys)),
     };
 }
 
-function lowerIts(its: ast.Its): m.Its {
+function lowerIts(its: ast.Its, name: string): m.Its {
     return {
-        name: its.name,
+        name,
         base: num(its.base, 0n),
         deviceIdBits: smallNum(prop(its.props, 'device-id-bits'), 32),
         eventIdBits: prop(its.props, 'event-id-bits') === undefined ? undefined : smallNum(prop(its.props, 'event-id-bits'), 32),
@@ -81,9 +88,9 @@ function lowerIts(its: ast.Its): m.Its {
     };
 }
 
-function lowerSmmu(smmu: ast.Smmu): m.Smmu {
+function lowerSmmu(smmu: ast.Smmu, name: string): m.Smmu {
     return {
-        name: smmu.name,
+        name,
         version: (smmu.version ?? 'v3') as m.Smmu['version'],
         base: num(smmu.base, 0n),
         size: optNum(prop(smmu.props, 'size')),
@@ -93,7 +100,7 @@ function lowerSmmu(smmu: ast.Smmu): m.Smmu {
     };
 }
 
-function lowerHostBridge(hb: ast.HostBridge): m.HostBridge {
+function lowerHostBridge(hb: ast.HostBridge, name: string, keys: LoweringKeys): m.HostBridge {
     const ecam = hb.ecams[0];
     const mcfg = hb.mcfgs[0];
     const busRange = hb.busRanges[0];
@@ -109,7 +116,7 @@ function lowerHostBridge(hb: ast.HostBridge): m.HostBridge {
         loc: locOf(e),
     });
     return {
-        name: hb.name,
+        name,
         segment: optNum(hb.segment),
         compatible: hb.compatibles[0]?.value,
         ecam: ecam
@@ -130,7 +137,7 @@ function lowerHostBridge(hb: ast.HostBridge): m.HostBridge {
         msiMapMask: mask('msi-map-mask'),
         msiParent: hb.msiParents[0]?.target?.$refText,
         numaNode: optNum(hb.numaNodes[0]?.value),
-        functions: hb.functions.map(lowerFunction),
+        functions: hb.functions.map((fn) => lowerFunction(fn, keys)),
         loc: locOf(hb),
         nameLoc: locOfProperty(hb, 'name'),
     };

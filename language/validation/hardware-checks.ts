@@ -60,9 +60,10 @@ function streamIdBits(smmu: Smmu): bigint | undefined {
 function checkSmmuProperties(smmu: Smmu, accept: ValidationAcceptor): void {
     const why = "StreamIDs cannot be checked against the SMMU's width";
     checkBlockProperties(smmu, smmu.props, `SMMU ${smmu.name}`, { key: 'stream-id-bits', why }, (prop, value) => {
-        if (prop.key === 'stream-id-bits' && smmu.version && (value < 1n || value > maxStreamIdBits(smmu))) {
+        // Without a written version the SMMU is lowered as v3 (lower-platform.ts), so it is checked as one.
+        if (prop.key === 'stream-id-bits' && (value < 1n || value > maxStreamIdBits(smmu))) {
             const field = smmu.version === 'v2' ? 'IDR0.NUMSIDB' : 'IDR1.SIDSIZE';
-            report(accept, 'LANG-VALUE-RANGE', `stream-id-bits ${value} of SMMU ${smmu.name} is out of range: an SMMU${smmu.version} has 1 to ${maxStreamIdBits(smmu)} StreamID bits (${field}).`, { node: prop, property: 'value' });
+            report(accept, 'LANG-VALUE-RANGE', `stream-id-bits ${value} of SMMU ${smmu.name} is out of range: an SMMU${smmu.version ?? 'v3'} has 1 to ${maxStreamIdBits(smmu)} StreamID bits (${field}).`, { node: prop, property: 'value' });
         }
     }, accept);
 }

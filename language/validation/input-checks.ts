@@ -6,6 +6,7 @@ import { U64_MAX, hex, numberValue } from '../numbers.js';
 import { inputRejection } from '../parse-guard.js';
 import type { PciplatServices } from '../pciplat-module.js';
 import { resolveImport } from '../scope/import-closure.js';
+import { quoteToken } from '../../src/findings/quote.js';
 import { report } from './report.js';
 
 const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -31,28 +32,38 @@ export function inputChecks(services: PciplatServices): ValidationChecks<Pciplat
         }
     }
 
-    /** Each name declared in this document that another visible declaration also uses. */
+    /**
+     * Each declaration in this document whose name an earlier visible declaration already uses:
+     * one finding per duplicate, pointing at the first declaration (the one references mean), so
+     * k declarations of a name give k-1 findings with one related location each, not k×(k-1).
+     */
     function checkDuplicateNames(model: Model, accept: ValidationAcceptor): void {
         const document = AstUtils.getDocument(model);
         const own = document.uri.toString();
-        const byName = new Map<string, AstNodeDescription[]>();
+        const byName = new Map<string, { first: AstNodeDescription; count: number; mine: AstNodeDescription[] }>();
         for (const description of indexManager.allElements(undefined, scopes.visibleUris(document))) {
-            const list = byName.get(description.name);
-            if (list) list.push(description);
-            else byName.set(description.name, [description]);
+            const entry = byName.get(description.name);
+            if (!entry) {
+                byName.set(description.name, { first: description, count: 1, mine: [] });
+                continue;
+            }
+            entry.count++;
+            if (description.documentUri.toString() === own && description.node) entry.mine.push(description);
         }
-        for (const [name, list] of byName) {
-            if (list.length < 2) continue;
-            for (const mine of list) {
-                if (mine.documentUri.toString() !== own || !mine.node) continue;
-                const others = list.filter((d) => d !== mine);
-                const related = others.map((d) => ({
-                    location: { uri: d.documentUri.toString(), range: d.nameSegment?.range ?? FILE_START },
-                    message: `${name} is also declared here`,
-                }));
-                const first = others[0]!;
-                const where = `${first.documentUri.toString() === own ? 'line' : `${first.documentUri.path.split('/').pop()} line`} ${(first.nameSegment?.range.start.line ?? 0) + 1}`;
-                report(accept, 'LANG-DUPLICATE-NAME', `The name ${name} is declared ${list.length} times (also at ${where}).`, { node: mine.node, property: 'name' as never }, related);
+        for (const [name, { first, count, mine }] of byName) {
+            if (mine.length === 0) continue;
+            const file = first.documentUri.toString() === own ? '' : `${first.documentUri.path.split('/').pop()} `;
+            const where = `${file}line ${(first.nameSegment?.range.start.line ?? 0) + 1}`;
+            const shown = quoteToken(name);
+            const related = [{ location: { uri: first.documentUri.toString(), range: first.nameSegment?.range ?? FILE_START }, message: `${shown} is first declared here` }];
+            for (const duplicate of mine) {
+                report(
+                    accept,
+                    'LANG-DUPLICATE-NAME',
+                    `The name ${shown} is declared ${count} times; the first declaration is at ${where}, and references to ${shown} mean that one.`,
+                    { node: duplicate.node!, property: 'name' as never },
+                    related,
+                );
             }
         }
     }
@@ -62,7 +73,7 @@ export function inputChecks(services: PciplatServices): ValidationChecks<Pciplat
         for (const cst of CstUtils.streamCst(model.$cstNode)) {
             if (!isLeafCstNode(cst) || cst.tokenType.name !== 'NUMBER') continue;
             if (numberValue(cst.text) > U64_MAX) {
-                report(accept, 'LANG-NUMBER-OVERFLOW', `${cst.text} does not fit in 64 bits (the largest value is ${hex(U64_MAX)}).`, { node: cst.astNode as AstNode, range: cst.range });
+                report(accept, 'LANG-NUMBER-OVERFLOW', `${quoteToken(cst.text)} does not fit in 64 bits (the largest value is ${hex(U64_MAX)}).`, { node: cst.astNode as AstNode, range: cst.range });
             }
         }
     }

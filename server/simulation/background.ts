@@ -16,6 +16,7 @@ import type { Platform, Profile } from '../../src/model/platform.js';
 import { diagnosticsByUri, type DiagnosticsHub } from '../diagnostics.js';
 import type { PciplatSettings, SimulateOnSetting, SimulationStatusParams } from '../protocol.js';
 import { lowerPlatformSliced, nextTurn } from './lower-sliced.js';
+import { MEMORY_ENV } from '../../src/cli/resource-limits.js';
 import { WorkerPool, type RunOutcome } from './pool.js';
 import { ResultStore } from './results.js';
 import { platformKey, SimulationScheduler, type CompletedOutcome, type SimulationJob } from './scheduler.js';
@@ -23,6 +24,8 @@ import { platformKey, SimulationScheduler, type CompletedOutcome, type Simulatio
 export interface BackgroundOptions {
     workers: number;
     timeoutMs: number;
+    /** Heap ceiling of each simulation worker in MiB. */
+    memoryMb: number;
     workerUrl: URL;
     engineModule: string;
     log: (message: string) => void;
@@ -63,7 +66,7 @@ export class BackgroundSimulation {
         private readonly options: BackgroundOptions,
         private readonly onResults: () => void,
     ) {
-        this.pool = new WorkerPool({ size: options.workers, workerUrl: options.workerUrl, engineModule: options.engineModule, timeoutMs: options.timeoutMs, log: options.log });
+        this.pool = new WorkerPool({ size: options.workers, workerUrl: options.workerUrl, engineModule: options.engineModule, timeoutMs: options.timeoutMs, memoryMb: options.memoryMb, log: options.log });
         this.scheduler = new SimulationScheduler(
             this.pool,
             (job, outcome) => this.completed(job, outcome),
@@ -328,7 +331,7 @@ export class BackgroundSimulation {
     }
 
     private deliver(job: SimulationJob, outcome: CompletedOutcome): void {
-        if (outcome.kind !== 'error') this.lastRun = { millis: outcome.millis, at: Date.now() };
+        if (outcome.kind === 'result' || outcome.kind === 'timeout') this.lastRun = { millis: outcome.millis, at: Date.now() };
         if (outcome.kind === 'result') {
             this.store.set({
                 key: job.key,
@@ -342,7 +345,8 @@ export class BackgroundSimulation {
             });
             this.hub.setSimulation(job.key, diagnosticsByUri(outcome.result.findings ?? [], job.platformName, job.platform.loc));
         } else {
-            this.options.log(`pciplat: simulation of platform ${job.platformName} (${job.uri}): ${outcome.kind === 'timeout' ? `stopped after ${Math.round(outcome.millis)} ms` : outcome.message}`);
+            const why = outcome.kind === 'timeout' ? `stopped after ${Math.round(outcome.millis)} ms` : outcome.kind === 'out-of-memory' ? `out of memory (ceiling ${outcome.ceilingMb} MiB)` : outcome.message;
+            this.options.log(`pciplat: simulation of platform ${job.platformName} (${job.uri}): ${why}`);
             this.hub.setSimulation(job.key, new Map([[job.uri, [failureDiagnostic(job.platform, outcome)]]]));
         }
     }
@@ -354,6 +358,16 @@ export class BackgroundSimulation {
 }
 
 function failureDiagnostic(platform: Platform, outcome: Exclude<CompletedOutcome, { kind: 'result' }>): Diagnostic {
+    if (outcome.kind === 'out-of-memory') {
+        return {
+            range: { start: platform.loc.start, end: platform.loc.end },
+            severity: DiagnosticSeverity.Error,
+            code: 'ENGINE-OUT-OF-MEMORY',
+            source: 'pciplat',
+            message: `pciplat's simulation of platform ${platform.name} needed more than the simulation worker's ${outcome.ceilingMb} MiB heap ceiling and was stopped; hovers and lenses show the last successful run. Raise the ceiling with ${MEMORY_ENV} in the server's environment.`,
+            data: { source: 'simulation', platform: platform.name },
+        };
+    }
     const what =
         outcome.kind === 'timeout'
             ? `pciplat stopped simulating platform ${platform.name} after ${Math.round(outcome.millis / 1000)} s`

@@ -7,6 +7,7 @@
 // its children emptied and attached to its parent, in the original order. The result equals
 // lowerPlatform's (test/server/lower-sliced.test.ts).
 import * as ast from '../../language/generated/ast.js';
+import { LoweringKeys } from '../../language/lower/keys.js';
 import { lowerFunction } from '../../language/lower/lower-function.js';
 import { lowerPlatform } from '../../language/lower/lower-platform.js';
 import type * as m from '../../src/model/platform.js';
@@ -22,7 +23,9 @@ export async function lowerPlatformSliced(platform: ast.Platform, pause: Pause =
     const hostBridges = items.filter(ast.isHostBridge);
     const shells = new Map<ast.HardwareItem, ast.HardwareItem>(hostBridges.map((hb) => [hb, { ...hb, functions: [] } as ast.HostBridge]));
     const pseudo = { ...platform, socs: [], items: items.map((item) => shells.get(item) ?? item) } as ast.Platform;
-    const lowered = lowerPlatform(pseudo);
+    // One key allocator for the shells and the functions: the same unique keys as lowerPlatform's.
+    const keys = new LoweringKeys();
+    const lowered = lowerPlatform(pseudo, keys);
     let sliceStart = performance.now();
     for (let i = 0; i < hostBridges.length; i++) {
         const target = lowered.hostBridges[i];
@@ -35,7 +38,7 @@ export async function lowerPlatformSliced(platform: ast.Platform, pause: Pause =
                 sliceStart = performance.now();
             }
             const { fn, into } = stack.pop()!;
-            const node = lowerFunction({ ...fn, functions: [] } as ast.PciFunction);
+            const node = lowerFunction({ ...fn, functions: [] } as ast.PciFunction, keys);
             into.push(node);
             for (let c = fn.functions.length - 1; c >= 0; c--) stack.push({ fn: fn.functions[c]!, into: node.children });
         }

@@ -17,6 +17,8 @@ export type RunOutcome =
     | { kind: 'result'; result: SimulationResult; millis: number }
     | { kind: 'error'; message: string }
     | { kind: 'timeout'; millis: number }
+    /** The worker needed more heap than its ceiling (PoolOptions.memoryMb) and Node stopped it. */
+    | { kind: 'out-of-memory'; ceilingMb: number }
     | { kind: 'cancelled' };
 
 export interface RunHandle {
@@ -34,6 +36,8 @@ export interface PoolOptions {
     timeoutMs: number;
     /** Ceiling on starting a worker, loading the engine and receiving the platform (default 60 s). */
     startupMs?: number;
+    /** Heap ceiling of each worker in MiB (a run that needs more ends as 'out-of-memory'). */
+    memoryMb: number;
     log?: (message: string) => void;
 }
 
@@ -143,7 +147,7 @@ export class WorkerPool {
 
     private spawn(): PoolWorker {
         const data: WorkerData = { engineModule: this.options.engineModule };
-        const worker = new Worker(this.options.workerUrl, { workerData: data, stdout: true, stderr: true });
+        const worker = new Worker(this.options.workerUrl, { workerData: data, stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb } });
         // The server speaks LSP on stdout: a worker must never write there.
         worker.stdout.on('data', (chunk: Buffer) => this.options.log?.(`simulation worker: ${chunk.toString().trimEnd()}`));
         worker.stderr.on('data', (chunk: Buffer) => this.options.log?.(`simulation worker: ${chunk.toString().trimEnd()}`));
@@ -168,13 +172,16 @@ export class WorkerPool {
             this.finish(run, reply.ok ? { kind: 'result', result: { ...reply.result, functions: run.functions }, millis: reply.millis } : { kind: 'error', message: reply.error });
             this.pump();
         });
-        const failed = (message: string) => {
+        const failed = (message: string, outcome: RunOutcome = { kind: 'error', message }) => {
             const run = w.run;
             this.discard(w);
-            if (run) this.finish(run, { kind: 'error', message });
+            if (run) this.finish(run, outcome);
             this.pump();
         };
-        worker.on('error', (error) => failed(`the simulation worker failed: ${error instanceof Error ? error.message : String(error)}`));
+        worker.on('error', (error: Error & { code?: string }) => {
+            const message = `the simulation worker failed: ${error instanceof Error ? error.message : String(error)}`;
+            failed(message, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { kind: 'out-of-memory', ceilingMb: this.options.memoryMb } : undefined);
+        });
         worker.on('exit', (code) => failed(`the simulation worker stopped (exit code ${code})`));
         this.workers.push(w);
         return w;

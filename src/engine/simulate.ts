@@ -4,6 +4,7 @@
 // is guarded: a stage that throws becomes an ENGINE-INTERNAL finding and the stages that do not
 // depend on it still report.
 import type { FindingCode } from '../findings/codes.js';
+import { capFindings } from '../findings/cap.js';
 import { finding, type Finding } from '../findings/finding.js';
 import { enumerate, type Enumeration } from '../fabric/enumerate.js';
 import { analyseIds, type IdAnalysis } from '../fabric/groups/analyse-ids.js';
@@ -63,7 +64,7 @@ export function simulate(platform: Platform, options: SimulationOptions = {}): S
         domains: hypervisor?.domains ?? [],
         assignable: hypervisor?.assignable ?? [],
         trace: hypervisor?.trace ?? [],
-        findings,
+        findings: capFindings(findings, `platform ${platform.name}`, platform.loc),
     };
 }
 

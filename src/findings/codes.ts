@@ -22,6 +22,8 @@ export const CODES = {
     'LANG-SYNTAX': code('error', 'input', 'Syntax error', 'The text does not follow the grammar; the parser skipped part of it, so later findings may be incomplete.'),
     'LANG-NOT-TEXT': code('error', 'input', 'Not a text file', 'The file holds NUL bytes or is not valid UTF-8; it was not parsed.'),
     'LANG-FILE-TOO-LARGE': code('error', 'input', 'File too large', 'The file exceeds the size pciplat parses; split it with `import`.'),
+    'LANG-TOO-DEEP': code('error', 'input', 'Blocks nested too deep', 'The `{ }` blocks nest deeper than pciplat parses (512 levels; a platform with 256 nested buses needs about 260), which almost always means braces that are never closed; the file was not parsed.'),
+    'CLI-OUT-OF-MEMORY': code('error', 'input', 'Command ran out of memory', 'The `pciplat` command needed more than its heap ceiling (4096 MiB, or PCIPLAT_MAX_MEMORY_MB) and was stopped with exit status 2; nothing was reported. Split the input with `import` or raise the ceiling.'),
     'LANG-PARSE-ABORTED': code('error', 'input', 'Parser gave up', 'Error recovery on a badly broken file exhausted the parser; fix the first syntax errors and retry.'),
     'LANG-IMPORT-NOT-FOUND': code('error', 'input', 'Imported file not found', 'An `import` names a file that does not exist or cannot be read; the names it would declare are missing.'),
     'LANG-IMPORT-SELF': code('error', 'input', 'File imports itself', 'An `import` names the file that contains it; it adds nothing and is almost always a wrong path.'),
@@ -87,6 +89,8 @@ export const CODES = {
 
     // --- src/engine ----------------------------------------------------------------------------
     'ENGINE-INTERNAL': code('error', 'fabric', 'Simulation stage failed', 'A stage of the simulation threw on this platform; the results of the other stages are still reported. Please report it with the file.'),
+    'ENGINE-OUT-OF-MEMORY': code('error', 'fabric', 'Simulation ran out of memory', "The language server's simulation of this platform needed more than the worker's heap ceiling (docs/cli.md, Resource limits) and was stopped; the language findings are still shown."),
+    'FINDINGS-OMITTED': code('info', 'fabric', 'More findings of one code not shown', 'One platform gave more findings of one code than pciplat shows (100); the first ones are reported and this finding says how many more there are. They usually share one cause: fix it and re-run.'),
 
     // --- src/fabric ----------------------------------------------------------------------------
     'PLATFORM-REGION-OVERLAP': code('error', 'fabric', 'Regions of the physical address map overlap', 'ECAM or MCFG config space, host-bridge windows, RAM and device registers must each own their addresses; where two overlap, config cycles, memory and MMIO alias each other (and Xen maps host-bridge regions 1:1 into dom0).'),

@@ -15,13 +15,16 @@
 // A device held by a guest: dom0's config write bypasses vPCI (not its device) and the guest's
 // stage-2 (or the VFIO mapping) still points at the old address.
 import type { HvBar } from './input.js';
+import { isAligned } from '../util/arith.js';
 import { hex, overlaps, range } from './format.js';
 import { mapBarsForPvhDom0, unmapBarForPvhDom0 } from './dom0-mappings.js';
 import { unknownReason } from './ownership.js';
 import { ownerText, type FnState, type HvState } from './state.js';
 
 function windowProblem(state: HvState, f: FnState, bar: HvBar, address: bigint): string | undefined {
-    if (address % bar.size !== 0n) return `${hex(address)} is not aligned to the BAR size ${hex(bar.size)}`;
+    // An unimplemented BAR (size 0, PCI-BAR-SIZE-MIN) decodes nothing: there is nothing to move.
+    if (bar.size === 0n) return `BAR ${bar.index} has size 0: it decodes no addresses, so there is nothing to move`;
+    if (!isAligned(address, bar.size)) return `${hex(address)} is not aligned to the BAR size ${hex(bar.size)}`;
     if (bar.kind !== 'mem64' && bar.kind !== 'io' && address + bar.size > 1n << 32n) return `a 32-bit BAR cannot hold ${hex(address)} (above 4 GiB)`;
     const hb = state.platform.hostBridges.find((h) => h.name === f.fn.hostBridge);
     const fits = (hb?.windows ?? []).some((w) => {

@@ -10,7 +10,8 @@
 // NVS regions, one virtual IO-APIC per host IO-APIC, MMCFG denied and trapped; BARs mapped 1:1 on
 // demand when dom0 turns memory decoding on, with the MSI-X table and PBA pages punched out and
 // trapped (B.6.3.3/4); MSI capability registers trapped.
-import { alignUp, hex, PAGE, range, sizeText } from './format.js';
+import { alignUp } from '../util/arith.js';
+import { hex, PAGE, range, sizeText } from './format.js';
 import type { HvBar } from './input.js';
 import type { FnState, HvState } from './state.js';
 

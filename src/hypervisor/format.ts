@@ -37,9 +37,6 @@ export function sizeText(size: bigint): string {
 
 export const PAGE = 0x1000n;
 
-export function alignUp(value: bigint, align: bigint): bigint {
-    return align <= 1n ? value : ((value + align - 1n) / align) * align;
-}
 
 export function overlaps(a: bigint, aSize: bigint, b: bigint, bSize: bigint): boolean {
     return a < b + bSize && b < a + aSize;

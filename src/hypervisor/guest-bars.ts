@@ -9,7 +9,8 @@
 // Placement: BARs sorted by decreasing size, each naturally aligned, first fit in its hole. Where
 // the toolstack places them, a sub-page BAR gets its own page and keeps the host page offset;
 // where the guest places them (Linux in the guest) it aligns only to the BAR size.
-import { alignUp, hex, PAGE, range, sizeText } from './format.js';
+import { alignUp } from '../util/arith.js';
+import { hex, PAGE, range, sizeText } from './format.js';
 import { holeLoc } from './guest-layout.js';
 import type { GuestBar, GuestHole } from './result.js';
 import type { Attached, DomainState, FnState, HvState } from './state.js';

@@ -8,7 +8,8 @@
 // x86 HVM: hvmloader places BARs in [PCI_MEM_START 0xf000_0000, PCI_MEM_END 0xfc00_0000) and 64-bit
 // BARs above the end of guest RAM (tools/firmware/hvmloader/pci.c); modelled the same way.
 import type { MmioHole, XenDomain } from '../model/platform.js';
-import { alignUp, overlaps, range } from './format.js';
+import { alignUp } from '../util/arith.js';
+import { overlaps, range } from './format.js';
 import type { GuestHole } from './result.js';
 import type { HvState } from './state.js';
 

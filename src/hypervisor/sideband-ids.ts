@@ -9,6 +9,7 @@
 // (xen/drivers/passthrough/vtd/iommu.c domain_context_mapping, B.1.4.1).
 import type { HostBridge, MapEntry, Platform } from '../model/platform.js';
 import { hex } from './format.js';
+import { idLimit } from '../util/arith.js';
 import type { HvFunction } from './input.js';
 import type { HvState } from './state.js';
 
@@ -30,7 +31,7 @@ export function sidebandLookup(platform: Platform, hb: HostBridge, rid: bigint):
         const id = (masked - start + entry.targetBase) & U32;
         const smmu = platform.smmus.find((s) => s.name === entry.target);
         if (!smmu) return { ok: false, rid, reason: 'not-smmu', entry, iommu: entry.target, id };
-        if (id >= 1n << BigInt(smmu.streamIdBits)) return { ok: false, rid, reason: 'range', entry, iommu: smmu.name, id };
+        if (id >= idLimit(smmu.streamIdBits)) return { ok: false, rid, reason: 'range', entry, iommu: smmu.name, id };
         return { ok: true, iommu: smmu.name, id, entry };
     }
     return { ok: false, rid, reason: 'unmatched' };

@@ -7,7 +7,7 @@
 // that is not itself an expectation). For a range starting in column 0 or 1, or spanning lines,
 // write it out (1-based line and column, end exclusive, as the CLI prints):
 //
-//   // @expect 3:1-3:9 LANG-DUPLICATE-NAME: The name x is declared 2 times (also at line 9).
+//   // @expect 3:1-3:9 LANG-PARSE-ABORTED: The parser ran out of stack during error recovery; fix the first syntax errors and retry.
 //
 // A fixture without expectations must produce no diagnostic at all.
 

@@ -3,6 +3,7 @@
 // shares a stream-map entry between masters, which then share an IOMMU group.
 import type { Platform, Smmu } from '../../model/platform.js';
 import type { FabricFunction } from '../topology.js';
+import { idLimit } from '../../util/arith.js';
 import type { FunctionIds } from '../ids/types.js';
 
 export type SmmuProbe =
@@ -28,7 +29,7 @@ export class SmmuStreams {
 
     private limit(smmu: Smmu): bigint {
         let limit = this.limits.get(smmu);
-        if (limit === undefined) this.limits.set(smmu, (limit = 1n << BigInt(smmu.streamIdBits)));
+        if (limit === undefined) this.limits.set(smmu, (limit = idLimit(smmu.streamIdBits)));
         return limit;
     }
 

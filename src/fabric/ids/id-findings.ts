@@ -4,6 +4,7 @@
 import { finding, type Finding, type RelatedLoc } from '../../findings/finding.js';
 import type { Iort, IortMapping, IortRootComplex, MapEntry, Platform } from '../../model/platform.js';
 import type { SourceLoc } from '../../model/source.js';
+import { idLimit } from '../../util/arith.js';
 import type { FabricFunction, Topology } from '../topology.js';
 import type { DmaAlias } from './dma-aliases.js';
 import { iortRangeEnd } from './iort-walk.js';
@@ -123,7 +124,7 @@ export function idRangeFindings(functions: readonly FunctionIds[], platform: Pla
             const seen = new Set<object>();
             for (const l of t.lookups) {
                 const smmu = l.iommu !== undefined ? smmus.get(l.iommu) : undefined;
-                if (!smmu || l.id < 1n << BigInt(smmu.streamIdBits)) continue;
+                if (!smmu || l.id < idLimit(smmu.streamIdBits)) continue;
                 const key: object = l.entry ?? ids.fn.loc;
                 if (seen.has(key)) continue;
                 seen.add(key);
@@ -131,7 +132,7 @@ export function idRangeFindings(functions: readonly FunctionIds[], platform: Pla
             }
             for (const d of t.deviceIds) {
                 const its = itses.get(d.its);
-                if (!its || d.id < 1n << BigInt(its.deviceIdBits)) continue;
+                if (!its || d.id < idLimit(its.deviceIdBits)) continue;
                 const key: object = t.msiEntry ?? hb;
                 note(devices, key, () => ({ loc: t.msiEntry?.loc ?? hb.nameLoc, text: t.msiEntry ? entryText(t.msiEntry, 'msi-map', hb.name) : `The msi-parent of host bridge ${hb.name}`, first: ids, id: d.id, target: its.name, targetLoc: its.loc, bits: its.deviceIdBits }));
             }
@@ -143,7 +144,7 @@ export function idRangeFindings(functions: readonly FunctionIds[], platform: Pla
         out.push(
             finding(
                 'SMMU-STREAM-ID-RANGE',
-                `${a.text} gives ${who(a.first.fn)} StreamID ${hex(a.id)} on ${a.target}, beyond its ${a.bits} stream-id bits (StreamIDs below ${hex(1n << BigInt(a.bits))})${more(a)}: the SMMU driver rejects the master (-ERANGE), so it gets no IOMMU group.`,
+                `${a.text} gives ${who(a.first.fn)} StreamID ${hex(a.id)} on ${a.target}, beyond its ${a.bits} stream-id bits (StreamIDs below ${hex(idLimit(a.bits))})${more(a)}: the SMMU driver rejects the master (-ERANGE), so it gets no IOMMU group.`,
                 a.loc,
                 [{ loc: a.targetLoc, message: `${a.target}: stream-id-bits ${a.bits}` }, { loc: a.first.fn.loc, message: who(a.first.fn) }],
             ),
@@ -153,7 +154,7 @@ export function idRangeFindings(functions: readonly FunctionIds[], platform: Pla
         out.push(
             finding(
                 'ITS-DEVICE-ID-RANGE',
-                `${a.text} gives ${who(a.first.fn)} ITS DeviceID ${hex(a.id)} on ${a.target}, beyond its ${a.bits} device-id bits (DeviceIDs below ${hex(1n << BigInt(a.bits))})${more(a)}: the ITS cannot map the device (MAPD fails), so its MSIs never arrive.`,
+                `${a.text} gives ${who(a.first.fn)} ITS DeviceID ${hex(a.id)} on ${a.target}, beyond its ${a.bits} device-id bits (DeviceIDs below ${hex(idLimit(a.bits))})${more(a)}: the ITS cannot map the device (MAPD fails), so its MSIs never arrive.`,
                 a.loc,
                 [{ loc: a.targetLoc, message: `${a.target}: device-id-bits ${a.bits}` }, { loc: a.first.fn.loc, message: who(a.first.fn) }],
             ),

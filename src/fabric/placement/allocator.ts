@@ -8,16 +8,13 @@
 // every size is a multiple of its alignment, so allocation normally proceeds from the first gap's
 // start and the array stays a handful of entries long: each allocation is O(gaps), not O(children).
 
+import { alignUp } from '../../util/arith.js';
+
 export interface Gap {
     start: bigint;
     end: bigint;
 }
 
-export function alignUp(value: bigint, align: bigint): bigint {
-    if (align <= 1n) return value;
-    const rest = value % align;
-    return rest === 0n ? value : value + (align - rest);
-}
 
 export class FreeSpace {
     private readonly gaps: Gap[] = [];

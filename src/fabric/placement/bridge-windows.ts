@@ -8,6 +8,7 @@
 //   gets 4 KiB I/O, 2 MiB memory, 2 MiB prefetchable);
 // - SR-IOV VF BAR apertures are required resources, sized into the window like BARs.
 import type { LinuxOptions } from '../../model/platform.js';
+import { alignUp } from '../../util/arith.js';
 import { SLOT_INDEX } from './labels.js';
 import {
     IORESOURCE_IO,
@@ -98,10 +99,6 @@ export function windowAlignment(bus: PlacementBus, flags: number): bigint {
     return 1n;
 }
 
-function alignUp(value: bigint, align: bigint): bigint {
-    const rest = value % align;
-    return rest === 0n ? value : value + (align - rest);
-}
 
 /**
  * find_bus_resource_of_type(): the bridge's first window of the type that is not yet assigned,

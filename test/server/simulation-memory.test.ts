@@ -1,0 +1,42 @@
+// The simulation workers' heap ceiling, through the real server over stdio with the real engine:
+// a platform whose simulation needs more than PCIPLAT_MAX_MEMORY_MB (here one PF enabling 65,535
+// VFs under a 32 MiB ceiling) ends as one ENGINE-OUT-OF-MEMORY diagnostic on the platform, the
+// server keeps serving, and the next text is simulated by a fresh worker.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFixtures, type FixtureDir } from './fixtures.js';
+import { messageOf, REPO, TestClient } from './lsp-client.js';
+
+const WAIT = 120_000;
+const MANY_VFS = fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'fuzz-repro', 'amplification-65535-vf-findings.pciplat'), 'utf8');
+const FEW_VFS = MANY_VFS.replace('total-vfs 0xffff num-vfs 0xffff', 'total-vfs 4 num-vfs 2');
+
+describe('simulation worker memory ceiling', () => {
+    let fx: FixtureDir;
+    let client: TestClient;
+
+    beforeAll(async () => {
+        fx = writeFixtures();
+        client = TestClient.start({ PCIPLAT_MAX_MEMORY_MB: '32' });
+        await client.initialize(fx.ws, { simulationWorkers: 1 });
+    });
+
+    afterAll(async () => {
+        await client?.stop();
+        fx?.remove();
+    });
+
+    it('turns exhaustion into ENGINE-OUT-OF-MEMORY on the platform, then simulates the next text', async () => {
+        await client.open(fx.lonelyUri, MANY_VFS, 1);
+        const stopped = await client.waitForDiagnostics(fx.lonelyUri, (p) => p.diagnostics.some((d) => d.code === 'ENGINE-OUT-OF-MEMORY'), WAIT, 'the out-of-memory diagnostic');
+        const oom = stopped.diagnostics.find((d) => d.code === 'ENGINE-OUT-OF-MEMORY')!;
+        expect(messageOf(oom)).toBe(
+            "pciplat's simulation of platform p needed more than the simulation worker's 32 MiB heap ceiling and was stopped; hovers and lenses show the last successful run. Raise the ceiling with PCIPLAT_MAX_MEMORY_MB in the server's environment.",
+        );
+        expect(oom.range.start).toEqual({ line: 0, character: 9 });
+        await client.change(fx.lonelyUri, FEW_VFS, 2);
+        const next = await client.waitForDiagnostics(fx.lonelyUri, (p) => p.version === 2 && p.diagnostics.some((d) => d.code === 'XEN-NO-STREAMID'), WAIT, 'diagnostics of the smaller platform');
+        expect(next.diagnostics.map((d) => d.code)).not.toContain('ENGINE-OUT-OF-MEMORY');
+    });
+});
