@@ -36,8 +36,12 @@ parentPort!.on('message', (request: FuzzRequest) => {
     if (data.selfTest) {
         const main = request.input.files[request.input.main] ?? '';
         if (main.startsWith('//fuzz-selftest:hang')) for (;;);
-        // Thrown before the input runs, so no verdict can beat the death to the pool.
-        if (main.startsWith('//fuzz-selftest:die')) throw new Error('selftest: the worker died');
+        if (main.startsWith('//fuzz-selftest:die')) {
+            setImmediate(() => {
+                throw new Error('selftest: the worker died');
+            });
+            return;
+        }
     }
     void runInput(request.input, corpus, data.maxOutput).then((verdict) => parentPort!.postMessage({ kind: 'verdict', id: request.id, verdict } satisfies FuzzReply));
 });

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../fuzz/repo.js';
 import {
     createProtocolConnection,
     StreamMessageReader,
@@ -15,7 +16,8 @@ import {
     type TextEdit,
 } from 'vscode-languageserver-protocol/node';
 
-export const REPO = path.resolve(__dirname, '..', '..');
+/** The repository (also when this file runs compiled, from out/test/server/, in the soak). */
+export const REPO = repoRoot();
 
 /**
  * The ceiling on every wait of the server tests. Tests wait for events (a publish, a status, a
@@ -86,6 +88,16 @@ export class TestClient {
             this.wake();
         });
         this.connection.listen();
+    }
+
+    /** The server's process id (its RSS is read from /proc by the soak). */
+    get pid(): number | undefined {
+        return this.process.pid;
+    }
+
+    /** `textDocument/didChange` with incremental changes (LSP ranges). */
+    changeRanges(uri: string, version: number, changes: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string }[]): Promise<void> {
+        return this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
     }
 
     static start(env: Record<string, string> = {}): TestClient {

@@ -23,13 +23,13 @@ describe('simulation pool time limit', () => {
     it('does not count the worker start and the engine import against the limit', async () => {
         // The import takes 1.5 s, five times the limit; the simulation itself returns at once.
         process.env.PCIPLAT_SLOW_IMPORT_MS = '1500';
-        pool = new WorkerPool({ size: 1, workerUrl: WORKER, engineModule: ENGINE, memoryMb: 1024, timeoutMs: 300 });
+        pool = new WorkerPool({ size: 1, workerUrl: WORKER, engineModule: ENGINE, timeoutMs: 300, memoryMb: 512 });
         const outcome = await pool.submit(platform('quick'), {}).done;
         expect(outcome.kind).toBe('result');
     });
 
     it('stops a run that exceeds the limit once in the engine, and the next run gets a fresh worker', async () => {
-        pool = new WorkerPool({ size: 1, workerUrl: WORKER, engineModule: ENGINE, memoryMb: 1024, timeoutMs: 300 });
+        pool = new WorkerPool({ size: 1, workerUrl: WORKER, engineModule: ENGINE, timeoutMs: 300, memoryMb: 512 });
         const hung = await pool.submit(platform('hang'), {}).done;
         expect(hung.kind).toBe('timeout');
         expect(pool.started).toBe(1);
@@ -40,7 +40,7 @@ describe('simulation pool time limit', () => {
 
     it('stops a worker that never reaches the engine after the startup ceiling', async () => {
         process.env.PCIPLAT_SLOW_IMPORT_MS = '600000';
-        pool = new WorkerPool({ size: 1, workerUrl: WORKER, engineModule: ENGINE, memoryMb: 1024, timeoutMs: 60_000, startupMs: 500 });
+        pool = new WorkerPool({ size: 1, workerUrl: WORKER, engineModule: ENGINE, timeoutMs: 60_000, startupMs: 500, memoryMb: 512 });
         const outcome = await pool.submit(platform('quick'), {}).done;
         expect(outcome.kind).toBe('timeout');
     });

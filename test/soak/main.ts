@@ -1,0 +1,188 @@
+// `npm run soak -- --edits N`: the real language server over stdio (the tests' LSP client),
+// thousands of random incremental edits of an example with random requests in between, then
+// three checks: the diagnostics equal what `pciplat check` says about the final text (for text
+// that does not parse: its language findings plus the simulation findings of the last text
+// that parsed, see docs/language-server.md), no request took over --max-request-ms (1000), and
+// the server's RSS after the run is within --rss-growth (10 %) of its RSS after the first full
+// simulation. Prints the figures; exits 1 when a check fails.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Random } from '../fuzz/random.js';
+import { grammarKeywords, repoRoot } from '../fuzz/repo.js';
+import { fileUri, TestClient, WAIT } from '../server/lsp-client.js';
+import { cliView, difference, sameSet, serverView, type CliView } from './compare.js';
+import { Editor, positionAt } from './edits.js';
+
+const { values } = parseArgs({
+    options: {
+        edits: { type: 'string', default: '2000' },
+        seed: { type: 'string', default: '1' },
+        file: { type: 'string', default: 'examples/arm-server.pciplat' },
+        'max-request-ms': { type: 'string', default: '1000' },
+        'rss-growth': { type: 'string', default: '0.10' },
+        'request-rate': { type: 'string', default: '0.3' },
+    },
+});
+const EDITS = Number(values.edits);
+const SEED = Number(values.seed);
+const MAX_REQUEST_MS = Number(values['max-request-ms']);
+const RSS_GROWTH = Number(values['rss-growth']);
+const REQUEST_RATE = Number(values['request-rate']);
+
+const log = (line: string) => process.stderr.write(`soak: ${line}\n`);
+
+function rssMiB(pid: number): number {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+/** Waits until the server's diagnostics for `uris` are `expected` (they follow the text eventually). */
+async function converge(client: TestClient, uris: string[], expected: { language: Set<string>; simulation: Set<string> }, what: string): Promise<{ ok: boolean; detail: string }> {
+    try {
+        await client.waitFor(() => {
+            const seen = serverView(client, uris);
+            return sameSet(seen.language, expected.language) && sameSet(seen.simulation, expected.simulation) ? true : undefined;
+        }, WAIT, what);
+        return { ok: true, detail: `${expected.language.size} language + ${expected.simulation.size} simulation findings, equal` };
+    } catch {
+        const seen = serverView(client, uris);
+        return { ok: false, detail: JSON.stringify({ language: difference(expected.language, seen.language), simulation: difference(expected.simulation, seen.simulation) }, null, 1).slice(0, 4000) };
+    }
+}
+
+// The workspace: a copy of the examples (the file's imports resolve), in a temporary directory.
+const repo = repoRoot();
+const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-soak-'));
+fs.cpSync(path.join(repo, 'examples'), path.join(ws, 'examples'), { recursive: true });
+const file = path.join(ws, values.file!);
+const uri = fileUri(file);
+const original = fs.readFileSync(file, 'utf8');
+const importedUris = [...original.matchAll(/\bimport\s+"([^"]+)"/g)].map((m) => fileUri(path.resolve(path.dirname(file), m[1]!)));
+const uris = [uri, ...importedUris];
+
+const client = TestClient.start();
+const latencies = new Map<string, number[]>();
+const failures: string[] = [];
+let requestErrors = 0;
+try {
+    await client.initialize(ws, { simulationWorkers: 1, systemPciIds: false });
+    await client.open(uri, original, 1);
+    // The first full simulation: the server's diagnostics equal the CLI's on the original text.
+    const first = await converge(client, uris, await cliView(file), 'the first simulation');
+    if (!first.ok) failures.push(`after opening, the diagnostics differ from the CLI's: ${first.detail}`);
+    const rssFirst = rssMiB(client.pid!);
+    log(`opened ${values.file}: ${first.detail}; server RSS ${rssFirst.toFixed(0)} MiB`);
+
+    const rng = new Random(SEED);
+    const editor = new Editor(original, rng, new Set(grammarKeywords(repo)));
+    const started = performance.now();
+    let version = 1;
+    const request = async (method: string, params: unknown) => {
+        const t = performance.now();
+        try {
+            await client.request(method, params, WAIT);
+        } catch (error) {
+            // Cancelled or content-modified answers are answers; a time-out is a failure.
+            if (error instanceof Error && error.message.startsWith('timed out')) failures.push(`${method} got no answer: ${error.message}`);
+            requestErrors++;
+        }
+        const ms = performance.now() - t;
+        (latencies.get(method) ?? latencies.set(method, []).get(method)!).push(ms);
+    };
+    const randomRequest = () => {
+        const text = editor.text;
+        const position = positionAt(text, rng.int(text.length + 1));
+        const doc = { textDocument: { uri } };
+        const lines = text.split('\n').length;
+        const [method, params] = rng.pick<[string, unknown]>([
+            ['textDocument/hover', { ...doc, position }],
+            ['textDocument/completion', { ...doc, position }],
+            ['textDocument/documentSymbol', doc],
+            ['textDocument/codeLens', doc],
+            ['textDocument/inlayHint', { ...doc, range: { start: { line: 0, character: 0 }, end: { line: lines, character: 0 } } }],
+            ['textDocument/semanticTokens/full', doc],
+            ['textDocument/foldingRange', doc],
+            ['textDocument/definition', { ...doc, position }],
+            ['textDocument/references', { ...doc, position, context: { includeDeclaration: true } }],
+            ['textDocument/codeAction', { ...doc, range: { start: position, end: position }, context: { diagnostics: [] } }],
+            ['textDocument/formatting', { ...doc, options: { tabSize: 2, insertSpaces: true } }],
+            ['pciplat/topology', { uri }],
+            ['pciplat/addressMap', { uri }],
+        ]);
+        return request(method, params);
+    };
+    // The last edits finish the line being typed and take out the junk still in the text.
+    for (let i = 1; i <= EDITS || (editor.owed > 0 && i <= EDITS + 200); i++) {
+        await client.changeRanges(uri, ++version, [editor.next()]);
+        if (rng.chance(REQUEST_RATE)) await randomRequest();
+        // Now and then the user stops typing: the server catches up with this version.
+        if (i % 250 === 0) {
+            await client.waitForDiagnostics(uri, (p) => p.version === version, WAIT, `diagnostics of version ${version}`);
+            const all = [...latencies.values()].flat();
+            log(`${i} edits in ${((performance.now() - started) / 1000).toFixed(0)} s; ${all.length} requests, slowest ${Math.max(0, ...all).toFixed(0)} ms; RSS ${rssMiB(client.pid!).toFixed(0)} MiB`);
+        }
+    }
+    const editSeconds = (performance.now() - started) / 1000;
+    fs.writeFileSync(file, editor.text);
+    const final = await cliView(file);
+
+    // Check 1: the final text. If it parses, everything equals the CLI's; if not, the language
+    // findings do and the server keeps simulation findings of an earlier text (which earlier
+    // text depends on which versions it validated, so they are checked in step 3 instead).
+    const finalCheck = final.unparsable
+        ? await converge(client, uris, { language: final.language, simulation: serverView(client, uris).simulation }, 'the language findings of the final text')
+        : await converge(client, uris, final, 'the diagnostics of the final text');
+    log(`final text (${final.unparsable ? 'does not parse' : 'parses'}): ${finalCheck.detail}`);
+    if (!finalCheck.ok) failures.push(`the diagnostics of the final text differ from the CLI's: ${finalCheck.detail}`);
+
+    // Step 2: back to the original text (it parses): everything equals the CLI's.
+    fs.writeFileSync(file, original);
+    await client.change(uri, original, ++version);
+    const back = await cliView(file);
+    const backCheck = await converge(client, uris, back, 'the diagnostics of the original text');
+    log(`back to the original text: ${backCheck.detail}`);
+    if (!backCheck.ok) failures.push(`after going back to the original text, the diagnostics differ from the CLI's: ${backCheck.detail}`);
+    const rssAfter = rssMiB(client.pid!);
+
+    // Step 3: a text that does not parse shows its language findings and keeps the simulation
+    // findings of the text before (the original's).
+    const broken = original.replace(/\}\s*$/, '  host-bridge {{{ (\n}\n');
+    fs.writeFileSync(file, broken);
+    await client.change(uri, broken, ++version);
+    const brokenView: CliView = await cliView(file);
+    if (!brokenView.unparsable) failures.push('the broken text parses (the soak is wrong)');
+    const brokenCheck = await converge(client, uris, { language: brokenView.language, simulation: back.simulation }, 'the diagnostics of the broken text');
+    log(`a text that does not parse: ${brokenCheck.detail}`);
+    if (!brokenCheck.ok) failures.push(`for a text that does not parse, the server shows other diagnostics than documented: ${brokenCheck.detail}`);
+
+    const all = [...latencies.values()].flat().sort((a, b) => a - b);
+    const slowest = all.at(-1) ?? 0;
+    if (slowest > MAX_REQUEST_MS) failures.push(`the slowest request took ${slowest.toFixed(0)} ms (limit ${MAX_REQUEST_MS} ms)`);
+    const growth = rssAfter / rssFirst - 1;
+    if (growth > RSS_GROWTH) failures.push(`RSS grew ${(growth * 100).toFixed(1)} % (${rssFirst.toFixed(0)} -> ${rssAfter.toFixed(0)} MiB; limit ${RSS_GROWTH * 100} %)`);
+    const stats = await client.request<Record<string, unknown>>('pciplat/serverStats', {});
+    const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))] ?? 0;
+    const report = {
+        edits: EDITS,
+        seed: SEED,
+        file: values.file,
+        editSeconds: Math.round(editSeconds),
+        requests: all.length,
+        requestErrors,
+        requestMs: { median: Math.round(q(0.5)), p99: Math.round(q(0.99)), max: Math.round(slowest) },
+        slowestByMethod: Object.fromEntries([...latencies].map(([m, l]) => [m, Math.round(Math.max(...l))])),
+        rssMiB: { afterFirstSimulation: Math.round(rssFirst), afterRun: Math.round(rssAfter), growthPercent: Number((growth * 100).toFixed(1)) },
+        finalTextParses: !final.unparsable,
+        server: stats,
+        alive: client.alive,
+        failures,
+    };
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    log(`${EDITS} edits in ${editSeconds.toFixed(0)} s; ${all.length} requests: median ${q(0.5).toFixed(0)} ms, p99 ${q(0.99).toFixed(0)} ms, max ${slowest.toFixed(0)} ms; RSS ${rssFirst.toFixed(0)} -> ${rssAfter.toFixed(0)} MiB (${(growth * 100).toFixed(1)} %); ${failures.length === 0 ? 'all checks pass' : `${failures.length} checks FAIL`}`);
+    process.exitCode = failures.length === 0 ? 0 : 1;
+} finally {
+    await client.stop();
+    fs.rmSync(ws, { recursive: true, force: true });
+}
