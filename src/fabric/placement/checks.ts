@@ -29,6 +29,21 @@ export function placementFindings(hosts: readonly PlacedHostBridge[]): Finding[]
     const findings: Finding[] = [];
     const placed: Resource[] = [];
     let anyWritten = false;
+    // What each bridge window was sized from, so a window that finds no space can name its cause.
+    const counted = new Map<Resource, Resource[]>();
+    for (const { buses } of hosts) {
+        for (const bus of buses) {
+            for (const device of bus.devices) {
+                for (const r of [...device.resources, ...WINDOW_SLOTS.flatMap((slot) => device.windows?.[slot] ?? [])]) {
+                    if (!r.sizedInto) continue;
+                    const list = counted.get(r.sizedInto);
+                    if (list) list.push(r);
+                    else counted.set(r.sizedInto, [r]);
+                }
+            }
+        }
+    }
+    const noSpace = (resource: Resource, bus: PlacementBus) => noSpaceFinding(resource, bus, counted);
     hosts.forEach(({ root, buses }, hostIndex) => {
         for (const bus of buses) {
             let writtenOnBus = false;
@@ -136,7 +151,24 @@ function missingWindow(flags: number): string {
     return 'no non-prefetchable memory window, and a non-prefetchable resource never goes in a prefetchable one';
 }
 
-function noSpace(resource: Resource, bus: PlacementBus): Finding {
+/** The biggest resource a window was sized from, through the windows below it. */
+function largestPart(window: Resource, counted: ReadonlyMap<Resource, Resource[]>): Resource | undefined {
+    let part: Resource | undefined;
+    let current: Resource | undefined = window;
+    for (let depth = 0; current && depth < 64; depth++) {
+        const parts = counted.get(current);
+        if (!parts || parts.length === 0) break;
+        part = parts.reduce((a, b) => (b.size > a.size ? b : a));
+        current = part.role === 'window' ? part : undefined;
+    }
+    return part && part.role !== 'window' ? part : undefined;
+}
+
+function sizeText(resource: Resource): string {
+    return resource.role === 'vf-bar' ? `${resource.size / resource.align} VFs × ${hex(resource.align)} = ${hex(resource.size)} bytes` : `size ${hex(resource.size)}`;
+}
+
+function noSpaceFinding(resource: Resource, bus: PlacementBus, counted: ReadonlyMap<Resource, Resource[]>): Finding {
     const tried = resource.failure?.tried ?? [];
     const io = (resource.flags & IORESOURCE_IO) !== 0;
     const what =
@@ -159,7 +191,9 @@ function noSpace(resource: Resource, bus: PlacementBus): Finding {
             }`;
         }
     }
-    const below = resource.role === 'window' ? ` What below ${functionLabel(resource.owner.fn)} needs ${spaceLabel(resource.flags)} space from it stays unassigned.` : '';
+    const part = resource.role === 'window' ? largestPart(resource, counted) : undefined;
+    const cause = part ? ` Most of the window is ${resourceLabel(part)} (${sizeText(part)}).` : '';
+    const below = resource.role === 'window' ? `${cause} What below ${functionLabel(resource.owner.fn)} needs ${spaceLabel(resource.flags)} space from it stays unassigned.` : '';
     const message = `${capitalised(resourceLabel(resource))} (${what}) cannot be placed: ${where}.${below}`;
     const related = tried.map(apertureRelated);
     const code = resource.role === 'vf-bar' ? 'SRIOV-APERTURE-NO-SPACE' : 'PCI-RESOURCE-NO-SPACE';
