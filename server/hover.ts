@@ -116,6 +116,8 @@ export class PciplatHoverProvider extends MultilineCommentHoverProvider {
         if (header) lines.push(header, '');
         const { own, vfs } = functionResults(view.entry, fn.name);
         const json = own ? functionResultJson(own) : undefined;
+        // What a passthrough user asks first: which group, and who else is in it.
+        if (own) lines.push(this.groupLine(view, own), '');
         if (json) {
             const parts = [`SBDF \`${String(json.sbdf)}\``];
             if (json.rid !== undefined && json.rid !== null) parts.push(`RID \`${typeof json.rid === 'bigint' ? hex(json.rid) : String(json.rid)}\``);
@@ -145,6 +147,15 @@ export class PciplatHoverProvider extends MultilineCommentHoverProvider {
         }
         for (const { collection, item } of resultItemsNamed(view.entry, fn.name)) lines.push('', `*${collection}*`, ...plainObjectLines(item));
         return lines;
+    }
+
+    private groupLine(view: PlatformView, own: FunctionResult): string {
+        if (own.group === null) return '**IOMMU group**: none (no IOMMU translates its DMA)';
+        const members = view.entry?.result.groups.find((g) => g.id === own.group)?.members ?? [];
+        const others = members.filter((m) => m !== own.name);
+        const shown = others.slice(0, MAX_LISTED).join(', ');
+        const more = others.length > MAX_LISTED ? `, … ${others.length - MAX_LISTED} more` : '';
+        return `**IOMMU group ${own.group}**: ${others.length === 0 ? 'alone in its group' : `with ${shown}${more}`}`;
     }
 
     private idLine(fn: m.PciFunction): string | undefined {

@@ -360,24 +360,29 @@ export function addressMapOf(platform: m.Platform, entry: StoredResult | undefin
     }
     const results = new Map((entry?.result.functions ?? []).map((f) => [f.name, f]));
     const unplaced: PlatformAddressMap['unplaced'] = [];
+    // On x86, I/O windows and I/O BARs are port space, not physical memory: they are not drawn
+    // in the memory map (as the physical-map check leaves them out; src/fabric/physical-map.ts).
+    // On Arm an I/O window is memory-mapped at its CPU address, and so are its BARs.
+    const portSpace = (kind: m.BarKind | m.WindowKind) => kind === 'io' && platform.arch === 'x86_64';
     for (const hb of platform.hostBridges) {
         const owner = `host-bridge ${hb.name}`;
         if (hb.ecam) region({ kind: 'ecam', name: `${hb.name}.ecam`, owner, loc: range(hb.ecam.loc) }, hb.ecam.base, hb.ecam.size);
         if (hb.childEcam) region({ kind: 'child-ecam', name: `${hb.name}.child-ecam`, owner, loc: range(hb.childEcam.loc) }, hb.childEcam.base, hb.childEcam.size);
         hb.windows.forEach((w, i) =>
-            region({ kind: 'host-window', name: `${hb.name}.window${i}`, owner, space: w.kind, prefetchable: w.prefetchable, pciBase: hex(w.pciBase), loc: range(w.loc) }, w.cpuBase, w.size),
+            portSpace(w.kind) ? undefined : region({ kind: 'host-window', name: `${hb.name}.window${i}`, owner, space: w.kind, prefetchable: w.prefetchable, pciBase: hex(w.pciBase), loc: range(w.loc) }, w.cpuBase, w.size),
         );
         const visit = (fn: m.PciFunction) => {
             const simulated = results.get(fn.name);
             const all = [...(simulated ? [simulated] : []), ...[...results.values()].filter((f) => f.name.startsWith(`${fn.name}.vf[`))];
             if (all.length === 0) {
                 for (const b of fn.bars) {
-                    if (b.address === undefined) continue;
+                    if (b.address === undefined || portSpace(b.kind)) continue;
                     region({ kind: 'bar', name: `${fn.name}.bar${b.index}`, owner: `function ${fn.name}`, space: b.kind, prefetchable: b.prefetchable, origin: 'written', loc: range(b.loc) }, toCpu(hb, b.kind, b.address), b.size);
                 }
             }
             for (const f of all) {
                 for (const b of f.bars ?? []) {
+                    if (portSpace(b.kind)) continue;
                     const declared = fn.bars.find((d) => d.index === b.index);
                     const loc = range(declared?.loc ?? f.loc);
                     if (b.address === undefined) {

@@ -3,6 +3,7 @@
 // SoC file they import must declare a SoC. Warnings are allowed: an example that shows one on
 // purpose says so in a comment.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from 'vscode-languageserver-types';
@@ -71,5 +72,22 @@ describe('examples/', () => {
         const codes = [...new Set(findings.map((f) => / ([A-Z0-9]+(?:-[A-Z0-9]+)+): /.exec(f)![1]!))].sort();
         expect(findings.filter((f) => !taught.some((code) => f.includes(` ${code}: `)))).toEqual([]);
         expect(codes).toEqual(taught);
+    });
+
+    // The platform README shows first checks clean, as users copy it.
+    it('the README\'s platform snippets check without findings', async () => {
+        const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+        const snippets = [...readme.matchAll(/```\n(platform [\s\S]*?)```/g)].map((m) => m[1]!);
+        expect(snippets.length).toBeGreaterThan(0);
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-readme-'));
+        try {
+            for (const [i, text] of snippets.entries()) {
+                const file = path.join(tmp, `snippet${i}.pciplat`);
+                fs.writeFileSync(file, text);
+                expect(await checkFindings(file), `README snippet ${i + 1}`).toEqual([]);
+            }
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
     });
 });

@@ -6,6 +6,7 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import type { Cancellation } from 'langium';
 import { MAX_FINDINGS_PER_CODE, omittedMessage } from '../../src/findings/cap.js';
 import { boundTokens } from '../../src/findings/quote.js';
+import { KEYWORD_AS_NAME } from '../parse-guard.js';
 
 /** Syntax errors reported per file; the rest are summarised in one more diagnostic. */
 export const MAX_SYNTAX_ERRORS = 100;
@@ -20,6 +21,7 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
     override async validateDocument(document: LangiumDocument, options?: ValidationOptions, cancelToken?: Cancellation.CancellationToken): Promise<Diagnostic[]> {
         const diagnostics = await super.validateDocument(document, options, cancelToken);
         let syntax = 0;
+        let lines: string[] | undefined;
         const kept: Diagnostic[] = [];
         const counts = new Map<string, number>();
         const firstOmitted = new Map<string, Diagnostic>();
@@ -32,6 +34,7 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
             if (code !== undefined && typeof diagnostic.message === 'string') diagnostic.message = boundTokens(diagnostic.message);
             if (diagnostic.code === 'LANG-SYNTAX') {
                 if (++syntax > MAX_SYNTAX_ERRORS) continue;
+                diagnostic.message = syntaxMessage(diagnostic, (lines ??= document.textDocument.getText().split(/\r?\n/)));
             } else {
                 const key = String(diagnostic.code);
                 const n = (counts.get(key) ?? 0) + 1;
@@ -57,4 +60,56 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
         }
         return kept;
     }
+}
+
+/** What the word before a name declares, in words. */
+const DECLARES: Record<string, string> = {
+    endpoint: 'a function', 'rc-endpoint': 'a function', 'legacy-endpoint': 'a function', 'root-port': 'a function',
+    'switch-upstream': 'a function', 'downstream-port': 'a function', 'pci-bridge': 'a function', 'pcie-pci-bridge': 'a function',
+    'pci-pcie-bridge': 'a function', 'pci-device': 'a function', 'rc-event-collector': 'a function',
+    'host-bridge': 'a host bridge', platform: 'a platform', soc: 'a SoC', domain: 'a domain', vm: 'a VM', scenario: 'a scenario',
+    smmu: 'an SMMU', its: 'an ITS', iommu: 'an IOMMU', ioapic: 'an I/O APIC', uart: 'a uart', device: 'a device', memory: 'a memory region', gic: 'a GIC',
+};
+
+/** Alternatives listed in full up to this many; beyond, the message says what was expected in words. */
+const MAX_ALTERNATIVES = 4;
+
+/** A syntax error a user can act on: one line, no grammar dump. */
+export function syntaxMessage(diagnostic: Diagnostic, lines: readonly string[]): string {
+    const message = typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value;
+    const found = tokenText(diagnostic, lines);
+    if (message.startsWith(KEYWORD_AS_NAME)) {
+        const word = message.slice(KEYWORD_AS_NAME.length);
+        const before = (lines[diagnostic.range.start.line] ?? '').slice(0, diagnostic.range.start.character).trim().split(/\s+/).pop() ?? '';
+        const what = DECLARES[before] ?? 'anything';
+        return `\`${word}\` is a keyword; it cannot name ${what}. Choose another name (for example \`${word}0\` or \`my_${word.replace(/-/g, '_')}\`).`;
+    }
+    const character = /^unexpected character: ->([\s\S]*)<- at offset: \d+, skipped (\d+) characters?\.$/.exec(message);
+    if (character) return `Unexpected character \`${character[1]}\` (not part of any word, number or symbol of the language); ${character[2] === '1' ? 'it was' : `${character[2]} characters were`} skipped.`;
+    const eof = /^Expecting end of file but found `([^`]*)`\.$/.exec(message);
+    if (eof) return `Expected the end of the file but found \`${eof[1]}\` (a \`}\` too many, or a block closed early).`;
+    const single = /^Expecting token of type '([^']*)' but found `([^`]*)`\.$/.exec(message);
+    if (single) return `Expected ${single[1] === 'EOF' ? 'the end of the file' : `\`${single[1]}\``} but found \`${single[2]}\`.`;
+    const sequences = /^Expecting: (?:expecting at least one iteration which starts with )?one of these possible Token sequences:/.exec(message);
+    if (!sequences) return message.split(/\r?\n/).join(' ');
+    const listed = message.slice(sequences[0].length).split(/\nbut found/)[0]!;
+    const alternatives = [...new Set([...listed.matchAll(/\[([^\]]*)\]/g)].map((m) => m[1]!.split(',')[0]!.trim()))];
+    const words = alternatives.map((a) => (a === 'ID' ? 'a name' : a === 'NUMBER' ? 'a number' : a === 'STRING' ? 'a string' : a === 'PCI_ADDR' ? 'a PCI address' : `\`${a}\``));
+    const butFound = found ? ` but found \`${found}\`` : '';
+    if (words.length <= MAX_ALTERNATIVES) return `Expected ${orWords(words)}${butFound}.`;
+    const general = words.filter((w) => !w.startsWith('`'));
+    const keywords = words.length - general.length;
+    // Where a name may come, most keywords may too (they are names): "a name" says it.
+    const expected = general.includes('a name') ? general : [...general, `one of ${keywords} keywords`];
+    return `Expected ${orWords(expected)}${butFound} (see docs/language.md for what may come here).`;
+}
+
+function orWords(words: readonly string[]): string {
+    return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
+function tokenText(d: Diagnostic, lines: readonly string[]): string {
+    const { start, end } = d.range;
+    if (start.line !== end.line) return '';
+    return (lines[start.line] ?? '').slice(start.character, end.character);
 }

@@ -20,7 +20,9 @@ export function langiumLoader(read: TextReader = readTextFile, services: () => S
         const { roots, unreadable } = await loadAndBuild(paths, { shared, Pciplat }, read);
         // Findings of every loaded file: an error in an imported file matters to the importer.
         const findings = shared.workspace.LangiumDocuments.all.toArray().flatMap(documentFindings);
-        const platforms = roots.flatMap((document) => lowerModel(document.parseResult.value));
+        // A file with syntax errors is not simulated (as in the editor): its partial nodes (a function
+        // without its name or address) would only give findings about what is missing.
+        const platforms = roots.filter((document) => document.parseResult.lexerErrors.length === 0 && document.parseResult.parserErrors.length === 0).flatMap((document) => lowerModel(document.parseResult.value));
         return { findings, platforms, unreadable };
     };
 }

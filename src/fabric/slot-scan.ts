@@ -39,7 +39,7 @@ export function scanSlots(bus: ScannedBus, functions: readonly FabricFunction[],
         setDevfn(f, devfn & 0xffn, ari.enabled);
         if (device > 31n || devfn > 0xffn) {
             // PCI-DEVICE-RANGE / PCI-FUNCTION-RANGE are the language's; no config cycle reaches it.
-            f.invisible = `${hex(device)}.${hex(fn)} is not a PCI device and function number`;
+            f.invisible = device > 31n ? `device number ${hex(device)} is beyond 0x1f, the last of a bus's 32 devices` : `function ${hex(fn)} of device ${hex(device)} is beyond the 256 routing IDs of a bus`;
             continue;
         }
         if (fn > 7n && !ari.enabled) {

@@ -90,6 +90,8 @@ export function addDevice(state: HvState, f: FnState): boolean {
                 at: fn.loc,
                 related: ids.failure.entry ? [{ loc: ids.failure.entry.loc, message: 'this map entry' }] : hb ? [{ loc: hb.nameLoc, message: `host bridge ${hb.name}` }] : [],
                 declaration: true,
+                // The fault is the entry's, an error there already: this is its consequence.
+                severity: ids.failure.reportedAtEntry ? 'info' : undefined,
             },
             fn.name,
         );

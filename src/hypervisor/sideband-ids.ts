@@ -50,14 +50,14 @@ export function lookupFailureText(f: Extract<SidebandLookup, { ok: false }>, hb:
         case 'range':
             return `StreamID ${hex(f.id!)} is beyond ${f.iommu}'s StreamID width (-ERANGE)`;
         case 'not-smmu':
-            return `the iommu-map entry targets ${f.iommu}, which is not an SMMU`;
+            return `its iommu-map entry targets ${f.iommu}, which is not a declared SMMU (the language reports it at the entry)`;
     }
 }
 
 export interface ProgrammedIds {
     ids: { iommu: string; id: bigint; rid: bigint }[];
     /** The own RID could not be translated: PHYSDEVOP_pci_device_add fails. */
-    failure?: { text: string; entry?: MapEntry };
+    failure?: { text: string; entry?: MapEntry; reportedAtEntry?: boolean };
     /** Aliases the design translates but no entry covers (their DMA still aborts). */
     unmappedAliases: { rid: bigint; text: string }[];
 }
@@ -96,7 +96,7 @@ export function programmedIds(state: HvState, fn: HvFunction): ProgrammedIds {
     }
     const own = sidebandLookup(platform, hb, fn.rid);
     if (!own.ok) {
-        result.failure = { text: lookupFailureText(own, hb, platform), entry: own.entry };
+        result.failure = { text: lookupFailureText(own, hb, platform), entry: own.entry, reportedAtEntry: own.reason === 'not-smmu' };
         return result;
     }
     push(own.iommu, own.id, fn.rid);

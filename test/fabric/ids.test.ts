@@ -485,12 +485,12 @@ describe('findings about ID translation', () => {
         expect(get('e').dt?.streamIds).toEqual([{ iommu: 'smmu0', id: 0x0100n }]);
         expect(codes(result.findings)).toEqual(['MAP-IORT-MISMATCH', 'MAP-IORT-MISMATCH']);
         expect(result.findings[0]!.message).toBe(
-            'The iommu-map of host bridge pcie0 and the IORT translate rp (00:01.0) differently (and 1 more function): alias 0x0008: iommu-map gives smmu0 0x0008, the IORT smmu0 0x0018. A device-tree boot (and Xen) and an ACPI boot would program different IDs.',
+            'The iommu-map of host bridge pcie0 and the IORT translate rp (00:01.0) differently (and 1 more function): for alias 0x0008 the iommu-map gives StreamID 0x0008 on smmu0 but the IORT gives StreamID 0x0018 on smmu0. A device-tree boot (and Xen) and an ACPI boot would program different IDs.',
         );
         expect(lineOf(result.findings[0])).toBe(lineIn(text, 'iommu-map rid'));
         expect(result.findings[0]!.related.map((r) => [r.message, r.loc.start.line + 1])).toEqual([['the IORT mapping', lineIn(text, 'root-complex pcie0')]]);
         expect(result.findings[1]!.message).toBe(
-            'The msi-map of host bridge pcie0 and the IORT translate rp (00:01.0) differently (and 1 more function): MSI RID 0x0008: msi-map gives DeviceID its0 0x0008, the IORT its0 0x0018. A device-tree boot (and Xen) and an ACPI boot would program different IDs.',
+            'The msi-map of host bridge pcie0 and the IORT translate rp (00:01.0) differently (and 1 more function): for MSI requester ID 0x0008 the msi-map gives DeviceID 0x0008 on its0 but the IORT gives DeviceID 0x0018 on its0. A device-tree boot (and Xen) and an ACPI boot would program different IDs.',
         );
     });
 

@@ -547,7 +547,7 @@ describe('placement findings', () => {
                 code: 'PCI-RESOURCE-NO-SPACE',
                 severity: 'error',
                 message:
-                    'The mem window of root-port rp (mem32, size 0x600000) cannot be placed: it needs 0x600000 bytes aligned to 0x200000 in the mem32 window 0x10000000..0x101fffff of host bridge pcie, and the largest free range there is 0x200000 bytes (0x10000000..0x101fffff). What below root-port rp needs memory space from it stays unassigned.',
+                    'The mem window of root-port rp (mem32, size 0x600000) cannot be placed: it needs 0x600000 bytes aligned to 0x200000 in the mem32 window 0x10000000..0x101fffff of host bridge pcie, and the largest free range there is 0x200000 bytes (0x10000000..0x101fffff). Most of the window is BAR 0 of endpoint e (size 0x400000). What below root-port rp needs memory space from it stays unassigned.',
                 at: span(bad, 'rp'),
                 related: ['mem32 window 0x10000000..0x101fffff of host bridge pcie'],
             },

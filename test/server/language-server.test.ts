@@ -78,6 +78,10 @@ describe('pciplat language server (real engine)', () => {
             return value.includes('SBDF') ? value : undefined;
         }, WAIT, 'a hover with simulation results');
         expect(text).toContain('**endpoint nic0**');
+        // The IOMMU group and its members come first, right under the title.
+        const group = text.split('\n').find((l) => l.startsWith('**IOMMU group'));
+        expect(group).toMatch(/^\*\*IOMMU group \d+\*\*: (alone in its group|with [\w.\[\], ]+)$/);
+        expect(text.indexOf('**IOMMU group')).toBeLessThan(text.indexOf('SBDF'));
         expect(text).toContain('SBDF `0000:01:00.0`');
         expect(text).toContain('RID `0x100`');
         expect(text).toContain('Intel Corporation — 82576 Gigabit Network Connection');

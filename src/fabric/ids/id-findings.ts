@@ -183,9 +183,10 @@ export function iortRootComplexMissing(topology: Topology, iort: Iort, hasRootCo
     return out;
 }
 
+/** What one side's translation of an alias gives, as the object of "gives". */
 function lookupText(l: AliasLookup | undefined): string {
-    if (!l) return 'no lookup (an earlier alias failed)';
-    return l.iommu !== undefined ? `${l.iommu} ${hex(l.id)}` : 'no IOMMU';
+    if (!l) return 'nothing (the translation stopped at an earlier alias that no entry covers)';
+    return l.iommu !== undefined ? `StreamID ${hex(l.id)} on ${l.iommu}` : 'no StreamID (no entry covers the RID)';
 }
 
 function firstStreamDifference(dt: IdTranslation, iort: IdTranslation): number | undefined {
@@ -218,7 +219,7 @@ export function mismatchFindings(functions: readonly FunctionIds[]): Finding[] {
                     const alias = (a ?? b)?.alias ?? ids.aliases[0]!;
                     streams.set(hb, {
                         ids,
-                        text: `alias ${hex(alias.rid)}: iommu-map gives ${lookupText(a)}, the IORT ${lookupText(b)}`,
+                        text: `for alias ${hex(alias.rid)} the iommu-map gives ${lookupText(a)} but the IORT gives ${lookupText(b)}`,
                         loc: a?.entry?.loc ?? hb.iommuMap[0]!.loc,
                         related: b?.entry ? [{ loc: b.entry.loc, message: 'the IORT mapping' }] : [],
                         count: 1,
@@ -233,10 +234,10 @@ export function mismatchFindings(functions: readonly FunctionIds[]): Finding[] {
                 const d = devices.get(hb);
                 if (d) d.count++;
                 else {
-                    const text = (x: typeof a) => (x ? `${x.its} ${hex(x.id)}` : 'no ITS');
+                    const text = (x: typeof a) => (x ? `DeviceID ${hex(x.id)} on ${x.its}` : 'no DeviceID (no entry maps it to an ITS)');
                     devices.set(hb, {
                         ids,
-                        text: `MSI RID ${hex(ids.msiRid)}: msi-map gives DeviceID ${text(a)}, the IORT ${text(b)}`,
+                        text: `for MSI requester ID ${hex(ids.msiRid)} the msi-map gives ${text(a)} but the IORT gives ${text(b)}`,
                         loc: dt.msiEntry?.loc ?? hb.msiMap[0]!.loc,
                         related: iort.msiEntry ? [{ loc: iort.msiEntry.loc, message: 'the IORT mapping' }] : [],
                         count: 1,

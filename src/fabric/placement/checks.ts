@@ -30,6 +30,21 @@ export function placementFindings(hosts: readonly PlacedHostBridge[]): Finding[]
     const findings: Finding[] = [];
     const placed: Resource[] = [];
     let anyWritten = false;
+    // What each bridge window was sized from, so a window that finds no space can name its cause.
+    const counted = new Map<Resource, Resource[]>();
+    for (const { buses } of hosts) {
+        for (const bus of buses) {
+            for (const device of bus.devices) {
+                for (const r of [...device.resources, ...WINDOW_SLOTS.flatMap((slot) => device.windows?.[slot] ?? [])]) {
+                    if (!r.sizedInto) continue;
+                    const list = counted.get(r.sizedInto);
+                    if (list) list.push(r);
+                    else counted.set(r.sizedInto, [r]);
+                }
+            }
+        }
+    }
+    const noSpace = (resource: Resource, bus: PlacementBus) => noSpaceFinding(resource, bus, counted);
     hosts.forEach(({ root, buses }, hostIndex) => {
         for (const bus of buses) {
             let writtenOnBus = false;
@@ -149,7 +164,24 @@ function reservationOnly(resource: Resource): boolean {
     return !(resource.owner.subordinate?.devices ?? []).some((device) => allResources(device).some((r) => r.sizedInto === resource));
 }
 
-function noSpace(resource: Resource, bus: PlacementBus): Finding {
+/** The biggest resource a window was sized from, through the windows below it. */
+function largestPart(window: Resource, counted: ReadonlyMap<Resource, Resource[]>): Resource | undefined {
+    let part: Resource | undefined;
+    let current: Resource | undefined = window;
+    for (let depth = 0; current && depth < 64; depth++) {
+        const parts = counted.get(current);
+        if (!parts || parts.length === 0) break;
+        part = parts.reduce((a, b) => (b.size > a.size ? b : a));
+        current = part.role === 'window' ? part : undefined;
+    }
+    return part && part.role !== 'window' ? part : undefined;
+}
+
+function sizeText(resource: Resource): string {
+    return resource.role === 'vf-bar' ? `${resource.size / resource.align} VFs × ${hex(resource.align)} = ${hex(resource.size)} bytes` : `size ${hex(resource.size)}`;
+}
+
+function noSpaceFinding(resource: Resource, bus: PlacementBus, counted: ReadonlyMap<Resource, Resource[]>): Finding {
     const tried = resource.failure?.tried ?? [];
     const io = (resource.flags & IORESOURCE_IO) !== 0;
     const what =
@@ -179,7 +211,9 @@ function noSpace(resource: Resource, bus: PlacementBus): Finding {
         const message = `The hot-plug reservation of ${owner}, all of its ${SLOT_OF_INDEX[resource.index]} window (${what}, optional on the ACPI path), cannot be placed: ${where}. Linux leaves the window closed: a device hot-plugged below ${owner} gets no ${RESERVED_SPACE[SLOT_OF_INDEX[resource.index]!]} space.`;
         return finding(code, message, resource.loc, related, 'warning');
     }
-    const below = resource.role === 'window' ? ` What below ${functionLabel(resource.owner.fn)} needs ${spaceLabel(resource.flags)} space from it stays unassigned.` : '';
+    const part = resource.role === 'window' ? largestPart(resource, counted) : undefined;
+    const cause = part ? ` Most of the window is ${resourceLabel(part)} (${sizeText(part)}).` : '';
+    const below = resource.role === 'window' ? `${cause} What below ${functionLabel(resource.owner.fn)} needs ${spaceLabel(resource.flags)} space from it stays unassigned.` : '';
     const message = `${capitalised(resourceLabel(resource))} (${what}) cannot be placed: ${where}.${below}`;
     // Without its I/O BARs a function still works through memory (pci_enable_resources() skips
     // what was never assigned); without memory it does not.
