@@ -187,6 +187,14 @@ async function runSimulate({ values, positionals }: { values: Record<string, str
     if (positionals.length > 1) throw new UsageError(`simulate takes one FILE (got ${positionals.length})`);
     const file = positionals[0]!;
     const input = await loadFiles([file], io, load);
+    if (input.platforms.length === 0 && input.findings.some((f) => f.code === 'LANG-SYNTAX')) {
+        // A file with syntax errors is not simulated (its partial nodes would only give findings
+        // about what is missing): its findings are the answer, as `check` prints them.
+        const findings = collectFindings(input.findings);
+        printFindings(findings, format, io);
+        io.stderr(`pciplat: ${file} has syntax errors, so it was not simulated`);
+        return EXIT_FINDINGS;
+    }
     const platform = choosePlatform(file, input.platforms, wanted, input.findings);
     if (scenario !== undefined && !platform.scenarios.some((s) => s.name === scenario)) {
         const known = platform.scenarios.length === 0 ? 'it declares no scenarios' : `its scenarios: ${names(platform.scenarios)}`;

@@ -290,11 +290,18 @@ describe('check', () => {
 describe('simulate (real engine)', () => {
     it('exits 2 when the file declares no platform, pointing at check when it has errors', async () => {
         expect(await run(['simulate', 'a.pciplat'])).toMatchObject({ code: 2, out: '', err: 'pciplat: a.pciplat declares no platform\n' });
-        expect(await run(['simulate', 'a.pciplat'], fakeLoader(input({ findings: [syntax, mf, internal] })))).toMatchObject({
+        expect(await run(['simulate', 'a.pciplat'], fakeLoader(input({ findings: [mf, internal] })))).toMatchObject({
             code: 2,
             out: '',
-            err: "pciplat: a.pciplat declares no platform (it has 2 errors: run 'pciplat check a.pciplat')\n",
+            err: "pciplat: a.pciplat declares no platform (it has 1 error: run 'pciplat check a.pciplat')\n",
         });
+    });
+
+    it('exits 1 with the findings, as check prints them, when syntax errors left nothing to simulate', async () => {
+        const r = await run(['simulate', 'a.pciplat'], fakeLoader(input({ findings: [syntax, mf, internal] })));
+        expect(r.code).toBe(1);
+        expect(r.out).toContain(' error: LANG-SYNTAX ');
+        expect(r.err).toContain('pciplat: a.pciplat has syntax errors, so it was not simulated');
     });
 
     it('exits 2 listing the platforms when there are several and none is chosen', async () => {
