@@ -64,3 +64,15 @@ describe('fuzz pool', () => {
         expect(report.workersStarted).toBe(4);
     });
 });
+
+describe('fuzz smoke', () => {
+    // A short, seeded run of real mutated inputs through the CLI's path: bounded by its input
+    // count (not time), with a ceiling per input far above anything a sound input needs, so a
+    // busy machine cannot turn slowness into a failure.
+    it('runs 60 seeded inputs without an uncaught exception, an INTERNAL finding, a hang or unbounded output', async () => {
+        const report = await fuzz({ repo: REPO, seed: 1, inputs: 60, workers: 1, timeoutMs: 240_000, minimizeSeconds: 0 });
+        expect(report.inputs).toBe(60);
+        expect(report.failures.map((f) => `${f.signature}: ${f.detail}`)).toEqual([]);
+        expect(report.unconfirmed).toEqual([]);
+    });
+});
