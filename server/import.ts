@@ -43,19 +43,25 @@ function countErrors(findings: ImportFinding[]): number {
 }
 
 export async function runImportRequest(params: ImportParams, check: CheckWritten): Promise<ImportResult> {
+    const output = pathOf(params.output, 'output');
+    // Relative to the output's folder (the import's cwd) where the source is in it or below, as a
+    // user would name them there: the written comments and header then read as the CLI's.
+    const cwd = path.dirname(output);
     const inputs: ImportInputs = {};
-    for (const k of IMPORT_INPUTS) if (params[k] !== undefined) inputs[k] = pathOf(params[k], k);
+    for (const k of IMPORT_INPUTS) {
+        if (params[k] === undefined) continue;
+        const abs = pathOf(params[k], k);
+        const rel = path.relative(cwd, abs);
+        inputs[k] = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : abs;
+    }
     const problem = importInputsProblem(inputs);
     if (problem) throw failure(problem.replace(/--(\w+)/g, '`$1`'));
-    const output = pathOf(params.output, 'output');
     const name = params.name ?? platformNameFrom(output);
     if (typeof name !== 'string' || !isPlatformName(name)) throw failure(`'${String(name)}' is not a valid platform name (letters, digits, _ and single inner hyphens)`);
     const outName = path.basename(output);
     if (fs.existsSync(output) && params.force !== true) {
         return { uri: null, exists: true, findings: [], errors: 0, message: `${outName} exists; nothing written (overwrite it with \`force\`)` };
     }
-    // Source paths are absolute; the folder of the output is where relative names would go.
-    const cwd = path.dirname(output);
     let imported;
     try {
         imported = await importText(inputs, name, cwd);

@@ -38,7 +38,8 @@ describe('pciplat/import', () => {
         expect(result.findings).toEqual([]);
         const text = fs.readFileSync(output, 'utf8');
         expect(text).toMatch(/^platform board /m);
-        expect(text).toContain('// Imported by pciplat import from --dt ');
+        // Sources beside the output are named relative to it, as on the command line; others by their path.
+        expect(text).toContain(`// Imported by pciplat import from --dt ${path.join(flat, 'machine.dts')} --sysfs sysfs.`);
         // No temporary file is left beside it.
         expect(fs.readdirSync(ws).sort()).toEqual(['board.pciplat', 'sysfs']);
         // The server knows the written file: the same check as the editor's.
