@@ -47,11 +47,13 @@ export class PlatformImport implements vscode.Disposable {
 
     /** The sources and the output, from quick picks and dialogs; undefined when cancelled. */
     private async pick(): Promise<ImportParams | undefined> {
-        const kinds = await vscode.window.showQuickPick(
-            SOURCE_KINDS.map((k) => ({ ...k, picked: false })),
+        // (QuickPickItem has its own `kind`: the source kind rides along as `info`.)
+        const chosen = await vscode.window.showQuickPick(
+            SOURCE_KINDS.map((info) => ({ label: info.label, description: info.description, info })),
             { title: 'pciplat: Import platform', placeHolder: 'What do you have from the machine? (firmware: device tree or ACPI; fabric: sysfs or lspci)', canPickMany: true },
         );
-        if (!kinds || kinds.length === 0) return undefined;
+        if (!chosen || chosen.length === 0) return undefined;
+        const kinds = chosen.map((c) => c.info);
         const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
         const picked: PickedSource[] = [];
         for (const k of kinds) {
