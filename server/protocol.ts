@@ -323,6 +323,7 @@ export interface PciplatRequests {
     [COMPARE_METHOD]: { params: CompareParams; result: CompareResult };
     [EXPORT_TARGETS_METHOD]: { params: ExportTargetsParams; result: ExportTargetsResult };
     [EXPORT_METHOD]: { params: ExportParams; result: ExportResult };
+    [IMPORT_METHOD]: { params: ImportParams; result: ImportResult };
 }
 
 // --- commands --------------------------------------------------------------------------------------
@@ -422,3 +423,58 @@ export interface ExportResult {
 }
 
 export const EXPORT_METHOD = 'pciplat/export';
+
+// --- pciplat/import ------------------------------------------------------------------------------
+
+/**
+ * `pciplat import` from the editor. Every path is a `file:` URI or an absolute path; the inputs
+ * are those of the CLI (at least one; `sysfs` or `lspci`, and `dt` or ACPI tables).
+ */
+export interface ImportParams {
+    /** Device tree: `.dts`, or a `.dtb` (read through dtc). */
+    dt?: string;
+    /** A sysfs snapshot folder. */
+    sysfs?: string;
+    /** `lspci -vvv -nn` (optionally `-xxxx`) output. */
+    lspci?: string;
+    /** A folder of ACPI tables (binary, as in /sys/firmware/acpi/tables, or NAME.dsl). */
+    acpi?: string;
+    /** Single ACPI tables: iasl -d disassembly or the binary table. */
+    mcfg?: string;
+    madt?: string;
+    iort?: string;
+    dmar?: string;
+    dsdt?: string;
+    /** The `.pciplat` file to write. */
+    output: string;
+    /** The platform's name (default: from the output's file name). */
+    name?: string;
+    /** Overwrite an existing output. */
+    force?: boolean;
+}
+
+/** A finding of the import (IMPORT-* codes) or of checking the written platform. */
+export interface ImportFinding {
+    code: string;
+    severity: 'error' | 'warning' | 'info';
+    message: string;
+    /** The file at fault: a source (import) or the written platform (check). */
+    uri?: string;
+    /** 1-based line in that file; 0: the whole file. */
+    line?: number;
+    loc?: SourceRange;
+}
+
+export interface ImportResult {
+    /** The written file; null when nothing was written. */
+    uri: string | null;
+    /** Nothing was written because the output exists and `force` was not set. */
+    exists: boolean;
+    /** The import's remarks and errors, then the written platform's own check findings. */
+    findings: ImportFinding[];
+    errors: number;
+    /** One line for the user: what was written, or why not. */
+    message: string;
+}
+
+export const IMPORT_METHOD = 'pciplat/import';

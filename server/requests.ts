@@ -1,5 +1,6 @@
 // The custom requests of protocol.ts: pciplat/simulate, pciplat/addressMap, pciplat/topology,
-// pciplat/compare (server/compare.ts).
+// pciplat/compare (server/compare.ts), pciplat/exportTargets, pciplat/export, pciplat/import
+// (server/import.ts).
 // They answer for the document's current text (waiting for Langium to validate it); simulate runs
 // on a worker thread like the background runs; addressMap and topology use the last completed
 // result for what only a simulation knows (placed BAR addresses, enumerated bus numbers).
@@ -18,6 +19,7 @@ import { formatSbdf } from '../src/cli/format-text.js';
 import { isProfile, PROFILES } from '../src/engine/profile.js';
 import { readRealGroups } from '../src/cli/real-groups.js';
 import { compareResultOf, unusableRealResult } from './compare.js';
+import { runImportRequest } from './import.js';
 import type { FunctionResult } from '../src/engine/result.js';
 import type * as m from '../src/model/platform.js';
 import type { SourceLoc } from '../src/model/source.js';
@@ -30,6 +32,9 @@ import {
     type CompareResult,
     EXPORT_METHOD,
     EXPORT_TARGETS_METHOD,
+    IMPORT_METHOD,
+    type ImportParams,
+    type ImportResult,
     type ExportParams,
     type ExportResult,
     type ExportTargetsParams,
@@ -79,6 +84,7 @@ export class CustomRequests {
         connection.onRequest(COMPARE_METHOD, (params: CompareParams, token) => this.guard(() => this.compare(params ?? {}, token)));
         connection.onRequest(EXPORT_TARGETS_METHOD, (params: ExportTargetsParams, token) => this.guard(() => this.exportTargets(params ?? {}, token)));
         connection.onRequest(EXPORT_METHOD, (params: ExportParams, token) => this.guard(() => this.export(params ?? {}, token)));
+        connection.onRequest(IMPORT_METHOD, (params: ImportParams, token) => this.guard(() => this.import((params ?? {}) as ImportParams, token)));
     }
 
     /** Errors become response errors with a one-line message, never a stack trace. */
@@ -249,6 +255,19 @@ export class CustomRequests {
             return { ...base, text: null, message: `platform ${platform.name} has ${errors} error finding${errors === 1 ? '' : 's'}; nothing exported (export anyway with \`force\`)` };
         }
         return { ...base, text: exporter.render({ platform, result, names: this.context.pciIds, guest }) };
+    }
+
+    // --- pciplat/import ------------------------------------------------------------------------
+
+    async import(params: ImportParams, token: CancellationToken): Promise<ImportResult> {
+        return runImportRequest(params, async (uri) => {
+            // The file may be one the server read before (an overwrite): read it again first.
+            const parsed = URI.parse(uri);
+            const workspace = this.shared.workspace;
+            await workspace.WorkspaceManager.ready;
+            await workspace.WorkspaceLock.write((t) => workspace.DocumentBuilder.update([parsed], [], t));
+            return documentFindings(await this.document(uri, token));
+        });
     }
 
     // --- pciplat/addressMap --------------------------------------------------------------------

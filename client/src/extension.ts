@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { AddressMapPanel } from './address-map/panel.js';
 import { COMPARE_COMMAND, RealMachineComparison } from './compare.js';
+import { IMPORT_COMMAND, PlatformImport } from './import.js';
 import { ExportPreview } from './export-preview.js';
 import { isPciplat, reveal } from './locations.js';
 import { RUN_SIMULATION_COMMAND } from './protocol.js';
@@ -43,7 +44,8 @@ export function activate(context: vscode.ExtensionContext): PciplatApi {
     const runner = new SimulationRunner(getClient, trace, status, output);
     const comparison = new RealMachineComparison(getClient);
     const exports = new ExportPreview(getClient);
-    context.subscriptions.push(output, status, trace, topology, addressMap, comparison, exports, trace.onDidStore((run) => topology.runStored(run)));
+    const imports = new PlatformImport(getClient);
+    context.subscriptions.push(output, status, trace, topology, addressMap, comparison, exports, imports, trace.onDidStore((run) => topology.runStored(run)));
 
     const start = async (): Promise<void> => {
         status.setServerState('starting');
@@ -88,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): PciplatApi {
 
     command(RUN_SIMULATION_COMMAND, (arg) => runner.run(arg));
     command(COMPARE_COMMAND, (arg) => comparison.run(arg));
+    command(IMPORT_COMMAND, (arg) => imports.run(arg));
     command('pciplat.showAddressMap', async (arg) => {
         const uri = targetUri(arg);
         if (!uri) return void vscode.window.showInformationMessage('pciplat: open a .pciplat file to see its address map.');
