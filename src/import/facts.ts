@@ -2,7 +2,7 @@
 // fabric builder reads whichever source it came from. Values the source did not show are absent
 // and listed in `unknown`, so the printed platform can say what a reader must check by hand.
 import type { BarKind, ResetMethod, WindowKind } from '../model/platform.js';
-import { ACS_BITS, barKindOf, type ConfigSpace } from './config-space.js';
+import { ACS_BITS, barKindOf, type ConfigSpace, type DecodedSriov } from './config-space.js';
 
 export interface SourceLine {
     /** The file as the user named it. */
@@ -54,16 +54,8 @@ export interface FunctionFacts {
     msix?: { entries: bigint; tableBar: number; tableOffset: bigint; pbaBar: number; pbaOffset: bigint };
     acs?: { capability: number; control: number };
     ari?: { nextFunction: bigint };
-    sriov?: {
-        totalVfs: bigint;
-        numVfs: bigint;
-        initialVfs: bigint;
-        offset: bigint;
-        stride: bigint;
-        vfDevice: bigint;
-        pageSize: bigint;
-        vfBars: FactBar[];
-    };
+    /** The SR-IOV capability as decoded, with the VF BARs sized instead of raw. */
+    sriov?: Omit<DecodedSriov, 'vfBarRegisters'> & { vfBars: FactBar[] };
     phantom: number;
     driver?: string;
     /** The IOMMU group the machine put the function in. */
