@@ -1,16 +1,10 @@
 // The IDs Linux's quirk tables match a function on: vendor, device (a VF's own VF Device ID),
 // class, revision and subsystem, as the function's config header gives them.
+import type { PciFunction } from '../../model/platform.js';
 import type { FabricFunction } from '../topology.js';
 
-export interface DeviceIds {
-    vendor?: bigint;
-    device?: bigint;
-    /** 24-bit class code (base, sub-class, programming interface). */
-    classCode?: bigint;
-    revision?: bigint;
-    subsystemVendor?: bigint;
-    subsystem?: bigint;
-}
+/** The ID fields of the model's function (classCode: 24-bit base, sub-class, programming interface). */
+export type DeviceIds = Pick<PciFunction, 'vendor' | 'device' | 'classCode' | 'revision' | 'subsystemVendor' | 'subsystem'>;
 
 export function deviceIds(f: FabricFunction): DeviceIds {
     const d = f.decl;
