@@ -68,10 +68,16 @@ describe('the placement path follows the boot', () => {
 
     it('realloc starts by itself when firmware assigned the PF but left its VF BARs to Linux', async () => {
         const written = nvmeBehindHotplugPort(MCFG).replace('bar 0 mem64 size 0x4000\n', 'bar 0 mem64 size 0x4000 at 0x1000_0000\n');
-        // The PF's BAR is kept where firmware put it; the first try sizes the window without the
-        // realloc list (2 MiB: the VF BARs and the reservation as a minimum) and places it after
-        // the BAR. Without the automatic realloc all of it would be optional: 3 MiB.
-        expect(await memWindowOfRp1(written)).toBe('0x10100000..0x102fffff');
+        // Firmware's window for the PF (the smallest covering its BAR: 1 MiB) holds the 64 KiB of
+        // VF BARs too: Linux keeps it and places the VFs inside.
+        expect(await memWindowOfRp1(written)).toBe('0x10000000..0x100fffff');
+        // Four 256 KiB VF BARs do not fit beside the PF in that window: the first try fails, Linux
+        // releases the window with the PF's BAR and, on the last try, sizes it again with the
+        // realloc list (1 MiB required, the VF BARs and the reservation optional: 3 MiB), in the
+        // first free range after rp2's window and the ports' BARs. Without the automatic realloc
+        // the VFs would get no space.
+        const larger = written.replace('vf-bar 0 mem64 size 0x4000', 'vf-bar 0 mem64 size 0x40000');
+        expect(await memWindowOfRp1(larger)).toBe('0x10400000..0x106fffff');
     });
 });
 

@@ -140,7 +140,7 @@ function windowsOf(result: PlacementResult, name: string) {
     const out: Record<string, string> = {};
     for (const slot of ['io', 'mem', 'prefetch'] as const) {
         const w = b[slot];
-        if (w) out[slot] = `${hex(w.start)}..${hex(w.end)}${w.written ? ' written' : ''}`;
+        if (w) out[slot] = `${hex(w.start)}..${hex(w.end)}${w.written ? ' written' : ''}${w.coversFirmware ? ' covering firmware' : ''}`;
     }
     return out;
 }
@@ -449,7 +449,7 @@ describe('placement findings', () => {
     it('PCI-BAR-OUTSIDE-BRIDGE-WINDOW: a written BAR outside its bridge window of matching type (B.12 #14)', async () => {
         const bad = virt(`    root-port rp at 00:01.0 {
       window mem32 0x2000_0000..0x200f_ffff
-      endpoint a at 00.0 { bar 0 mem32 size 4K at 0x2010_0000  bar 2 io size 16 at 0x1000 }
+      endpoint a at 00.0 { bar 0 mem32 size 4K at 0x2010_0000 }
     }`);
         expect(await findingsOf(bad)).toEqual([
             {
@@ -460,13 +460,6 @@ describe('placement findings', () => {
                 at: span(bad, 'bar 0 mem32 size 4K at 0x2010_0000'),
                 related: ['mem window 0x20000000..0x200fffff of root-port rp'],
             },
-            {
-                code: 'PCI-BAR-OUTSIDE-BRIDGE-WINDOW',
-                severity: 'error',
-                message: 'BAR 2 of endpoint a at 0x1000..0x100f sits below root-port rp, which has no io window: the bridge forwards no such addresses to it.',
-                at: span(bad, 'bar 2 io size 16 at 0x1000'),
-                related: ['root-port rp'],
-            },
         ]);
         const good = virt(`    root-port rp at 00:01.0 {
       window mem32 0x2000_0000..0x200f_ffff
@@ -476,23 +469,70 @@ describe('placement findings', () => {
         expect(await findingsOf(good)).toEqual([]);
     });
 
-    it('PCI-BAR-OUTSIDE-BRIDGE-WINDOW: a written BAR below a bridge whose window Linux computes is kept, and ends up outside it', async () => {
-        const bad = virt(`    root-port rp at 00:01.0 {
-      endpoint a at 00.0 { bar 0 mem32 size 4K at 0x1000_0000  bar 2 mem32 size 4K }
+    it('an unwritten window above written BARs covers them as firmware must have programmed it, and Linux places the rest inside it', async () => {
+        const text = virt(`    root-port rp at 00:01.0 {
+      endpoint a at 00.0 { bar 0 mem32 size 4K at 0x1000_0000  bar 2 mem32 size 4K  bar 4 io size 16 at 0x1000 }
     }`);
-        const result = await place(bad);
-        expect(windowsOf(result, 'rp')).toEqual({ mem: '0x10100000..0x101fffff' });
-        expect(addressesOf(result, 'a')!.bars).toEqual({ 0: '0x10000000', 2: '0x10100000' });
-        expect(brief(result.findings)).toEqual([
+        const result = await place(text);
+        expect(windowsOf(result, 'rp')).toEqual({ io: '0x1000..0x1fff covering firmware', mem: '0x10000000..0x100fffff covering firmware' });
+        expect(addressesOf(result, 'a')!.bars).toEqual({ 0: '0x10000000', 2: '0x10001000', 4: '0x1000' });
+        expect(brief(result.findings)).toEqual([]);
+        // Through a switch: the downstream port's covering windows count as written for the upstream port.
+        const nested = virt(`    root-port rp at 00:01.0 {
+      switch-upstream usp at 00.0 {
+        downstream-port dsp at 00.0 {
+          endpoint e at 00.0 { bar 0 mem32 size 16K at 0x1030_0000  bar 2 mem64 prefetch size 16M at 0x80_0100_0000 }
+        }
+      }
+    }`, `
+    window mem32 at 0x1000_0000 size 0x2eff_0000
+    window mem64 prefetch at 0x80_0000_0000 size 512G`);
+        const placed = await place(nested);
+        for (const bridge of ['rp', 'usp', 'dsp']) {
+            expect(windowsOf(placed, bridge)).toEqual({ mem: '0x10300000..0x103fffff covering firmware', prefetch: '0x8001000000..0x8001ffffff covering firmware' });
+        }
+        expect(brief(placed.findings)).toEqual([]);
+    });
+
+    it('PCI-WINDOW-NOT-WRITTEN: no window can cover the written BARs below an unwritten window (it would overlap a sibling): one finding at the bridge', async () => {
+        const bad = virt(`    rc-endpoint s at 00:02.0 { bar 0 mem32 size 1M at 0x1010_0000 }
+    root-port rp at 00:01.0 {
+      endpoint a at 00.0 { bar 0 mem32 size 4K at 0x1000_0000  bar 1 mem32 size 4K at 0x1020_0000 }
+    }`);
+        expect(await findingsOf(bad)).toEqual([
             {
-                code: 'PCI-BAR-OUTSIDE-BRIDGE-WINDOW',
+                code: 'PCI-WINDOW-NOT-WRITTEN',
                 severity: 'error',
                 message:
-                    'BAR 0 of endpoint a at 0x10000000..0x10000fff lies outside the mem window 0x10100000..0x101fffff of root-port rp: the bridge does not forward those addresses to it. The window is not written, so it is computed without the written BARs below it: write the window too, or leave this address out.',
-                at: span(bad, 'bar 0 mem32 size 4K at 0x1000_0000'),
-                related: ['mem window 0x10100000..0x101fffff of root-port rp'],
+                    'The mem window of root-port rp is not written, and no window can forward the written resources below it (BAR 0 of endpoint a at 0x10000000..0x10000fff and BAR 1 of endpoint a at 0x10200000..0x10200fff): the smallest window covering them, 0x10000000..0x102fffff, would overlap BAR 0 of rc-endpoint s at 0x10100000..0x101fffff on the same bus. Write the window as firmware programmed it (lspci: "Memory behind bridge"), or correct these addresses.',
+                at: span(bad, 'rp'),
+                related: ['BAR 0 of endpoint a at 0x10000000..0x10000fff', 'BAR 1 of endpoint a at 0x10200000..0x10200fff', 'BAR 0 of rc-endpoint s at 0x10100000..0x101fffff'],
             },
         ]);
+        const good = bad.replace('at 0x1010_0000', 'at 0x1040_0000');
+        const result = await place(good);
+        expect(windowsOf(result, 'rp')).toEqual({ mem: '0x10000000..0x102fffff covering firmware' });
+        expect(brief(result.findings)).toEqual([]);
+    });
+
+    it('PCI-WINDOW-NOT-WRITTEN: the smallest covering window has no room for what Linux must still place below it', async () => {
+        const bad = virt(`    root-port rp at 00:01.0 {
+      endpoint a at 00.0 { bar 0 mem32 size 4K at 0x1000_0000  bar 2 mem32 size 2M }
+    }`);
+        expect(await findingsOf(bad)).toEqual([
+            {
+                code: 'PCI-WINDOW-NOT-WRITTEN',
+                severity: 'error',
+                message:
+                    'The mem window of root-port rp is not written, so pciplat takes the smallest window covering the written resources below it, 0x10000000..0x100fffff (BAR 0 of endpoint a at 0x10000000..0x10000fff), as firmware must have programmed it; BAR 2 of endpoint a (size 0x200000) does not fit in it: the largest free range in it is 0xff000 bytes (0x10001000..0x100fffff). Write the window as firmware programmed it (lspci: "Memory behind bridge").',
+                at: span(bad, 'rp'),
+                related: ['BAR 2 of endpoint a (size 0x200000)', 'BAR 0 of endpoint a at 0x10000000..0x10000fff'],
+            },
+        ]);
+        const good = bad.replace('    root-port rp at 00:01.0 {', '    root-port rp at 00:01.0 {\n      window mem32 0x1000_0000..0x103f_ffff');
+        const result = await place(good);
+        expect(addressesOf(result, 'a')!.bars).toEqual({ 0: '0x10000000', 2: '0x10200000' });
+        expect(brief(result.findings)).toEqual([]);
     });
 
     it('PCI-BAR-OVERLAP: two BARs decoding the same addresses, with the other one related (B.12 #15)', async () => {

@@ -45,6 +45,31 @@ export function placementFindings(hosts: readonly PlacedHostBridge[]): Finding[]
         }
     }
     const noSpace = (resource: Resource, bus: PlacementBus) => noSpaceFinding(resource, bus, counted);
+    // Unwritten windows above firmware-placed resources (firmware-windows.ts): one finding per
+    // window that could not cover them, which explains every resource it left outside, and one per
+    // covering window too small for what Linux still had to place in it.
+    const explained = new Set<Resource>();
+    const tooSmall = new Map<Resource, Resource[]>();
+    const failedIn = (resource: Resource): boolean => {
+        const window = resource.failure?.tried.find((a) => a.window?.firmware && a.window.fixed)?.window;
+        if (!window) return false;
+        const list = tooSmall.get(window);
+        if (list) list.push(resource);
+        else tooSmall.set(window, [resource]);
+        return true;
+    };
+    for (const { buses } of hosts) {
+        for (const bus of buses) {
+            for (const device of bus.devices) {
+                for (const slot of WINDOW_SLOTS) {
+                    const window = device.windows?.[slot];
+                    if (!window?.firmware?.uncovered) continue;
+                    for (const r of window.firmware.covers) explained.add(r);
+                    findings.push(uncoveredFinding(window));
+                }
+            }
+        }
+    }
     hosts.forEach(({ root, buses }, hostIndex) => {
         for (const bus of buses) {
             let writtenOnBus = false;
@@ -54,10 +79,10 @@ export function placementFindings(hosts: readonly PlacedHostBridge[]): Finding[]
                         placed.push(resource);
                         if (resource.fixed) {
                             writtenOnBus = true;
-                            checkWrittenResource(resource, bus, root, findings);
+                            checkWrittenResource(resource, bus, root, findings, explained);
                         }
                     } else if (resource.failure) {
-                        if (!resource.failure.becauseOf) findings.push(noSpace(resource, bus));
+                        if (!resource.failure.becauseOf && !failedIn(resource)) findings.push(noSpace(resource, bus));
                     } else if (!device.assignable) {
                         findings.push(leftUnassigned(resource));
                     }
@@ -67,8 +92,8 @@ export function placementFindings(hosts: readonly PlacedHostBridge[]): Finding[]
                     if (!window) continue;
                     if (window.fixed && window.start !== undefined) {
                         writtenOnBus = true;
-                        checkWrittenWindow(window, bus, root, findings);
-                    } else if (window.failure && !window.failure.becauseOf) {
+                        checkWrittenWindow(window, bus, root, findings, explained);
+                    } else if (window.failure && !window.failure.becauseOf && !failedIn(window)) {
                         findings.push(noSpace(window, bus));
                     }
                 }
@@ -80,7 +105,45 @@ export function placementFindings(hosts: readonly PlacedHostBridge[]): Finding[]
         }
     });
     if (anyWritten) checkResourceOverlaps(placed, hosts.map((h) => h.root), findings);
+    for (const [window, failed] of tooSmall) findings.push(tooSmallFinding(window, failed));
     return findings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unwritten windows above firmware-placed resources
+
+const LSPCI_WINDOW: Record<WindowSlot, string> = { io: 'I/O behind bridge', mem: 'Memory behind bridge', prefetch: 'Prefetchable memory behind bridge' };
+
+/** `BAR 0 of endpoint a at 0x…, BAR 2 of endpoint b at 0x… and 3 more` */
+function listed(resources: readonly Resource[], describe: (r: Resource) => string): string {
+    const shown = resources.slice(0, 3).map(describe);
+    const more = resources.length - shown.length;
+    if (more > 0) return `${shown.join(', ')} and ${more} more`;
+    return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}` : shown[0]!;
+}
+
+function placedText(r: Resource): string {
+    return `${resourceLabel(r)} at ${at(r)}`;
+}
+
+function uncoveredFinding(window: Resource): Finding {
+    const { covers, uncovered } = window.firmware!;
+    const slot = SLOT_OF_INDEX[window.index]!;
+    const message = `The ${slot} window of ${functionLabel(window.owner.fn)} is not written, and no window can forward the written resources below it (${listed(covers, placedText)}): ${uncovered!.reason}. Write the window as firmware programmed it (lspci: "${LSPCI_WINDOW[slot]}"), or correct these addresses.`;
+    return finding('PCI-WINDOW-NOT-WRITTEN', message, window.loc, [...covers.map((r) => ({ loc: r.loc, message: placedText(r) })), ...uncovered!.related]);
+}
+
+function tooSmallFinding(window: Resource, failed: readonly Resource[]): Finding {
+    const { covers } = window.firmware!;
+    const slot = SLOT_OF_INDEX[window.index]!;
+    const free = window.aperture?.free.largest(window.start!, endOf(window));
+    const freeText = free ? `the largest free range in it is ${hex(free.end - free.start + 1n)} bytes (${range(free.start, free.end)})` : 'nothing in it is free';
+    const needs = listed(failed, (r) => `${resourceLabel(r)} (${sizeText(r)})`);
+    const verb = failed.length > 1 ? 'do' : 'does';
+    const message = `The ${slot} window of ${functionLabel(window.owner.fn)} is not written, so pciplat takes the smallest window covering the written resources below it, ${at(window)} (${listed(covers, placedText)}), as firmware must have programmed it; ${needs} ${verb} not fit in it: ${freeText}. Write the window as firmware programmed it (lspci: "${LSPCI_WINDOW[slot]}").`;
+    const serious = failed.some((r) => !(r.flags & IORESOURCE_IO) && !reservationOnly(r));
+    const related = [...failed.map((r) => ({ loc: r.loc, message: `${resourceLabel(r)} (${sizeText(r)})` })), ...covers.map((r) => ({ loc: r.loc, message: placedText(r) }))];
+    return finding('PCI-WINDOW-NOT-WRITTEN', message, window.loc, related, serious ? 'error' : 'warning');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,7 +296,7 @@ function leftUnassigned(resource: Resource): Finding {
 // ---------------------------------------------------------------------------------------------
 // Written resources (B.12 #12-#14)
 
-function checkWrittenResource(resource: Resource, bus: PlacementBus, root: PlacementBus, findings: Finding[]): void {
+function checkWrittenResource(resource: Resource, bus: PlacementBus, root: PlacementBus, findings: Finding[], explained: ReadonlySet<Resource>): void {
     const label = capitalised(resourceLabel(resource));
     const space = spaceLabel(resource.flags);
     const host = hostWindowsOfSpace(root, resource.flags);
@@ -266,7 +329,7 @@ function checkWrittenResource(resource: Resource, bus: PlacementBus, root: Place
     const bridgeName = functionLabel(bridge.fn);
     if (io) {
         const window = openWindow(bridge, 'io');
-        if (!windowContains(window, resource)) findings.push(outsideBridgeWindow(resource, bridge, ['io']));
+        if (!windowContains(window, resource) && !explained.has(resource)) findings.push(outsideBridgeWindow(resource, bridge, ['io']));
         return;
     }
     if (!prefetchable) {
@@ -294,11 +357,11 @@ function checkWrittenResource(resource: Resource, bus: PlacementBus, root: Place
             );
             return;
         }
-        if (!windowContains(openWindow(bridge, 'mem'), resource)) findings.push(outsideBridgeWindow(resource, bridge, ['mem']));
+        if (!windowContains(openWindow(bridge, 'mem'), resource) && !explained.has(resource)) findings.push(outsideBridgeWindow(resource, bridge, ['mem']));
         return;
     }
     // A prefetchable BAR may use the prefetchable window or fall back to the memory window.
-    if (!windowContains(openWindow(bridge, 'prefetch'), resource) && !windowContains(openWindow(bridge, 'mem'), resource)) {
+    if (!windowContains(openWindow(bridge, 'prefetch'), resource) && !windowContains(openWindow(bridge, 'mem'), resource) && !explained.has(resource)) {
         findings.push(outsideBridgeWindow(resource, bridge, ['prefetch', 'mem']));
     }
 }
@@ -308,20 +371,16 @@ function outsideBridgeWindow(resource: Resource, bridge: PlacementDevice, slots:
     const bridgeName = functionLabel(bridge.fn);
     const open = slots.map((slot) => openWindow(bridge, slot)).filter((w): w is Resource => w !== undefined);
     const named = open.map((w) => `the ${SLOT_OF_INDEX[w.index]} window ${at(w)}`).join(' and ');
-    // A computed window is sized and placed without the written BARs below it (Linux skips
-    // claimed resources), so a written BAR under an unwritten window rarely lands inside it.
-    const computed = open.length > 0 && open.every((w) => !w.fixed);
-    const hint = computed ? ` The window is not written, so it is computed without the written BARs below it: write the window too, or leave this address out.` : '';
     const message =
         open.length === 0
             ? `${label} at ${at(resource)} sits below ${bridgeName}, which has no ${slots.join(' or ')} window: the bridge forwards no such addresses to it.`
-            : `${label} at ${at(resource)} lies outside ${named} of ${bridgeName}: the bridge does not forward those addresses to it.${hint}`;
+            : `${label} at ${at(resource)} lies outside ${named} of ${bridgeName}: the bridge does not forward those addresses to it.`;
     const related = open.length > 0 ? open.map(windowRelated) : [{ loc: bridge.fn.nameLoc, message: bridgeName }];
     return finding('PCI-BAR-OUTSIDE-BRIDGE-WINDOW', message, resource.loc, related);
 }
 
 /** A written bridge window must lie in the window of its parent that forwards that type. */
-function checkWrittenWindow(window: Resource, bus: PlacementBus, root: PlacementBus, findings: Finding[]): void {
+function checkWrittenWindow(window: Resource, bus: PlacementBus, root: PlacementBus, findings: Finding[], explained: ReadonlySet<Resource>): void {
     const slot = SLOT_OF_INDEX[window.index]!;
     const label = `The ${slot} window ${at(window)} of ${functionLabel(window.owner.fn)}`;
     const space = spaceLabel(window.flags);
@@ -344,7 +403,7 @@ function checkWrittenWindow(window: Resource, bus: PlacementBus, root: Placement
         return;
     }
     const candidates: WindowSlot[] = slot === 'prefetch' ? ['prefetch', 'mem'] : [slot];
-    if (candidates.some((s) => windowContains(openWindow(parent, s), window))) return;
+    if (candidates.some((s) => windowContains(openWindow(parent, s), window)) || explained.has(window)) return;
     const open = candidates.map((s) => openWindow(parent, s)).filter((w): w is Resource => w !== undefined);
     const parentName = functionLabel(parent.fn);
     const message =

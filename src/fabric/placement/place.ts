@@ -6,7 +6,8 @@
 //   with the realloc list and its tries (root-bus-assign.ts).
 // Written addresses and windows are firmware's: kept, claimed first, and checked.
 //
-// 1. bus-tree.ts   the buses, functions in scan order, their resources (bar-sizing.ts)
+// 1. bus-tree.ts   the buses, functions in scan order, their resources (bar-sizing.ts);
+//    firmware-windows.ts  unwritten windows above written resources, covering them
 // 2. bridge-windows.ts  window sizes, children first (with optional sizes on the ACPI path)
 // 3. claim.ts      written resources claimed in their windows
 // 4. assign.ts     top-down, first-fit, decreasing alignment (realloc-assign.ts on the ACPI path)
@@ -18,6 +19,7 @@ import { hotplugReservation, sizeBridgeWindows } from './bridge-windows.js';
 import { buildBusTree, busesTopDown, hostApertures } from './bus-tree.js';
 import { placementFindings, type PlacedHostBridge } from './checks.js';
 import { claimWrittenResources } from './claim.js';
+import { coverFirmwareResources } from './firmware-windows.js';
 import { assignRootBusResources, linuxPlacesThroughTheReallocList } from './root-bus-assign.js';
 import { IORESOURCE_IO, IORESOURCE_MEM_64, IORESOURCE_PREFETCH, WINDOW_SLOTS, type Resource } from './resource.js';
 import type { BridgePlacement, FunctionPlacement, PlacementResult, WindowPlacement } from './result.js';
@@ -73,6 +75,7 @@ export function placeResources(platform: Platform, options: PlacementOptions = {
         const apertures = hostApertures(hostBridge, (window) => ioBases.get(window) ?? 0n);
         const root = buildBusTree(hostBridge, apertures, hidden);
         const buses = busesTopDown(root);
+        coverFirmwareResources(root, buses);
         if (acpi) {
             claimWrittenResources(root, buses);
             assignRootBusResources(platform, root, buses, hotplug);
@@ -94,7 +97,8 @@ function windowPlacement(window: Resource | undefined): WindowPlacement | undefi
         prefetchable: (window.flags & IORESOURCE_PREFETCH) !== 0,
         start: window.start,
         end: window.start + window.size - 1n,
-        written: window.fixed,
+        written: window.fixed && !window.firmware,
+        ...(window.firmware && window.fixed ? { coversFirmware: true } : {}),
     };
 }
 

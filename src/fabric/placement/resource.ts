@@ -6,6 +6,7 @@
 import type { HostBridge, PciFunction } from '../../model/platform.js';
 import type { SourceLoc } from '../../model/source.js';
 import type { FreeSpace } from './allocator.js';
+import type { FirmwareWindow } from './firmware-windows.js';
 
 export const IORESOURCE_IO = 0x100;
 export const IORESOURCE_MEM = 0x200;
@@ -51,6 +52,8 @@ export interface Resource {
     aperture?: Aperture;
     /** Windows: the flags the bridge implements (pci_bridge_check_ranges()); 0 for other resources. */
     windowFlags: number;
+    /** Unwritten windows above firmware-placed resources: what they cover (firmware-windows.ts). */
+    firmware?: FirmwareWindow;
     loc: SourceLoc;
 }
 
@@ -154,6 +157,7 @@ export function newResource(
         sizedInto: undefined,
         aperture: undefined,
         windowFlags: 0,
+        firmware: undefined,
         loc,
     };
 }

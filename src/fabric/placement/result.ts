@@ -10,6 +10,8 @@ export interface WindowPlacement {
     end: bigint;
     /** Written in the description (kept), rather than computed. */
     written: boolean;
+    /** Not written, but firmware must have programmed it: the smallest window covering the written resources below. */
+    coversFirmware?: boolean;
 }
 
 export interface FunctionPlacement {
