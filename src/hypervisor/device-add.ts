@@ -84,8 +84,8 @@ export function addDevice(state: HvState, f: FnState): boolean {
         f.driver = initialDriver(state, f);
         const xenKeepsSmmu = state.rules.arch === 'arm';
         state.report(
-            'XEN-NO-STREAMID',
-            `${fn.name} (${args.sbdf}, RID ${hex(fn.rid)}) gets no ${xenKeepsSmmu ? 'StreamID' : 'IOMMU context'}: ${ids.failure.text}; PHYSDEVOP_pci_device_add fails with -ENODEV, so Xen does not know the device, its DMA ${xenKeepsSmmu ? 'hits no stream-table entry and aborts' : 'is blocked'}, and it cannot be assigned`,
+            xenKeepsSmmu ? 'XEN-NO-STREAMID' : 'XEN-NO-IOMMU-UNIT',
+            `${fn.name} (${args.sbdf}, ${xenKeepsSmmu ? 'RID' : 'requester ID'} ${hex(fn.rid)}) gets no ${xenKeepsSmmu ? 'StreamID' : 'VT-d context entry or AMD-Vi device-table entry'}: ${ids.failure.text}; PHYSDEVOP_pci_device_add fails with -ENODEV, so Xen does not know the device, its DMA ${xenKeepsSmmu ? 'hits no stream-table entry and aborts' : 'is blocked'}, and it cannot be assigned`,
             {
                 at: fn.loc,
                 related: ids.failure.entry ? [{ loc: ids.failure.entry.loc, message: 'this map entry' }] : hb ? [{ loc: hb.nameLoc, message: `host bridge ${hb.name}` }] : [],

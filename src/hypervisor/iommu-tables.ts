@@ -35,10 +35,17 @@ export function releaseContexts(state: HvState, domain: string): void {
 /** Points every IOMMU entry of `f` at `domain`, reporting StreamIDs another master owns. */
 export function programIommu(state: HvState, f: FnState, domain: string): void {
     const arm = state.rules.arch === 'arm';
+    // One finding per other master and IOMMU, naming every ID the two share.
+    const shared = new Map<string, { iommu: string; ids: bigint[]; previous: { master: string; domain: string } }>();
     for (const { iommu, id } of f.iommuIds) {
         const key = `${iommu}/${id}`;
         const previous = state.iommuTable.get(key);
-        if (previous && previous.master !== f.fn.name) reportSharedId(state, f, iommu, id, previous, domain);
+        if (previous && previous.master !== f.fn.name) {
+            const pair = `${previous.master}/${iommu}`;
+            const entry = shared.get(pair);
+            if (entry) entry.ids.push(id);
+            else shared.set(pair, { iommu, ids: [id], previous: { ...previous } });
+        }
         ensureContext(state, iommu, domain);
         if (arm) {
             state.emit('smmu-ste', {
@@ -53,6 +60,7 @@ export function programIommu(state: HvState, f: FnState, domain: string): void {
         }
         state.iommuTable.set(key, { master: f.fn.name, domain });
     }
+    for (const { iommu, ids, previous } of shared.values()) reportSharedId(state, f, iommu, ids, previous, domain);
 }
 
 /** Removes the entries of a device that leaves (PHYSDEVOP_pci_device_remove). */
@@ -65,11 +73,25 @@ export function clearIommu(state: HvState, f: FnState): void {
     }
 }
 
+/**
+ * An IOMMU's ID for a master, in that IOMMU's own words: an SMMU's StreamID, a VT-d context
+ * entry's source-id, an AMD-Vi device-table entry's DeviceID (both the requester ID).
+ */
+function idText(state: HvState, iommu: string, ids: readonly bigint[]): string {
+    const many = ids.length > 1;
+    const list = many ? `${ids.slice(0, -1).map(hex).join(', ')} and ${hex(ids.at(-1)!)}` : hex(ids[0]!);
+    if (state.rules.arch === 'arm') return `StreamID${many ? 's' : ''} ${list} on ${iommu}`;
+    const kind = state.platform.x86Iommus.find((u) => u.name === iommu)?.kind;
+    if (kind === 'vt-d') return `source-id${many ? 's' : ''} (requester ID${many ? 's' : ''}) ${list} in the VT-d context table of ${iommu}`;
+    if (kind === 'amd-vi') return `DeviceID${many ? 's' : ''} (requester ID${many ? 's' : ''}) ${list} in the AMD-Vi device table of ${iommu}`;
+    return `requester ID${many ? 's' : ''} ${list} on ${iommu}`;
+}
+
 // DOMAIN.md B.12 #30, B.2.2.2/B.2.2.5.
-function reportSharedId(state: HvState, f: FnState, iommu: string, id: bigint, previous: { master: string; domain: string }, domain: string): void {
+function reportSharedId(state: HvState, f: FnState, iommu: string, ids: readonly bigint[], previous: { master: string; domain: string }, domain: string): void {
     const other = state.fn(previous.master);
     const arm = state.rules.arch === 'arm';
-    const what = arm ? `StreamID ${hex(id)} on ${iommu}` : `requester ID ${hex(id)} on ${iommu}`;
+    const what = idText(state, iommu, ids);
     // A bridge's own RID entry is not a DMA master's: moving it with the device behind is expected.
     if (other && !other.fn.isVf && isBridge(other.fn.decl.kind)) return;
     const otherOwner = other?.owner ?? previous.domain;
@@ -83,10 +105,10 @@ function reportSharedId(state: HvState, f: FnState, iommu: string, id: bigint, p
             : ' (Linux\'s SMMUv3 driver refuses the second master; one STE cannot translate for two masters)'
         : '';
     const message = differ
-        ? `${f.fn.name} and ${previous.master} share ${what}: the entry now translates for ${ownerText(state, domain)}, so ${previous.master}'s DMA (owned by ${ownerText(state, otherOwner)}) goes through ${ownerText(state, domain)}'s tables${note}`
+        ? `${f.fn.name} and ${previous.master} share ${what}: ${ids.length > 1 ? 'the entries now translate' : 'the entry now translates'} for ${ownerText(state, domain)}, so ${previous.master}'s DMA (owned by ${ownerText(state, otherOwner)}) goes through ${ownerText(state, domain)}'s tables${note}`
         : `${f.fn.name} and ${previous.master} share ${what}${note}`;
     state.report(
-        'XEN-STREAMID-SHARED',
+        arm ? 'XEN-STREAMID-SHARED' : 'XEN-REQUESTER-ID-SHARED',
         message,
         {
             at: differ && state.domains.has(domain) ? state.entryLoc(domain, f.fn.name) : f.fn.loc,
@@ -94,6 +116,6 @@ function reportSharedId(state: HvState, f: FnState, iommu: string, id: bigint, p
             severity: differ ? 'error' : 'warning',
             declaration: !differ,
         },
-        `${[f.fn.name, previous.master].sort().join('|')}|${iommu}|${id}|${differ ? domain : 'same'}`,
+        `${[f.fn.name, previous.master].sort().join('|')}|${iommu}|${ids.join(',')}|${differ ? domain : 'same'}`,
     );
 }

@@ -169,3 +169,86 @@ ${extra}
         );
     });
 });
+
+// Devices behind one PCIe-to-PCI bridge reach the x86 IOMMU with the bridge's requester ID: the
+// finding names that ID as the IOMMU does (VT-d source-id, AMD-Vi DeviceID), never a StreamID.
+function legacyBox(iommu: string, domain: string): string {
+    return `platform legacybox {
+  arch x86_64
+  memory ram at 0x10_0000 size 0xbfe0_0000
+  ioapic ioapic0 at 0xfec0_0000 gsi-base 0 pins 24
+  ${iommu}
+  host-bridge pcie0 segment 0 {
+    mcfg at 0xe000_0000 buses 0x00..0x3f
+    window mem32 at 0xc000_0000 size 512M
+    pcie-pci-bridge ppb0 at 00:1e.0 { secondary 0x05 subordinate 0x05
+      pci-device legacy0 at 05:01.0 { bar 0 mem32 size 4K  reset flr }
+      pci-device legacy1 at 05:02.0 { bar 0 mem32 size 4K  reset flr }
+    }
+  }
+  xen {
+    profile x86-pvh
+    ${domain}
+  }
+}
+`;
+}
+
+describe('a requester ID shared across domains on x86', () => {
+    it('VT-d: XEN-REQUESTER-ID-SHARED names the source-ids of the context table (the bridge\'s own and its alias), once, at the assignment', async () => {
+        const r = await run(legacyBox('iommu dmar0 vt-d at 0xfed9_0000 scope pcie0', 'domain hvm1 { memory 1G  assign legacy0 }'), 'x86-pvh');
+        const f = only(r, 'XEN-REQUESTER-ID-SHARED');
+        expect(f.severity).toBe('error');
+        expect(f.message).toBe(
+            "legacy0 and legacy1 share source-ids (requester IDs) 0xf0 and 0x500 in the VT-d context table of dmar0: the entries now translate for hvm1 (domid 1), so legacy1's DMA (owned by dom0) goes through hvm1 (domid 1)'s tables",
+        );
+        expect(at(r, f)).toBe('legacy0');
+        expect(f.related.map((x) => x.message)).toEqual(['legacy1 uses source-ids (requester IDs) 0xf0 and 0x500 in the VT-d context table of dmar0']);
+        expect(codes(r)).not.toContain('XEN-STREAMID-SHARED');
+        expect(r.result.findings.map((x) => x.message).join('\n')).not.toMatch(/StreamID|SMMU|STE/);
+        // Both with dom0: VT-d shares the context entry by design, nothing to report.
+        const quiet = await run(legacyBox('iommu dmar0 vt-d at 0xfed9_0000 scope pcie0', 'domain hvm1 { memory 1G }'), 'x86-pvh');
+        expect(codes(quiet)).not.toContain('XEN-REQUESTER-ID-SHARED');
+    });
+
+    it('AMD-Vi: the DeviceID of the device table', async () => {
+        const r = await run(legacyBox('iommu ivhd0 amd-vi at 0xfd20_0000 scope pcie0', 'domain hvm1 { memory 1G  assign legacy0 }'), 'x86-pvh');
+        expect(only(r, 'XEN-REQUESTER-ID-SHARED').message).toBe(
+            "legacy0 and legacy1 share DeviceIDs (requester IDs) 0xf0 and 0x500 in the AMD-Vi device table of ivhd0: the entries now translate for hvm1 (domid 1), so legacy1's DMA (owned by dom0) goes through hvm1 (domid 1)'s tables",
+        );
+    });
+});
+
+describe('a device no x86 IOMMU unit covers', () => {
+    const box = (scope: string) => `platform twobridges {
+  arch x86_64
+  memory ram at 0x10_0000 size 0xbfe0_0000
+  ioapic ioapic0 at 0xfec0_0000 gsi-base 0 pins 24
+  iommu dmar0 vt-d at 0xfed9_0000 scope ${scope}
+  host-bridge pcie0 segment 0 {
+    mcfg at 0xe000_0000 buses 0x00..0x3f
+    window mem32 at 0xc000_0000 size 256M
+    rc-endpoint a at 00:02.0 { bar 0 mem32 size 4K }
+  }
+  host-bridge pcie1 segment 1 {
+    mcfg at 0xe400_0000 buses 0x00..0x3f
+    window mem32 at 0xd000_0000 size 256M
+    rc-endpoint b at 00:02.0 { bar 0 mem32 size 4K }
+  }
+  xen { profile x86-pvh }
+}
+`;
+
+    it('XEN-NO-IOMMU-UNIT, not a StreamID code: the requester ID has no VT-d context entry', async () => {
+        const r = await run(box('pcie0'), 'x86-pvh');
+        const f = only(r, 'XEN-NO-IOMMU-UNIT');
+        expect(f.message).toBe(
+            'b (0001:00:02.0, requester ID 0x10) gets no VT-d context entry or AMD-Vi device-table entry: no VT-d/AMD-Vi unit has host bridge pcie1 in its scope; PHYSDEVOP_pci_device_add fails with -ENODEV, so Xen does not know the device, its DMA is blocked, and it cannot be assigned',
+        );
+        expect(at(r, f)).toBe('b');
+        expect(codes(r)).not.toContain('XEN-NO-STREAMID');
+        const covered = await run(box('pcie0 pcie1'), 'x86-pvh');
+        expect(codes(covered)).not.toContain('XEN-NO-IOMMU-UNIT');
+        expect(events(covered, 'iommu-context', { master: 'b' }).map((e) => e.args.rid)).toEqual(['0x10']);
+    });
+});
