@@ -89,12 +89,17 @@ export class PciplatCodeLensProvider implements CodeLensProvider {
             if (!range || !domain.name) continue;
             const devices = domain.assignments.map((a) => (a.device.vf !== undefined ? `${a.device.function?.$refText}.vf[${a.device.vf}]` : (a.device.function?.$refText ?? '?')));
             const view = platformViews(domain, this.context.background?.store, () => true, 1)[0];
+            const resultOf = (d: string) => view?.entry?.result.functions.find((r) => r.name === d);
+            // A device the domain was refused is not its device: marked, and counted apart.
+            const refused = new Set(devices.filter((d) => resultOf(d)?.refused?.some((r) => r.domain === domain.name)));
             const shown = devices.slice(0, 4).map((d) => {
-                const f = view?.entry?.result.functions.find((r) => r.name === d);
-                return f && f.bus !== undefined ? `${d} ${f.bus.toString(16).padStart(2, '0')}:${f.device.toString(16).padStart(2, '0')}.${f.fn.toString(16)}` : d;
+                const f = resultOf(d);
+                const text = f && f.bus !== undefined ? `${d} ${f.bus.toString(16).padStart(2, '0')}:${f.device.toString(16).padStart(2, '0')}.${f.fn.toString(16)}` : d;
+                return refused.has(d) ? `${text} (refused)` : text;
             });
             const more = devices.length > shown.length ? `, +${devices.length - shown.length}` : '';
-            lenses.push(info(range, devices.length === 0 ? 'no devices assigned' : `${plural(devices.length, 'device')}: ${shown.join(', ')}${more}`));
+            const count = refused.size > 0 ? `${plural(devices.length - refused.size, 'device')} assigned, ${refused.size} refused` : plural(devices.length, 'device');
+            lenses.push(info(range, devices.length === 0 ? 'no devices assigned' : `${count}: ${shown.join(', ')}${more}`));
         }
         return lenses;
     }

@@ -25,7 +25,7 @@ import {
     type PlatformView,
 } from './view.js';
 
-const FUNCTION_FIELDS_SHOWN = new Set(['name', 'kind', 'sbdf', 'rid', 'bars', 'bus', 'group', 'noGroup', 'acsUnknown', 'quirks']);
+const FUNCTION_FIELDS_SHOWN = new Set(['name', 'kind', 'sbdf', 'rid', 'bars', 'bus', 'group', 'noGroup', 'acsUnknown', 'quirks', 'owner', 'refused']);
 const MAX_LISTED = 12;
 
 export class PciplatHoverProvider extends MultilineCommentHoverProvider {
@@ -141,6 +141,7 @@ export class PciplatHoverProvider extends MultilineCommentHoverProvider {
             const groupLines = groupAndQuirkLines(own);
             if (groupLines.length > 0) lines.push('', ...groupLines);
         }
+        if (own) lines.push(...ownerLines(own));
         if (json) {
             const extra = extraFieldLines(json, FUNCTION_FIELDS_SHOWN);
             if (extra.length > 0) lines.push('', ...extra);
@@ -343,4 +344,18 @@ export class PciplatHoverProvider extends MultilineCommentHoverProvider {
         }
         return out.join('\n');
     }
+}
+
+/**
+ * Who holds the function, and every domain that was to get it and did not, with the failure and
+ * a link to where it is reported: a refused device must not read as its domain's.
+ */
+function ownerLines(own: FunctionResult): string[] {
+    if (own.owner === undefined && !own.refused) return [];
+    const lines = own.owner !== undefined ? [`- **owner**: \`${own.owner}\``] : [];
+    for (const r of own.refused ?? []) {
+        const where = r.loc ? ` ([${r.code ?? 'finding'}, line ${r.loc.start.line + 1}](${r.loc.uri}#L${r.loc.start.line + 1}))` : '';
+        lines.push(`- **not owned by ${r.domain}**: ${r.message}${where}`);
+    }
+    return ['', ...lines];
 }

@@ -91,6 +91,7 @@ export function functionJson(f: FunctionResult): JsonObject {
         acsUnknown: f.acsUnknown ?? [],
         quirks: (f.quirks ?? []).map((q) => ({ source: q.source, linux: q.linux, effect: q.effect, why: q.why })),
         owner: f.owner,
+        refused: (f.refused ?? []).map((r) => ({ domain: r.domain, code: r.code, message: r.message, line: r.loc ? r.loc.start.line + 1 : undefined })),
         ...bridgeJson(f.bridge),
     };
 }

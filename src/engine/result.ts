@@ -1,6 +1,7 @@
 // What one simulation of one platform computed. Plain data with bigint values; printers
 // (src/cli/format-*.ts) turn it into text, JSON or SARIF, and the language server into hovers,
 // lenses and inlay hints. docs/json-output.md documents the printed JSON and follows these types.
+import type { Refusal } from '../hypervisor/refusals.js';
 import type { Finding } from '../findings/finding.js';
 import type { DomainResult, Owner, TraceEvent } from '../hypervisor/result.js';
 import type { BarKind, FunctionKind, Profile, WindowKind } from '../model/platform.js';
@@ -75,6 +76,8 @@ export interface FunctionResult {
     pf?: string;
     /** Who holds the function at the end of the scenario: xen, dom0, dom_io (quarantine), a guest, host… */
     owner?: Owner;
+    /** Domains configured to get it that do not hold it, each with the finding that says why. */
+    refused?: Refusal[];
     loc: SourceLoc;
 }
 

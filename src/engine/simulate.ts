@@ -61,6 +61,10 @@ export function simulate(platform: Platform, options: SimulationOptions = {}): S
     appendAll(findings, (ids?.findings ?? []).filter((f) => !(xenOwnsIommu && LINUX_IOMMU_DRIVER_CODES.has(f.code))));
     appendAll(findings, hypervisor?.findings ?? []);
     for (const f of functions) f.owner = hypervisor?.owner[f.name];
+    if (hypervisor) {
+        const refused = new Map(hypervisor.functions.filter((o) => o.refused).map((o) => [o.name, o.refused!]));
+        for (const f of functions) if (refused.has(f.name)) f.refused = refused.get(f.name);
+    }
     const scenarios = options.everyScenario && options.scenario === undefined ? writtenScenarios(platform, profile, fabric, findings, stage) : undefined;
     return {
         platform: platform.name,

@@ -25,6 +25,7 @@ import { ownsRelated, unknownReason, unknownSeverity } from './ownership.js';
 import { availableResets, checkResetForGuest, emitReset } from './reset.js';
 import { allocateSlots, guestSbdfText, type SlotRequest } from './virtual-slots.js';
 import { removeXenstore, writeXenstore } from './xl-config.js';
+import { recordRefusals } from './refusals.js';
 import { ownerText, type Attached, type ConfigEntry, type DomainState, type FnState, type HvState } from './state.js';
 
 /** The devices one configuration entry stands for (all functions of the slot with `all-functions`). */
@@ -150,8 +151,15 @@ function checkAllFunctions(state: HvState, d: DomainState, e: ConfigEntry): bool
     return true;
 }
 
-/** Assigns the devices of `entries` to the running (or starting) domain `d`. */
+/** Assigns the devices of `entries` to the running (or starting) domain `d`, recording those it refuses. */
 export function attachEntries(state: HvState, d: DomainState, entries: ConfigEntry[]): string[] {
+    const before = state.findings.length;
+    const names = attachEntriesOnce(state, d, entries);
+    recordRefusals(state, d, [...new Set(entries.flatMap((e) => expandEntry(state, e).map((r) => r.device)))], before);
+    return names;
+}
+
+function attachEntriesOnce(state: HvState, d: DomainState, entries: ConfigEntry[]): string[] {
     if (entries.length === 0) return [];
     if (!passthroughAvailable(state, d, entries[0]!)) return [];
     const requests: SlotRequest[] = [];

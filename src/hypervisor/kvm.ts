@@ -12,6 +12,7 @@ import { unknownReason, unknownSeverity } from './ownership.js';
 import { availableResets, checkResetForGuest, emitReset } from './reset.js';
 import { expandEntry, snapshot } from './domu.js';
 import { allocateSlots, type SlotRequest } from './virtual-slots.js';
+import { recordRefusals } from './refusals.js';
 import type { Attached, ConfigEntry, DomainState, FnState, HvState } from './state.js';
 
 export function bootKvm(state: HvState): void {
@@ -47,7 +48,14 @@ function qemuArg(state: HvState, f: FnState, a: Attached, multifunction: boolean
     return `-device ${parts.join(',')}`;
 }
 
+/** Gives the VM the devices of `entries`, recording those it refuses. */
 function attachVm(state: HvState, d: DomainState, entries: ConfigEntry[]): void {
+    const before = state.findings.length;
+    attachVmOnce(state, d, entries);
+    recordRefusals(state, d, [...new Set(entries.flatMap((e) => expandEntry(state, e).map((r) => r.device)))], before);
+}
+
+function attachVmOnce(state: HvState, d: DomainState, entries: ConfigEntry[]): void {
     const wanted: { f: FnState; req: SlotRequest; loc: SourceLoc }[] = [];
     for (const e of entries) {
         for (const req of expandEntry(state, e)) {

@@ -4,6 +4,7 @@ import type { Finding } from '../findings/finding.js';
 import type { BarKind, Profile, Step } from '../model/platform.js';
 import type { SourceLoc } from '../model/source.js';
 import type { XlDomainConfig } from './xl-config.js';
+import type { Refusal } from './refusals.js';
 
 /**
  * One thing that happened: a hypercall, a stage-2 mapping, an SMMU stream-table write, an ITS
@@ -80,6 +81,8 @@ export interface FunctionOutcome {
     added: boolean;
     /** The IDs the hypervisor programs for it (StreamIDs on Arm, requester IDs on x86). */
     iommuIds: { iommu: string; id: bigint }[];
+    /** Domains configured to get it that do not hold it at the end, each with the finding that says why. */
+    refused?: Refusal[];
 }
 
 export interface HypervisorResult {

@@ -3,6 +3,7 @@
 // layout, the IOMMU tables, and the trace and findings produced so far.
 import { finding, type Finding, type RelatedLoc, type Severity } from '../findings/finding.js';
 import type { FindingCode } from '../findings/codes.js';
+import type { Refusal } from './refusals.js';
 import type { FunctionRef, KvmVm, Platform, Step, XenDomain, XlFlag } from '../model/platform.js';
 import type { SourceLoc } from '../model/source.js';
 import type { HvFunction, HypervisorInput } from './input.js';
@@ -42,6 +43,8 @@ export interface FnState {
     vfBarsUnsized?: boolean;
     /** dom0 (or the host) has memory decoding on. */
     decoding: boolean;
+    /** Domains configured to get it that did not, with the finding that says why (refusals.ts). */
+    refused?: Refusal[];
 }
 
 /** One device in a guest's configuration (xl.cfg `pci = [...]`, or a KVM vm's `assign`). */

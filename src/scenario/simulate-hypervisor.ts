@@ -6,7 +6,8 @@ import { createDomains } from '../hypervisor/domains.js';
 import type { HypervisorInput } from '../hypervisor/input.js';
 import { collectIntent } from '../hypervisor/ownership.js';
 import type { DomainResult, FunctionOutcome, HypervisorResult } from '../hypervisor/result.js';
-import { HvState } from '../hypervisor/state.js';
+import type { Refusal } from '../hypervisor/refusals.js';
+import { HvState, type FnState } from '../hypervisor/state.js';
 import { xlConfigLines, xlDomainConfig } from '../hypervisor/xl-config.js';
 import { IMPLICIT_SCENARIO, implicitSteps } from './implicit.js';
 import { playSteps } from './play.js';
@@ -50,6 +51,7 @@ function resultOf(state: HvState, scenario: string): HypervisorResult {
         driver: f.present ? f.driver : undefined,
         added: f.added,
         iommuIds: f.iommuIds,
+        ...(refusedAtEnd(f) ? { refused: refusedAtEnd(f) } : {}),
     }));
     return {
         profile: state.profile,
@@ -61,4 +63,10 @@ function resultOf(state: HvState, scenario: string): HypervisorResult {
         trace: state.trace,
         findings: state.findings,
     };
+}
+
+/** The refusals still true at the end: a domain that got the device later (a hot-plug) did not refuse it. */
+function refusedAtEnd(f: FnState): Refusal[] | undefined {
+    const list = (f.refused ?? []).filter((r) => r.domain !== f.owner);
+    return list.length > 0 ? list : undefined;
 }

@@ -20,7 +20,7 @@ const warning = mkFinding('PCI-MF-NOT-MULTIFUNCTION', 'warning', 'Function 0 of 
 
 const noIds: Pick<FunctionResult, 'aliases' | 'streamIds' | 'deviceIds' | 'group'> = { aliases: [], streamIds: [], deviceIds: [], group: null };
 /** The JSON of a function's fields the engine could not compute: empty lists, null values. */
-const noIdsJson = { acsUnknown: [], noGroup: null, quirks: [], owner: null, pf: null, invisible: null, rom: null, aliases: [], msiRid: null, streamIds: [], deviceIds: [], group: null, secondary: null, subordinate: null, windows: null };
+const noIdsJson = { acsUnknown: [], noGroup: null, quirks: [], owner: null, refused: [], pf: null, invisible: null, rom: null, aliases: [], msiRid: null, streamIds: [], deviceIds: [], group: null, secondary: null, subordinate: null, windows: null };
 
 function result(platform: string, profile: SimulationResult['profile'], findings = [overlap]): SimulationResult {
     return {
