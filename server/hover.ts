@@ -143,7 +143,7 @@ export class PciplatHoverProvider extends MultilineCommentHoverProvider {
         }
         if (own) lines.push(...ownerLines(own));
         if (json) {
-            const extra = extraFieldLines(json, FUNCTION_FIELDS_SHOWN);
+            const extra = extraFieldLines(json, FUNCTION_FIELDS_SHOWN, view.platform.arch);
             if (extra.length > 0) lines.push('', ...extra);
         }
         for (const { collection, item } of resultItemsNamed(view.entry, fn.name)) lines.push('', `*${collection}*`, ...plainObjectLines(item));

@@ -59,11 +59,17 @@ const FIELD_LABELS: Record<string, string> = {
 };
 
 /** Fields of a result object a hover does not show on its own: later engine fields flow through here. */
-export function extraFieldLines(object: JsonObject, known: ReadonlySet<string>): string[] {
+export function extraFieldLines(object: JsonObject, known: ReadonlySet<string>, arch?: m.Arch): string[] {
+    const labels = arch === 'x86_64' ? { ...FIELD_LABELS, ...X86_FIELD_LABELS } : FIELD_LABELS;
     return Object.entries(object)
         .filter(([key, value]) => !known.has(key) && value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0))
-        .map(([key, value]) => `- **${FIELD_LABELS[key] ?? key}**: ${valueText(value)}`);
+        .map(([key, value]) => `- **${labels[key] ?? key}**: ${valueText(value)}`);
 }
+
+/** On x86 the IDs the IOMMU sees are requester IDs, in the VT-d and AMD-Vi tables' own words. */
+const X86_FIELD_LABELS: Record<string, string> = {
+    streamIds: 'IOMMU requester IDs (VT-d source-id, AMD-Vi DeviceID)',
+};
 
 export function nameOf(node: AstNode): string | undefined {
     const name = (node as { name?: unknown }).name;
