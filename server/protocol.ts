@@ -176,12 +176,28 @@ export interface TopologyHostBridge {
     functions: TopologyFunction[];
 }
 
+/** One IOMMU group of the last simulation and its members, for the view by group. */
+export interface TopologyGroup {
+    id: number;
+    members: TopologyGroupMember[];
+}
+
+export interface TopologyGroupMember {
+    name: string;
+    kind: string;
+    sbdf: string | null;
+    owner: string | null;
+    loc?: SourceRange;
+}
+
 export interface TopologyPlatform {
     name: string;
     arch: string;
     simulated: boolean;
     loc?: SourceRange;
     hostBridges: TopologyHostBridge[];
+    /** IOMMU groups in id order with their members (empty when not simulated yet). */
+    groups: TopologyGroup[];
 }
 
 export interface TopologyResult {

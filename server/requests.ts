@@ -328,6 +328,15 @@ export class CustomRequests {
                         loc: range(hb.nameLoc),
                         functions: hb.functions.map((f) => node(f, hb, index, hb.busStart)),
                     })),
+                    groups: [...(entry?.result.groups ?? [])]
+                        .sort((a, b) => a.id - b.id)
+                        .map((g) => ({
+                            id: g.id,
+                            members: g.members.map((name) => {
+                                const f = byName.get(name);
+                                return { name, kind: f ? (f.pf !== undefined ? 'vf' : f.kind) : 'function', sbdf: f ? formatSbdf(f) : null, owner: typeof f?.owner === 'string' ? f.owner : null, loc: f ? range(f.loc) : undefined };
+                            }),
+                        })),
                 };
             }),
         };

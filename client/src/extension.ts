@@ -108,6 +108,10 @@ export function activate(context: vscode.ExtensionContext): PciplatApi {
     });
     command('pciplat.exportSaveAs', (arg) => exports.saveAs(arg));
     command('pciplat.topology.refresh', () => topology.refresh());
+    command('pciplat.topology.byGroup', () => topology.arrange('group'));
+    command('pciplat.topology.byBus', () => topology.arrange('bus'));
+    command('pciplat.topology.filter', () => topology.askFilter());
+    command('pciplat.topology.clearFilter', () => topology.setFilter(undefined));
     command('pciplat.trace.clear', () => trace.set(undefined));
     command('pciplat.trace.showJson', async () => {
         const run = trace.last;

@@ -3,10 +3,13 @@
 // last background simulation, or this file's last Run Simulation, which may play a scenario); a group badge
 // (FileDecoration) on each function; a click opens the declaration. Refreshed when the file's
 // diagnostics change (a new simulation result arrives with them) and on editor switches.
+// Two arrangements: by bus (the tree above) and by IOMMU group (group → members); both follow a
+// text filter on names, SBDFs and groups (topology-model.ts).
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { isPciplat, toLocation } from './locations.js';
-import { TOPOLOGY_METHOD, type RichSimulateResult, type SourceRange, type TopologyFunction, type TopologyHostBridge, type TopologyPlatform, type TopologyResult } from './protocol.js';
+import { TOPOLOGY_METHOD, type RichSimulateResult, type SourceRange, type TopologyFunction, type TopologyGroup, type TopologyGroupMember, type TopologyHostBridge, type TopologyPlatform, type TopologyResult } from './protocol.js';
+import { filterFunctions, filterGroups, groupDescription, normaliseFilter } from './topology-model.js';
 import { errorLine } from './simulation.js';
 import type { StoredRun } from './trace-view.js';
 
@@ -16,6 +19,8 @@ export type TopologyNode =
     | { type: 'platform'; platform: TopologyPlatform; id: string }
     | { type: 'host-bridge'; hostBridge: TopologyHostBridge; platform: string; id: string }
     | { type: 'function'; fn: TopologyFunction; platform: string; id: string }
+    | { type: 'group'; group: TopologyGroup; platform: string; id: string }
+    | { type: 'member'; member: TopologyGroupMember; group: number; platform: string; id: string }
     | { type: 'message'; text: string; id: string };
 
 const BRIDGE_KINDS = new Set(['root-port', 'switch-upstream', 'downstream-port', 'pcie-pci-bridge', 'pci-pcie-bridge', 'pci-bridge']);
@@ -59,6 +64,8 @@ export class TopologyView implements vscode.TreeDataProvider<TopologyNode>, vsco
     private owners = new Map<string, string>();
     private timer: NodeJS.Timeout | undefined;
     private generation = 0;
+    private arrangement: 'bus' | 'group' = 'bus';
+    private filter: string | undefined;
 
     constructor(
         private readonly getClient: () => LanguageClient | undefined,
@@ -87,7 +94,7 @@ export class TopologyView implements vscode.TreeDataProvider<TopologyNode>, vsco
     /** Show the topology of `uri` (the active file, or what a command names). */
     follow(uri: vscode.Uri): void {
         this.document = uri;
-        this.view.description = vscode.workspace.asRelativePath(uri);
+        this.describe();
         this.schedule(0);
     }
 
@@ -108,6 +115,36 @@ export class TopologyView implements vscode.TreeDataProvider<TopologyNode>, vsco
 
     refresh(): void {
         this.schedule(0);
+    }
+
+    /** Group → members, or the bus tree again. */
+    arrange(by: 'bus' | 'group'): void {
+        this.arrangement = by;
+        void vscode.commands.executeCommand('setContext', 'pciplat.topologyByGroup', by === 'group');
+        this.describe();
+        this.changed.fire(undefined);
+    }
+
+    /** Asks for the filter text (names, SBDFs, `group N`); empty shows everything. */
+    async askFilter(): Promise<void> {
+        const text = await vscode.window.showInputBox({
+            title: 'Filter the topology',
+            prompt: 'Part of a name or SBDF (nic, 01:00), or an IOMMU group (3, group 3); empty shows everything',
+            value: this.filter ?? '',
+        });
+        if (text !== undefined) this.setFilter(text);
+    }
+
+    setFilter(text: string | undefined): void {
+        this.filter = normaliseFilter(text);
+        void vscode.commands.executeCommand('setContext', 'pciplat.topologyFiltered', this.filter !== undefined);
+        this.describe();
+        this.changed.fire(undefined);
+    }
+
+    private describe(): void {
+        const parts = [this.document ? vscode.workspace.asRelativePath(this.document) : '', this.arrangement === 'group' ? 'by group' : '', this.filter ? `filter “${this.filter}”` : ''];
+        this.view.description = parts.filter(Boolean).join(' · ');
     }
 
     private schedule(delay: number): void {
@@ -144,9 +181,20 @@ export class TopologyView implements vscode.TreeDataProvider<TopologyNode>, vsco
             if (this.result.platforms.length === 0) return [{ type: 'message', text: 'This file declares no platform.', id: 'none' }];
             return this.result.platforms.map((platform) => ({ type: 'platform', platform, id: `p/${platform.name}` }));
         }
-        if (node.type === 'platform') return node.platform.hostBridges.map((hostBridge) => ({ type: 'host-bridge', hostBridge, platform: node.platform.name, id: `${node.id}/hb/${hostBridge.name}` }));
-        if (node.type === 'host-bridge') return node.hostBridge.functions.map((fn) => ({ type: 'function', fn, platform: node.platform, id: `${node.id}/${fn.name}` }));
+        const q = this.filter;
+        if (node.type === 'platform' && this.arrangement === 'group') {
+            const groups = filterGroups(node.platform.groups ?? [], q);
+            if (groups.length === 0) return [{ type: 'message', text: !node.platform.simulated ? 'Not simulated yet: no IOMMU groups.' : q ? `No group or function matches “${q}”.` : 'No IOMMU groups.', id: `${node.id}/none` }];
+            return groups.map((group) => ({ type: 'group', group, platform: node.platform.name, id: `${node.id}/g/${group.id}` }));
+        }
+        if (node.type === 'platform') {
+            const hostBridges = q ? node.platform.hostBridges.filter((hb) => filterFunctions(hb.functions, q).length > 0) : node.platform.hostBridges;
+            if (hostBridges.length === 0) return [{ type: 'message', text: `No function matches “${q}”.`, id: `${node.id}/none` }];
+            return hostBridges.map((hostBridge) => ({ type: 'host-bridge', hostBridge, platform: node.platform.name, id: `${node.id}/hb/${hostBridge.name}` }));
+        }
+        if (node.type === 'host-bridge') return filterFunctions(node.hostBridge.functions, q).map((fn) => ({ type: 'function', fn, platform: node.platform, id: `${node.id}/${fn.name}` }));
         if (node.type === 'function') return node.fn.children.map((fn) => ({ type: 'function', fn, platform: node.platform, id: `${node.id}/${fn.name}` }));
+        if (node.type === 'group') return node.group.members.map((member) => ({ type: 'member', member, group: node.group.id, platform: node.platform, id: `${node.id}/${member.name}` }));
         return [];
     }
 
@@ -177,6 +225,27 @@ export class TopologyView implements vscode.TreeDataProvider<TopologyNode>, vsco
                 item.iconPath = new vscode.ThemeIcon('server');
                 item.tooltip = `host-bridge ${hb.name}: ${segment}, ${buses}, ${hb.functions.length} function${hb.functions.length === 1 ? '' : 's'} on the root bus`;
                 this.link(item, hb.loc);
+                return item;
+            }
+            case 'group': {
+                const g = node.group;
+                const item = new vscode.TreeItem(`group ${g.id}`, vscode.TreeItemCollapsibleState.Expanded);
+                item.id = node.id;
+                item.description = groupDescription(g);
+                item.iconPath = new vscode.ThemeIcon('symbol-namespace');
+                item.tooltip = `IOMMU group ${g.id} (/dev/vfio/${g.id}): ${g.members.map((m) => m.name).join(', ')}`;
+                return item;
+            }
+            case 'member': {
+                const m = node.member;
+                const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
+                item.id = node.id;
+                const owner = m.owner ?? this.owners.get(m.name);
+                const notable = owner !== undefined && owner !== 'dom0' && owner !== 'host' ? owner : undefined;
+                item.description = [notable ? `→ ${notable}` : '', m.sbdf ?? '', m.kind].filter(Boolean).join(' · ');
+                item.iconPath = kindIcon(m.kind);
+                item.tooltip = `${m.name} (${m.kind}) in IOMMU group ${node.group}${owner ? `, owned by ${owner}` : ''}`;
+                this.link(item, m.loc);
                 return item;
             }
             case 'function': {

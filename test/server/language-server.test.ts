@@ -229,6 +229,15 @@ describe('pciplat language server (real engine)', () => {
         const sdev = platform.hostBridges[0]!.functions[0]!.children[0]!;
         expect(sdev).toMatchObject({ name: 'sdev', sbdf: '0001:01:00.0', vendorName: 'Red Hat, Inc.' });
         expect(sdev.loc?.uri).toBe(fx.socUri);
+        // The view by group: every group of the last simulation in id order, with its members'
+        // SBDFs, exactly the simulation's groups.
+        const simulated = await client.request<SimulateResult>('pciplat/simulate', { uri: fx.boardUri });
+        const expected = [...((simulated as unknown as { groups: { id: number; members: string[] }[] }).groups)].sort((a, b) => a.id - b.id);
+        expect(platform.groups.map((g) => ({ id: g.id, members: g.members.map((m) => m.name) }))).toEqual(expected.map((g) => ({ id: g.id, members: g.members })));
+        expect(platform.groups.length).toBeGreaterThan(0);
+        const nicGroup = platform.groups.find((g) => g.members.some((m) => m.name === 'nic0'))!;
+        expect(nicGroup.members.find((m) => m.name === 'nic0')).toMatchObject({ kind: 'endpoint', sbdf: '0000:01:00.0', owner: 'guest1' });
+        expect(nicGroup.members.find((m) => m.name === 'nic0')!.loc?.uri).toBe(fx.boardUri);
         await expect(client.request('pciplat/topology', {})).rejects.toThrow('needs a `uri`');
     });
 
