@@ -273,6 +273,41 @@ describe('bridge window sizing (pbus_size_io / pbus_size_mem, no realloc list)',
     });
 });
 
+describe("x86's pcibios_align_resource (arch/x86/pci/i386.c)", () => {
+    const x86 = (body: string) => `platform p {
+  arch x86_64
+  host-bridge pcie segment 0 {
+    mcfg at 0xe000_0000 buses 0x00..0x3f
+    window io at 0x1000 size 0xf000
+    window mem32 at 0x8_0000 size 0x7ff8_0000
+${body}
+  }
+}
+`;
+    const body = `    rc-endpoint a at 00:01.0 { bar 0 io size 0x100 }
+    rc-endpoint b at 00:02.0 { bar 0 io size 0x100 }
+    rc-endpoint c at 00:03.0 { bar 0 io size 0x20  bar 1 mem32 size 4K }`;
+
+    it('moves an I/O resource off the ISA alias bits (0x300) to the next 1 KiB, and memory above 1 MiB', async () => {
+        const result = await place(x86(body));
+        // a at 0x1000; b's first fit 0x1100 has bit 0x100 set: 0x1400; c's 0x1500 too: 0x1800.
+        expect(addressesOf(result, 'a')!.bars).toEqual({ 0: '0x1000' });
+        expect(addressesOf(result, 'b')!.bars).toEqual({ 0: '0x1400' });
+        // c's memory BAR: the window starts at 0x80000, below BIOS_END: placed at 1 MiB.
+        expect(addressesOf(result, 'c')!.bars).toEqual({ 0: '0x1800', 1: '0x100000' });
+        expect(brief(result.findings)).toEqual([]);
+    });
+
+    it('does not apply on arm64: the same BARs pack at the aligned candidates', async () => {
+        const arm = x86(body).replace('arch x86_64', 'arch arm64').replace('mcfg at 0xe000_0000 buses 0x00..0x3f', 'ecam at 0x40_1000_0000 size 64M\n    bus-range 0x00..0x3f');
+        const result = await place(arm);
+        // (arm64 numbers the range from logical port 0, so PCIBIOS_MIN_IO keeps its first 4 KiB free.)
+        expect(addressesOf(result, 'a')!.bars).toEqual({ 0: '0x2000' });
+        expect(addressesOf(result, 'b')!.bars).toEqual({ 0: '0x2100' });
+        expect(addressesOf(result, 'c')!.bars).toEqual({ 0: '0x2200', 1: '0x80000' });
+    });
+});
+
 describe('several host bridges', () => {
     it('numbers I/O ports per host bridge: only the first I/O range starts at logical port 0 and skips PCIBIOS_MIN_IO', async () => {
         const result = await place(`platform p {

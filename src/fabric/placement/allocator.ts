@@ -1,8 +1,10 @@
 // Free space of one window and Linux's first-fit search in it (kernel/resource.c
 // __find_resource(), reached through allocate_resource()): the gaps between a window's children are
 // tried in address order, each clipped to the caller's [min, max] and its start rounded up to the
-// alignment; the first gap the block fits in wins. pcibios_align_resource() adds nothing on arm64
-// (no ISA aliasing), so the block starts exactly there.
+// alignment; the first gap the block fits in wins. pcibios_align_resource() (the `adjust` hook,
+// called on each aligned candidate as __find_resource() calls alignf) adds nothing on arm64 (no
+// ISA aliasing), so there the block starts exactly at the aligned candidate; x86 moves it
+// (x86-align.ts).
 //
 // Gaps are kept as a sorted array. Linux assigns a bus's resources in decreasing alignment and
 // every size is a multiple of its alignment, so allocation normally proceeds from the first gap's
@@ -27,7 +29,7 @@ export class FreeSpace {
      * First fit: the lowest address `a` with `a % align == 0`, `min <= a`, `a + size - 1 <= max`
      * and [a, a + size - 1] free. Takes it and returns `a`, or undefined when nothing fits.
      */
-    allocate(size: bigint, align: bigint, min: bigint, max: bigint): bigint | undefined {
+    allocate(size: bigint, align: bigint, min: bigint, max: bigint, adjust?: (start: bigint) => bigint): bigint | undefined {
         if (size <= 0n) return undefined;
         const gaps = this.gaps;
         for (let i = 0; i < gaps.length; i++) {
@@ -36,7 +38,8 @@ export class FreeSpace {
             const low = gap.start < min ? min : gap.start;
             const high = gap.end > max ? max : gap.end;
             if (high < low) continue;
-            const start = alignUp(low, align);
+            const aligned = alignUp(low, align);
+            const start = adjust ? adjust(aligned) : aligned;
             const end = start + size - 1n;
             if (end > high) continue;
             this.take(i, start, end);

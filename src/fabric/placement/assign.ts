@@ -73,7 +73,8 @@ function allocateFromRegion(bus: PlacementBus, resource: Resource, typeMask: num
             min = (resource.flags & IORESOURCE_IO ? PCIBIOS_MIN_IO : PCIBIOS_MIN_MEM) - aperture.resourceOffset;
         }
         if (resource.size > availEnd - min + 1n) continue;
-        const start = aperture.free.allocate(resource.size, resource.align, min, availEnd);
+        const alignf = aperture.alignf;
+        const start = aperture.free.allocate(resource.size, resource.align, min, availEnd, alignf && ((candidate) => alignf(resource.flags, candidate)));
         if (start === undefined) continue;
         resource.start = start;
         resource.parent = aperture;

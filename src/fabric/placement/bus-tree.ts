@@ -37,7 +37,7 @@ export function linuxAssignsResourcesOf(fn: PciFunction): boolean {
 }
 
 /** The windows of a host bridge as root-bus apertures, in `ranges` order. */
-export function hostApertures(hostBridge: HostBridge, ioLogicalBase: (window: HostWindow) => bigint): Aperture[] {
+export function hostApertures(hostBridge: HostBridge, ioLogicalBase: (window: HostWindow) => bigint, alignf?: Aperture['alignf']): Aperture[] {
     const apertures: Aperture[] = [];
     for (const window of hostBridge.windows) {
         if (window.size <= 0n) continue;
@@ -58,6 +58,7 @@ export function hostApertures(hostBridge: HostBridge, ioLogicalBase: (window: Ho
             label: `${window.kind}${window.prefetchable ? ' prefetch' : ''} window ${range(start, end)} of ${hostBridgeLabel(hostBridge)}`,
             loc: window.loc,
             hostBridge,
+            alignf,
         });
     }
     return apertures;

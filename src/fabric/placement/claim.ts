@@ -49,6 +49,7 @@ export function windowAperture(window: Resource, within: Aperture | undefined, r
         loc: window.loc,
         hostBridge: root.hostBridge,
         window,
+        alignf: host?.alignf,
     };
 }
 

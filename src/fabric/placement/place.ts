@@ -20,6 +20,7 @@ import { buildBusTree, busesTopDown, hostApertures } from './bus-tree.js';
 import { placementFindings, type PlacedHostBridge } from './checks.js';
 import { claimWrittenResources } from './claim.js';
 import { coverFirmwareResources } from './firmware-windows.js';
+import { x86AlignResource } from './x86-align.js';
 import { assignRootBusResources, linuxPlacesThroughTheReallocList } from './root-bus-assign.js';
 import { IORESOURCE_IO, IORESOURCE_MEM_64, IORESOURCE_PREFETCH, WINDOW_SLOTS, type Resource } from './resource.js';
 import type { BridgePlacement, FunctionPlacement, PlacementResult, WindowPlacement } from './result.js';
@@ -72,7 +73,7 @@ export function placeResources(platform: Platform, options: PlacementOptions = {
     const acpi = linuxPlacesThroughTheReallocList(platform);
     const hosts: PlacedHostBridge[] = [];
     for (const hostBridge of platform.hostBridges) {
-        const apertures = hostApertures(hostBridge, (window) => ioBases.get(window) ?? 0n);
+        const apertures = hostApertures(hostBridge, (window) => ioBases.get(window) ?? 0n, platform.arch === 'x86_64' ? x86AlignResource : undefined);
         const root = buildBusTree(hostBridge, apertures, hidden);
         const buses = busesTopDown(root);
         coverFirmwareResources(root, buses);

@@ -92,6 +92,8 @@ export interface Aperture {
     hostBridge: HostBridge;
     /** The bridge window it is, or undefined for a host-bridge window. */
     window?: Resource;
+    /** The architecture's pcibios_align_resource() (x86-align.ts); absent where it changes nothing (arm64). */
+    alignf?: (flags: number, start: bigint) => bigint;
 }
 
 /** One PCI function as placement sees it: its resources and, for bridges, its windows. */
