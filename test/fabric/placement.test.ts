@@ -550,6 +550,52 @@ describe('placement findings', () => {
         expect(brief(result.findings)).toEqual([]);
     });
 
+    it('PCI-WINDOW-NOT-WRITTEN: a covering window would leave the written window of the bridge above', async () => {
+        const bad = virt(`    root-port rp at 00:01.0 {
+      switch-upstream usp at 00.0 {
+        window mem32 0x1000_0000..0x100f_ffff
+        downstream-port dsp at 00.0 {
+          endpoint e at 00.0 { bar 0 mem32 size 4K at 0x1020_0000 }
+        }
+      }
+    }`);
+        const findings = await findingsOf(bad);
+        expect(findings.filter((f) => f.code === 'PCI-WINDOW-NOT-WRITTEN')).toEqual([
+            {
+                code: 'PCI-WINDOW-NOT-WRITTEN',
+                severity: 'error',
+                message:
+                    'The mem window of downstream-port dsp is not written, and no window can forward the written resources below it (BAR 0 of endpoint e at 0x10200000..0x10200fff): the smallest window covering them, 0x10200000..0x102fffff, would lie outside the mem window 0x10000000..0x100fffff of switch-upstream usp. Write the window as firmware programmed it (lspci: "Memory behind bridge"), or correct these addresses.',
+                at: span(bad, 'dsp'),
+                related: ['BAR 0 of endpoint e at 0x10200000..0x10200fff', 'the mem window 0x10000000..0x100fffff of switch-upstream usp'],
+            },
+        ]);
+        // The BAR's own fault is not reported a second time.
+        expect(findings.map((f) => f.code)).not.toContain('PCI-BAR-OUTSIDE-BRIDGE-WINDOW');
+        const good = bad.replace('at 0x1020_0000', 'at 0x1000_0000');
+        const result = await place(good);
+        expect(windowsOf(result, 'dsp')).toEqual({ mem: '0x10000000..0x100fffff covering firmware' });
+        expect(brief(result.findings)).toEqual([]);
+    });
+
+    it('puts a written 32-bit prefetchable ROM in whichever memory window gives valid windows (a GPU as firmware left it)', async () => {
+        const text = virt(`    root-port rp at 00:01.0 {
+      endpoint gpu at 00.0 {
+        bar 0 mem32 size 16M at 0x1600_0000
+        bar 1 mem64 prefetch size 256M at 0x80_0000_0000
+        rom size 512K at 0x1700_0000 disabled
+      }
+    }`, `
+    window mem32 at 0x1000_0000 size 0x2eff_0000
+    window mem64 prefetch at 0x80_0000_0000 size 512G`);
+        const result = await place(text);
+        // The ROM joins the non-prefetchable window (0x16000000..0x170fffff), as lspci's "Memory
+        // behind bridge" shows on such machines: in the prefetchable one the window would have to
+        // span from 0x17000000 up to the 64-bit BAR, which no host window holds.
+        expect(windowsOf(result, 'rp')).toEqual({ mem: '0x16000000..0x170fffff covering firmware', prefetch: '0x8000000000..0x800fffffff covering firmware' });
+        expect(brief(result.findings)).toEqual([]);
+    });
+
     it('PCI-WINDOW-NOT-WRITTEN: the smallest covering window has no room for what Linux must still place below it', async () => {
         const bad = virt(`    root-port rp at 00:01.0 {
       endpoint a at 00.0 { bar 0 mem32 size 4K at 0x1000_0000  bar 2 mem32 size 2M }
