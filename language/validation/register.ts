@@ -17,6 +17,7 @@ import { inputChecks } from './input-checks.js';
 import { iortChecks } from './iort-checks.js';
 import { msiChecks } from './msi-checks.js';
 import { msixChecks } from './msix-checks.js';
+import { numaChecks } from './numa-checks.js';
 import { pciAddressChecks } from './pci-address-checks.js';
 import { platformBlockChecks } from './platform-block-checks.js';
 import { platformMembershipChecks } from './platform-membership-checks.js';
@@ -87,6 +88,7 @@ const MODULES: ReadonlyArray<(services: PciplatServices) => ValidationChecks<Pci
     hostBridgeChecks,
     idMapChecks,
     iortChecks,
+    numaChecks,
 ];
 
 export function registerValidationChecks(services: PciplatServices): void {
