@@ -16,6 +16,7 @@ import { idMapChecks } from './id-map-checks.js';
 import { inputChecks } from './input-checks.js';
 import { iortChecks } from './iort-checks.js';
 import { msiChecks } from './msi-checks.js';
+import { mcfgCoverageChecks } from './mcfg-coverage-checks.js';
 import { msixChecks } from './msix-checks.js';
 import { numaChecks } from './numa-checks.js';
 import { pciAddressChecks } from './pci-address-checks.js';
@@ -89,6 +90,7 @@ const MODULES: ReadonlyArray<(services: PciplatServices) => ValidationChecks<Pci
     idMapChecks,
     iortChecks,
     numaChecks,
+    mcfgCoverageChecks,
 ];
 
 export function registerValidationChecks(services: PciplatServices): void {

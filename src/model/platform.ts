@@ -113,6 +113,8 @@ export interface ConfigWindow {
     convention: 'dt' | 'mcfg';
     base: bigint;
     size: bigint;
+    /** `mcfg`: the buses the MCFG entry covers; a written `bus-range` (the _CRS range) may be wider. */
+    buses?: { start: bigint; end: bigint };
     loc: SourceLoc;
 }
 
