@@ -60,6 +60,7 @@ export type PciplatKeywordNames =
     | "deferred"
     | "destroy"
     | "device"
+    | "device-add"
     | "device-id-bits"
     | "device-id-index"
     | "disable-sriov"
@@ -86,6 +87,7 @@ export type PciplatKeywordNames =
     | "gsi-base"
     | "high"
     | "host-bridge"
+    | "host-bridge-add"
     | "host-driver"
     | "hot-plug"
     | "hot-unplug"
@@ -442,10 +444,14 @@ export function isBarKind(item: unknown): item is BarKind {
 export interface BootStep extends langium.AstNode {
     readonly $container: Scenario;
     readonly $type: 'BootStep';
+    block: boolean;
+    reports: Array<Dom0Report>;
 }
 
 export const BootStep = {
-    $type: 'BootStep'
+    $type: 'BootStep',
+    block: 'block',
+    reports: 'reports'
 } as const;
 
 export function isBootStep(item: unknown): item is BootStep {
@@ -573,6 +579,21 @@ export function isDestroyStep(item: unknown): item is DestroyStep {
     return reflection.isInstance(item, DestroyStep.$type);
 }
 
+export interface DeviceAddReport extends langium.AstNode {
+    readonly $container: BootStep;
+    readonly $type: 'DeviceAddReport';
+    device: FunctionRef;
+}
+
+export const DeviceAddReport = {
+    $type: 'DeviceAddReport',
+    device: 'device'
+} as const;
+
+export function isDeviceAddReport(item: unknown): item is DeviceAddReport {
+    return reflection.isInstance(item, DeviceAddReport.$type);
+}
+
 export interface DisableSriovStep extends langium.AstNode {
     readonly $container: Scenario;
     readonly $type: 'DisableSriovStep';
@@ -603,6 +624,16 @@ export const Dom0 = {
 
 export function isDom0(item: unknown): item is Dom0 {
     return reflection.isInstance(item, Dom0.$type);
+}
+
+export type Dom0Report = DeviceAddReport | HostBridgeAddReport;
+
+export const Dom0Report = {
+    $type: 'Dom0Report'
+} as const;
+
+export function isDom0Report(item: unknown): item is Dom0Report {
+    return reflection.isInstance(item, Dom0Report.$type);
 }
 
 export type DriverName = string;
@@ -673,7 +704,7 @@ export function isFunctionKind(item: unknown): item is FunctionKind {
 }
 
 export interface FunctionRef extends langium.AstNode {
-    readonly $container: AssignStep | Assignable | AssignableAddStep | AssignableRemoveStep | Assignment | DeassignStep | Dom0 | HostDriver | HotPlugStep | HotUnplugStep | RelocateBarStep | ResetStep;
+    readonly $container: AssignStep | Assignable | AssignableAddStep | AssignableRemoveStep | Assignment | DeassignStep | DeviceAddReport | Dom0 | HostDriver | HotPlugStep | HotUnplugStep | RelocateBarStep | ResetStep;
     readonly $type: 'FunctionRef';
     function: langium.Reference<PciFunction>;
     vf?: string;
@@ -806,6 +837,21 @@ export const HostBridge = {
 
 export function isHostBridge(item: unknown): item is HostBridge {
     return reflection.isInstance(item, HostBridge.$type);
+}
+
+export interface HostBridgeAddReport extends langium.AstNode {
+    readonly $container: BootStep;
+    readonly $type: 'HostBridgeAddReport';
+    hostBridge: langium.Reference<HostBridge>;
+}
+
+export const HostBridgeAddReport = {
+    $type: 'HostBridgeAddReport',
+    hostBridge: 'hostBridge'
+} as const;
+
+export function isHostBridgeAddReport(item: unknown): item is HostBridgeAddReport {
+    return reflection.isInstance(item, HostBridgeAddReport.$type);
 }
 
 export interface HostDriver extends langium.AstNode {
@@ -1410,10 +1456,10 @@ export function isMsiX(item: unknown): item is MsiX {
     return reflection.isInstance(item, MsiX.$type);
 }
 
-export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'count' | 'cr' | 'deassign' | 'deferred' | 'destroy' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'phantom' | 'pins' | 'pm' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
+export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'count' | 'cr' | 'deassign' | 'deferred' | 'destroy' | 'device-add' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'host-bridge-add' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'phantom' | 'pins' | 'pm' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
 
 export function isName(item: unknown): item is Name {
-    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
+    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || item === 'device-add' || item === 'host-bridge-add' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
 }
 
 export type NamedDevice = GenericDevice | Uart;
@@ -2120,8 +2166,10 @@ export type PciplatAstType = {
     Compatible: Compatible
     DeassignStep: DeassignStep
     DestroyStep: DestroyStep
+    DeviceAddReport: DeviceAddReport
     DisableSriovStep: DisableSriovStep
     Dom0: Dom0
+    Dom0Report: Dom0Report
     Ecam: Ecam
     EnableSriovStep: EnableSriovStep
     FunctionFlag: FunctionFlag
@@ -2131,6 +2179,7 @@ export type PciplatAstType = {
     Guest: Guest
     HardwareItem: HardwareItem
     HostBridge: HostBridge
+    HostBridgeAddReport: HostBridgeAddReport
     HostDriver: HostDriver
     HostWindow: HostWindow
     HotPlugStep: HotPlugStep
@@ -2347,6 +2396,16 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
         BootStep: {
             name: BootStep.$type,
             properties: {
+                block: {
+                    name: BootStep.block,
+                    defaultValue: false,
+                    optional: true
+                },
+                reports: {
+                    name: BootStep.reports,
+                    defaultValue: [],
+                    optional: true
+                }
             },
             superTypes: [Step.$type]
         },
@@ -2445,6 +2504,15 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             },
             superTypes: [Step.$type]
         },
+        DeviceAddReport: {
+            name: DeviceAddReport.$type,
+            properties: {
+                device: {
+                    name: DeviceAddReport.device
+                }
+            },
+            superTypes: [Dom0Report.$type]
+        },
         DisableSriovStep: {
             name: DisableSriovStep.$type,
             properties: {
@@ -2468,6 +2536,12 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                     defaultValue: [],
                     optional: true
                 }
+            },
+            superTypes: []
+        },
+        Dom0Report: {
+            name: Dom0Report.$type,
+            properties: {
             },
             superTypes: []
         },
@@ -2637,6 +2711,16 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 }
             },
             superTypes: [HardwareItem.$type]
+        },
+        HostBridgeAddReport: {
+            name: HostBridgeAddReport.$type,
+            properties: {
+                hostBridge: {
+                    name: HostBridgeAddReport.hostBridge,
+                    referenceType: HostBridge.$type
+                }
+            },
+            superTypes: [Dom0Report.$type]
         },
         HostDriver: {
             name: HostDriver.$type,

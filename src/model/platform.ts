@@ -474,7 +474,7 @@ export function defaultLinuxOptions(): LinuxOptions {
 // --- scenarios ---------------------------------------------------------------------------------
 
 export type Step =
-    | { kind: 'boot'; loc: SourceLoc }
+    | { kind: 'boot'; reports?: Dom0Report[]; loc: SourceLoc }
     | { kind: 'enable-sriov'; device: string; numVfs: bigint; loc: SourceLoc }
     | { kind: 'disable-sriov'; device: string; loc: SourceLoc }
     | { kind: 'assign'; device: FunctionRef; guest: string; vslot?: { device: bigint; fn: bigint }; loc: SourceLoc }
@@ -487,6 +487,11 @@ export type Step =
     | { kind: 'hot-plug'; device: FunctionRef; guest: string; vslot?: { device: bigint; fn: bigint }; loc: SourceLoc }
     | { kind: 'hot-unplug'; device: FunctionRef; guest: string; loc: SourceLoc }
     | { kind: 'reset'; device: FunctionRef; method?: ResetMethod; loc: SourceLoc };
+
+/** What dom0 reports to Xen in a written `boot { }` block, in order (absent: every host bridge, then every device). */
+export type Dom0Report =
+    | { kind: 'host-bridge-add'; hostBridge: string; loc: SourceLoc }
+    | { kind: 'device-add'; device: FunctionRef; loc: SourceLoc };
 
 export interface Scenario {
     name: string;
