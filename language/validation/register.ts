@@ -23,6 +23,7 @@ import { pciAddressChecks } from './pci-address-checks.js';
 import { platformBlockChecks } from './platform-block-checks.js';
 import { platformMembershipChecks } from './platform-membership-checks.js';
 import { registerWidthChecks } from './register-width-checks.js';
+import { registersChecks } from './registers-checks.js';
 import { report } from './report.js';
 import { romChecks } from './rom-checks.js';
 import { scenarioChecks } from './scenario-checks.js';
@@ -91,6 +92,7 @@ const MODULES: ReadonlyArray<(services: PciplatServices) => ValidationChecks<Pci
     iortChecks,
     numaChecks,
     mcfgCoverageChecks,
+    registersChecks,
 ];
 
 export function registerValidationChecks(services: PciplatServices): void {

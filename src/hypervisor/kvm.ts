@@ -13,6 +13,7 @@ import { availableResets, checkResetForGuest, emitReset } from './reset.js';
 import { expandEntry, snapshot } from './domu.js';
 import { allocateSlots, type SlotRequest } from './virtual-slots.js';
 import type { Attached, ConfigEntry, DomainState, FnState, HvState } from './state.js';
+import { checkMsixPageSharing } from './msix-pages.js';
 
 export function bootKvm(state: HvState): void {
     state.booted = true;
@@ -103,6 +104,7 @@ function attachVm(state: HvState, d: DomainState, entries: ConfigEntry[]): void 
         const a: Attached = { device: w.f.fn.name, entry: w.req.entry, guestDevfn: devfn, guestBars: [] };
         d.attached.set(a.device, a);
         attached.push(a);
+        checkMsixPageSharing(state, w.f, d.name);
     }
     for (const a of attached) {
         const f = state.fn(a.device)!;

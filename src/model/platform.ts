@@ -324,9 +324,18 @@ export interface PciFunction {
     busNumbersLoc?: SourceLoc;
     /** Written bridge windows: checked, not recomputed. */
     windows: BridgeWindow[];
+    /** `registers bar I offset O size S`: BAR ranges the driver uses (checked against the MSI-X pages). */
+    registers?: RegisterRange[];
     children: PciFunction[];
     loc: SourceLoc;
     nameLoc: SourceLoc;
+}
+
+export interface RegisterRange {
+    bar: number;
+    offset: bigint;
+    size: bigint;
+    loc: SourceLoc;
 }
 
 // --- ACPI IORT ---------------------------------------------------------------------------------
