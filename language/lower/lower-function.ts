@@ -62,6 +62,7 @@ function lowerBar(bar: ast.Bar | ast.VfBar): m.Bar {
         prefetchable: bar.prefetch,
         size: num(bar.size, 0n),
         address: optNum(bar.address),
+        ea: bar.ea || undefined,
         loc: locOf(bar),
     };
 }

@@ -209,6 +209,8 @@ export interface Bar {
     size: bigint;
     /** Firmware-assigned address: checked, never moved. Absent: the simulator places it. */
     address?: bigint;
+    /** `ea`: fixed by the Enhanced Allocation capability (pci_ea_init): not sized, never released, any DWORD size. */
+    ea?: boolean;
     loc: SourceLoc;
 }
 
