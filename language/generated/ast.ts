@@ -161,6 +161,7 @@ export type PciplatKeywordNames =
     | "pcie-bridge-alias"
     | "pcie-pci-bridge"
     | "pcie-scan-all"
+    | "pcie-type"
     | "permissive"
     | "phantom"
     | "pins"
@@ -1460,10 +1461,10 @@ export function isMsiX(item: unknown): item is MsiX {
     return reflection.isInstance(item, MsiX.$type);
 }
 
-export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'count' | 'cr' | 'deassign' | 'deferred' | 'destroy' | 'device-add' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ea' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'host-bridge-add' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'phantom' | 'pins' | 'pm' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'registers' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
+export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'count' | 'cr' | 'deassign' | 'deferred' | 'destroy' | 'device-add' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ea' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'host-bridge-add' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'pcie-type' | 'phantom' | 'pins' | 'pm' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'registers' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
 
 export function isName(item: unknown): item is Name {
-    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || item === 'device-add' || item === 'host-bridge-add' || item === 'registers' || item === 'ea' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
+    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || item === 'device-add' || item === 'host-bridge-add' || item === 'registers' || item === 'ea' || item === 'pcie-type' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
 }
 
 export type NamedDevice = GenericDevice | Uart;
@@ -1539,6 +1540,21 @@ export function isPciAddress(item: unknown): item is PciAddress {
     return reflection.isInstance(item, PciAddress.$type);
 }
 
+export interface PcieType extends langium.AstNode {
+    readonly $container: PciFunction;
+    readonly $type: 'PcieType';
+    value: FunctionKind;
+}
+
+export const PcieType = {
+    $type: 'PcieType',
+    value: 'value'
+} as const;
+
+export function isPcieType(item: unknown): item is PcieType {
+    return reflection.isInstance(item, PcieType.$type);
+}
+
 export interface PciFunction extends langium.AstNode {
     readonly $container: HostBridge | PciFunction;
     readonly $type: 'PciFunction';
@@ -1555,6 +1571,7 @@ export interface PciFunction extends langium.AstNode {
     msis: Array<Msi>;
     msixes: Array<MsiX>;
     name: Name;
+    pcieTypes: Array<PcieType>;
     quirks: Array<Quirk>;
     registers: Array<Registers>;
     resets: Array<Reset>;
@@ -1578,6 +1595,7 @@ export const PciFunction = {
     msis: 'msis',
     msixes: 'msixes',
     name: 'name',
+    pcieTypes: 'pcieTypes',
     quirks: 'quirks',
     registers: 'registers',
     resets: 'resets',
@@ -2244,6 +2262,7 @@ export type PciplatAstType = {
     Owns: Owns
     PciAddress: PciAddress
     PciFunction: PciFunction
+    PcieType: PcieType
     Platform: Platform
     ProfileDecl: ProfileDecl
     Quirk: Quirk
@@ -3366,6 +3385,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 name: {
                     name: PciFunction.name
                 },
+                pcieTypes: {
+                    name: PciFunction.pcieTypes,
+                    defaultValue: [],
+                    optional: true
+                },
                 quirks: {
                     name: PciFunction.quirks,
                     defaultValue: [],
@@ -3398,6 +3422,15 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 }
             },
             superTypes: [OwnedDevice.$type]
+        },
+        PcieType: {
+            name: PcieType.$type,
+            properties: {
+                value: {
+                    name: PcieType.value
+                }
+            },
+            superTypes: []
         },
         Platform: {
             name: Platform.$type,

@@ -20,6 +20,7 @@ import { msiChecks } from './msi-checks.js';
 import { mcfgCoverageChecks } from './mcfg-coverage-checks.js';
 import { msixChecks } from './msix-checks.js';
 import { numaChecks } from './numa-checks.js';
+import { pcieTypeChecks } from './pcie-type-checks.js';
 import { pciAddressChecks } from './pci-address-checks.js';
 import { platformBlockChecks } from './platform-block-checks.js';
 import { platformMembershipChecks } from './platform-membership-checks.js';
@@ -95,6 +96,7 @@ const MODULES: ReadonlyArray<(services: PciplatServices) => ValidationChecks<Pci
     mcfgCoverageChecks,
     registersChecks,
     eaChecks,
+    pcieTypeChecks,
 ];
 
 export function registerValidationChecks(services: PciplatServices): void {

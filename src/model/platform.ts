@@ -326,6 +326,8 @@ export interface PciFunction {
     busNumbersLoc?: SourceLoc;
     /** Written bridge windows: checked, not recomputed. */
     windows: BridgeWindow[];
+    /** `pcie-type K`: the PCIe capability's Device/Port Type when it differs from the kind's (a type 0 Root Port). */
+    pcieType?: FunctionKind;
     /** `registers bar I offset O size S`: BAR ranges the driver uses (checked against the MSI-X pages). */
     registers?: RegisterRange[];
     children: PciFunction[];
