@@ -21,7 +21,10 @@ function checkEaGranularity(bar: Bar | VfBar, accept: ValidationAcceptor): void 
     if (address !== undefined && address % 4n !== 0n) {
         report(accept, 'PCI-EA-ENTRY', `${barLabel(bar)} is fixed by Enhanced Allocation at ${hex(address)}, which is not a multiple of 4: an EA entry's base is in DWORDs.`, { node: bar, property: 'address' });
     }
-    if (size !== undefined && (size === 0n || size % 4n !== 0n)) {
-        report(accept, 'PCI-EA-ENTRY', `${barLabel(bar)} is fixed by Enhanced Allocation with size ${hex(size)}, which is not a positive multiple of 4: an EA entry's MaxOffset is in DWORDs.`, { node: bar, property: 'size' });
+    // A BAR of size 0 is PCI-BAR-SIZE-MIN's already; a VF BAR has no such check.
+    if (size === 0n && bar.$type === 'VfBar') {
+        report(accept, 'PCI-EA-ENTRY', `${barLabel(bar)} is fixed by Enhanced Allocation with size 0: an EA entry covers at least one DWORD.`, { node: bar, property: 'size' });
+    } else if (size !== undefined && size !== 0n && size % 4n !== 0n) {
+        report(accept, 'PCI-EA-ENTRY', `${barLabel(bar)} is fixed by Enhanced Allocation with size ${hex(size)}, which is not a multiple of 4: an EA entry's MaxOffset is in DWORDs.`, { node: bar, property: 'size' });
     }
 }
