@@ -60,6 +60,7 @@ export type PciplatKeywordNames =
     | "deferred"
     | "destroy"
     | "device"
+    | "device-add"
     | "device-id-bits"
     | "device-id-index"
     | "disable-sriov"
@@ -73,6 +74,7 @@ export type PciplatKeywordNames =
     | "downstream"
     | "downstream-port"
     | "dt"
+    | "ea"
     | "ec"
     | "ecam"
     | "enable-sriov"
@@ -86,6 +88,7 @@ export type PciplatKeywordNames =
     | "gsi-base"
     | "high"
     | "host-bridge"
+    | "host-bridge-add"
     | "host-driver"
     | "hot-plug"
     | "hot-unplug"
@@ -158,6 +161,7 @@ export type PciplatKeywordNames =
     | "pcie-bridge-alias"
     | "pcie-pci-bridge"
     | "pcie-scan-all"
+    | "pcie-type"
     | "permissive"
     | "phantom"
     | "pins"
@@ -173,6 +177,7 @@ export type PciplatKeywordNames =
     | "rc-event-collector"
     | "rdm-policy"
     | "realloc"
+    | "registers"
     | "relaxed"
     | "relocate-bar"
     | "reserved"
@@ -414,6 +419,7 @@ export interface Bar extends langium.AstNode {
     readonly $container: PciFunction;
     readonly $type: 'Bar';
     address?: string;
+    ea: boolean;
     index: string;
     kind: BarKind;
     prefetch: boolean;
@@ -423,6 +429,7 @@ export interface Bar extends langium.AstNode {
 export const Bar = {
     $type: 'Bar',
     address: 'address',
+    ea: 'ea',
     index: 'index',
     kind: 'kind',
     prefetch: 'prefetch',
@@ -442,10 +449,14 @@ export function isBarKind(item: unknown): item is BarKind {
 export interface BootStep extends langium.AstNode {
     readonly $container: Scenario;
     readonly $type: 'BootStep';
+    block: boolean;
+    reports: Array<Dom0Report>;
 }
 
 export const BootStep = {
-    $type: 'BootStep'
+    $type: 'BootStep',
+    block: 'block',
+    reports: 'reports'
 } as const;
 
 export function isBootStep(item: unknown): item is BootStep {
@@ -573,6 +584,21 @@ export function isDestroyStep(item: unknown): item is DestroyStep {
     return reflection.isInstance(item, DestroyStep.$type);
 }
 
+export interface DeviceAddReport extends langium.AstNode {
+    readonly $container: BootStep;
+    readonly $type: 'DeviceAddReport';
+    device: FunctionRef;
+}
+
+export const DeviceAddReport = {
+    $type: 'DeviceAddReport',
+    device: 'device'
+} as const;
+
+export function isDeviceAddReport(item: unknown): item is DeviceAddReport {
+    return reflection.isInstance(item, DeviceAddReport.$type);
+}
+
 export interface DisableSriovStep extends langium.AstNode {
     readonly $container: Scenario;
     readonly $type: 'DisableSriovStep';
@@ -603,6 +629,16 @@ export const Dom0 = {
 
 export function isDom0(item: unknown): item is Dom0 {
     return reflection.isInstance(item, Dom0.$type);
+}
+
+export type Dom0Report = DeviceAddReport | HostBridgeAddReport;
+
+export const Dom0Report = {
+    $type: 'Dom0Report'
+} as const;
+
+export function isDom0Report(item: unknown): item is Dom0Report {
+    return reflection.isInstance(item, Dom0Report.$type);
 }
 
 export type DriverName = string;
@@ -673,7 +709,7 @@ export function isFunctionKind(item: unknown): item is FunctionKind {
 }
 
 export interface FunctionRef extends langium.AstNode {
-    readonly $container: AssignStep | Assignable | AssignableAddStep | AssignableRemoveStep | Assignment | DeassignStep | Dom0 | HostDriver | HotPlugStep | HotUnplugStep | RelocateBarStep | ResetStep;
+    readonly $container: AssignStep | Assignable | AssignableAddStep | AssignableRemoveStep | Assignment | DeassignStep | DeviceAddReport | Dom0 | HostDriver | HotPlugStep | HotUnplugStep | RelocateBarStep | ResetStep;
     readonly $type: 'FunctionRef';
     function: langium.Reference<PciFunction>;
     vf?: string;
@@ -806,6 +842,21 @@ export const HostBridge = {
 
 export function isHostBridge(item: unknown): item is HostBridge {
     return reflection.isInstance(item, HostBridge.$type);
+}
+
+export interface HostBridgeAddReport extends langium.AstNode {
+    readonly $container: BootStep;
+    readonly $type: 'HostBridgeAddReport';
+    hostBridge: langium.Reference<HostBridge>;
+}
+
+export const HostBridgeAddReport = {
+    $type: 'HostBridgeAddReport',
+    hostBridge: 'hostBridge'
+} as const;
+
+export function isHostBridgeAddReport(item: unknown): item is HostBridgeAddReport {
+    return reflection.isInstance(item, HostBridgeAddReport.$type);
 }
 
 export interface HostDriver extends langium.AstNode {
@@ -1410,10 +1461,10 @@ export function isMsiX(item: unknown): item is MsiX {
     return reflection.isInstance(item, MsiX.$type);
 }
 
-export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'count' | 'cr' | 'deassign' | 'deferred' | 'destroy' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'phantom' | 'pins' | 'pm' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
+export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'count' | 'cr' | 'deassign' | 'deferred' | 'destroy' | 'device-add' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ea' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'host-bridge-add' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'pcie-type' | 'phantom' | 'pins' | 'pm' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'registers' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
 
 export function isName(item: unknown): item is Name {
-    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
+    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || item === 'device-add' || item === 'host-bridge-add' || item === 'registers' || item === 'ea' || item === 'pcie-type' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
 }
 
 export type NamedDevice = GenericDevice | Uart;
@@ -1489,6 +1540,21 @@ export function isPciAddress(item: unknown): item is PciAddress {
     return reflection.isInstance(item, PciAddress.$type);
 }
 
+export interface PcieType extends langium.AstNode {
+    readonly $container: PciFunction;
+    readonly $type: 'PcieType';
+    value: FunctionKind;
+}
+
+export const PcieType = {
+    $type: 'PcieType',
+    value: 'value'
+} as const;
+
+export function isPcieType(item: unknown): item is PcieType {
+    return reflection.isInstance(item, PcieType.$type);
+}
+
 export interface PciFunction extends langium.AstNode {
     readonly $container: HostBridge | PciFunction;
     readonly $type: 'PciFunction';
@@ -1505,7 +1571,9 @@ export interface PciFunction extends langium.AstNode {
     msis: Array<Msi>;
     msixes: Array<MsiX>;
     name: Name;
+    pcieTypes: Array<PcieType>;
     quirks: Array<Quirk>;
+    registers: Array<Registers>;
     resets: Array<Reset>;
     roms: Array<Rom>;
     slots: Array<Slot>;
@@ -1527,7 +1595,9 @@ export const PciFunction = {
     msis: 'msis',
     msixes: 'msixes',
     name: 'name',
+    pcieTypes: 'pcieTypes',
     quirks: 'quirks',
+    registers: 'registers',
     resets: 'resets',
     roms: 'roms',
     slots: 'slots',
@@ -1621,6 +1691,25 @@ export type RdmPolicy = 'relaxed' | 'strict';
 
 export function isRdmPolicy(item: unknown): item is RdmPolicy {
     return item === 'strict' || item === 'relaxed';
+}
+
+export interface Registers extends langium.AstNode {
+    readonly $container: PciFunction;
+    readonly $type: 'Registers';
+    bar: string;
+    offset: string;
+    size: string;
+}
+
+export const Registers = {
+    $type: 'Registers',
+    bar: 'bar',
+    offset: 'offset',
+    size: 'size'
+} as const;
+
+export function isRegisters(item: unknown): item is Registers {
+    return reflection.isInstance(item, Registers.$type);
 }
 
 export interface RelocateBarStep extends langium.AstNode {
@@ -1951,6 +2040,7 @@ export interface VfBar extends langium.AstNode {
     readonly $container: Sriov;
     readonly $type: 'VfBar';
     address?: string;
+    ea: boolean;
     index: string;
     kind: BarKind;
     prefetch: boolean;
@@ -1960,6 +2050,7 @@ export interface VfBar extends langium.AstNode {
 export const VfBar = {
     $type: 'VfBar',
     address: 'address',
+    ea: 'ea',
     index: 'index',
     kind: 'kind',
     prefetch: 'prefetch',
@@ -2120,8 +2211,10 @@ export type PciplatAstType = {
     Compatible: Compatible
     DeassignStep: DeassignStep
     DestroyStep: DestroyStep
+    DeviceAddReport: DeviceAddReport
     DisableSriovStep: DisableSriovStep
     Dom0: Dom0
+    Dom0Report: Dom0Report
     Ecam: Ecam
     EnableSriovStep: EnableSriovStep
     FunctionFlag: FunctionFlag
@@ -2131,6 +2224,7 @@ export type PciplatAstType = {
     Guest: Guest
     HardwareItem: HardwareItem
     HostBridge: HostBridge
+    HostBridgeAddReport: HostBridgeAddReport
     HostDriver: HostDriver
     HostWindow: HostWindow
     HotPlugStep: HotPlugStep
@@ -2168,9 +2262,11 @@ export type PciplatAstType = {
     Owns: Owns
     PciAddress: PciAddress
     PciFunction: PciFunction
+    PcieType: PcieType
     Platform: Platform
     ProfileDecl: ProfileDecl
     Quirk: Quirk
+    Registers: Registers
     RelocateBarStep: RelocateBarStep
     ReservedRegion: ReservedRegion
     Reset: Reset
@@ -2327,6 +2423,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                     name: Bar.address,
                     optional: true
                 },
+                ea: {
+                    name: Bar.ea,
+                    defaultValue: false,
+                    optional: true
+                },
                 index: {
                     name: Bar.index
                 },
@@ -2347,6 +2448,16 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
         BootStep: {
             name: BootStep.$type,
             properties: {
+                block: {
+                    name: BootStep.block,
+                    defaultValue: false,
+                    optional: true
+                },
+                reports: {
+                    name: BootStep.reports,
+                    defaultValue: [],
+                    optional: true
+                }
             },
             superTypes: [Step.$type]
         },
@@ -2445,6 +2556,15 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             },
             superTypes: [Step.$type]
         },
+        DeviceAddReport: {
+            name: DeviceAddReport.$type,
+            properties: {
+                device: {
+                    name: DeviceAddReport.device
+                }
+            },
+            superTypes: [Dom0Report.$type]
+        },
         DisableSriovStep: {
             name: DisableSriovStep.$type,
             properties: {
@@ -2468,6 +2588,12 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                     defaultValue: [],
                     optional: true
                 }
+            },
+            superTypes: []
+        },
+        Dom0Report: {
+            name: Dom0Report.$type,
+            properties: {
             },
             superTypes: []
         },
@@ -2637,6 +2763,16 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 }
             },
             superTypes: [HardwareItem.$type]
+        },
+        HostBridgeAddReport: {
+            name: HostBridgeAddReport.$type,
+            properties: {
+                hostBridge: {
+                    name: HostBridgeAddReport.hostBridge,
+                    referenceType: HostBridge.$type
+                }
+            },
+            superTypes: [Dom0Report.$type]
         },
         HostDriver: {
             name: HostDriver.$type,
@@ -3249,8 +3385,18 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 name: {
                     name: PciFunction.name
                 },
+                pcieTypes: {
+                    name: PciFunction.pcieTypes,
+                    defaultValue: [],
+                    optional: true
+                },
                 quirks: {
                     name: PciFunction.quirks,
+                    defaultValue: [],
+                    optional: true
+                },
+                registers: {
+                    name: PciFunction.registers,
                     defaultValue: [],
                     optional: true
                 },
@@ -3276,6 +3422,15 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 }
             },
             superTypes: [OwnedDevice.$type]
+        },
+        PcieType: {
+            name: PcieType.$type,
+            properties: {
+                value: {
+                    name: PcieType.value
+                }
+            },
+            superTypes: []
         },
         Platform: {
             name: Platform.$type,
@@ -3352,6 +3507,21 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 kind: {
                     name: Quirk.kind
+                }
+            },
+            superTypes: []
+        },
+        Registers: {
+            name: Registers.$type,
+            properties: {
+                bar: {
+                    name: Registers.bar
+                },
+                offset: {
+                    name: Registers.offset
+                },
+                size: {
+                    name: Registers.size
                 }
             },
             superTypes: []
@@ -3611,6 +3781,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             properties: {
                 address: {
                     name: VfBar.address,
+                    optional: true
+                },
+                ea: {
+                    name: VfBar.ea,
+                    defaultValue: false,
                     optional: true
                 },
                 index: {

@@ -164,7 +164,7 @@ function lowerStep(step: ast.Step): m.Step[] {
     };
     switch (step.$type) {
         case 'BootStep':
-            return [{ kind: 'boot', loc }];
+            return [step.block ? { kind: 'boot', reports: step.reports.flatMap(lowerDom0Report), loc } : { kind: 'boot', loc }];
         case 'EnableSriovStep':
             return [{ kind: 'enable-sriov', device: step.device?.$refText ?? '', numVfs: num(step.numVfs, 0n), loc }];
         case 'DisableSriovStep':
@@ -190,4 +190,10 @@ function lowerStep(step: ast.Step): m.Step[] {
         case 'ResetStep':
             return step.device ? [{ kind: 'reset', device: lowerFunctionRef(step.device), method: step.method as m.ResetMethod | undefined, loc }] : [];
     }
+}
+
+function lowerDom0Report(report: ast.Dom0Report): m.Dom0Report[] {
+    const loc = locOf(report);
+    if (report.$type === 'HostBridgeAddReport') return report.hostBridge ? [{ kind: 'host-bridge-add', hostBridge: report.hostBridge.$refText, loc }] : [];
+    return report.device ? [{ kind: 'device-add', device: lowerFunctionRef(report.device), loc }] : [];
 }

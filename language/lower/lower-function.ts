@@ -48,6 +48,8 @@ export function lowerFunction(fn: ast.PciFunction, keys: LoweringKeys): m.PciFun
             end: num(w.end, 0n),
             loc: locOf(w),
         })),
+        pcieType: fn.pcieTypes[0]?.value as m.FunctionKind | undefined,
+        registers: fn.registers.length > 0 ? fn.registers.map((r) => ({ bar: smallNum(r.bar, 0), offset: num(r.offset, 0n), size: num(r.size, 0n), loc: locOf(r) })) : undefined,
         children: fn.functions.map((child) => lowerFunction(child, keys)),
         loc: locOf(fn),
         nameLoc: locOfProperty(fn, 'name'),
@@ -61,6 +63,7 @@ function lowerBar(bar: ast.Bar | ast.VfBar): m.Bar {
         prefetchable: bar.prefetch,
         size: num(bar.size, 0n),
         address: optNum(bar.address),
+        ea: bar.ea || undefined,
         loc: locOf(bar),
     };
 }

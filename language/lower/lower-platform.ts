@@ -122,7 +122,7 @@ function lowerHostBridge(hb: ast.HostBridge, name: string, keys: LoweringKeys): 
         ecam: ecam
             ? { convention: 'dt', base: num(ecam.base, 0n), size: num(ecam.size, 0n), loc: locOf(ecam) }
             : mcfg
-              ? { convention: 'mcfg', base: num(mcfg.base, 0n), size: (busEnd - busStart + 1n) << 20n, loc: locOf(mcfg) }
+              ? lowerMcfg(mcfg, busStart, busEnd)
               : undefined,
         childEcam: hb.childEcams[0] && { convention: 'dt', base: num(hb.childEcams[0].base, 0n), size: num(hb.childEcams[0].size, 0n), loc: locOf(hb.childEcams[0]) },
         busStart,
@@ -141,4 +141,12 @@ function lowerHostBridge(hb: ast.HostBridge, name: string, keys: LoweringKeys): 
         loc: locOf(hb),
         nameLoc: locOfProperty(hb, 'name'),
     };
+}
+
+/** The MCFG entry's own buses (`buses S..E`), which a written `bus-range` may exceed (HB-MCFG-PARTIAL). */
+function lowerMcfg(mcfg: ast.Mcfg, busStart: bigint, busEnd: bigint): m.ConfigWindow {
+    const start = num(mcfg.start, busStart);
+    const end = num(mcfg.end, busEnd);
+    const count = end >= start ? end - start + 1n : 0n;
+    return { convention: 'mcfg', base: num(mcfg.base, 0n), size: count << 20n, buses: { start, end }, loc: locOf(mcfg) };
 }

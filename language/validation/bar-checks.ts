@@ -54,7 +54,8 @@ export function checkBarIndexFree(bar: AnyBar, accept: ValidationAcceptor): void
 // BAR sizing returns a power of two (DOMAIN §5.3.3, B.12 item 10).
 export function checkBarSizePowerOfTwo(bar: AnyBar, accept: ValidationAcceptor): void {
     const size = valueOf(bar.size);
-    if (size === undefined || isPowerOfTwo(size)) return;
+    // An Enhanced Allocation entry states its size (MaxOffset) in DWORDs: ea-checks.ts.
+    if (size === undefined || isPowerOfTwo(size) || bar.ea) return;
     report(accept, 'PCI-BAR-SIZE-POW2', `${barLabel(bar)} has size ${hex(size)}, which is not a power of two.`, { node: bar, property: 'size' });
 }
 
@@ -84,7 +85,7 @@ function checkIoBarNotPrefetchable(bar: Bar, accept: ValidationAcceptor): void {
 export function checkBarAlignedToSize(bar: AnyBar, accept: ValidationAcceptor): void {
     const size = valueOf(bar.size);
     const address = valueOf(bar.address);
-    if (size === undefined || address === undefined || !isPowerOfTwo(size) || address % size === 0n) return;
+    if (size === undefined || address === undefined || !isPowerOfTwo(size) || address % size === 0n || bar.ea) return;
     report(accept, 'PCI-BAR-MISALIGNED', `${barLabel(bar)} at ${hex(address)} is not aligned to its size ${hex(size)}.`, { node: bar, property: 'address' });
 }
 

@@ -25,10 +25,13 @@ export function hostBridgeChecks(_services: PciplatServices): ValidationChecks<P
     };
 }
 
-/** The buses a host bridge decodes: its mcfg range or bus-range, else all 256 (DT default, DOMAIN §5.1.3). */
+/**
+ * The buses a host bridge decodes: its bus-range (with mcfg: the ACPI _CRS range, which the MCFG
+ * entry may cover only in part, mcfg-coverage-checks.ts), else its mcfg range, else all 256 (DT
+ * default, DOMAIN §5.1.3).
+ */
 function busesOf(bridge: HostBridge): { start: bigint; end: bigint } | undefined {
-    const mcfg = bridge.mcfgs[0];
-    const range = mcfg ?? bridge.busRanges[0];
+    const range = bridge.busRanges[0] ?? bridge.mcfgs[0];
     if (!range) return { start: 0n, end: 0xffn };
     const start = valueOf(range.start);
     const end = valueOf(range.end);
@@ -62,10 +65,6 @@ function checkOneConfigSpace(bridge: HostBridge, accept: ValidationAcceptor): vo
     }
     if (ecam && mcfg) {
         report(accept, 'LANG-CONTRADICTORY', `Host bridge ${bridge.name} gives both ecam (base = first bus of bus-range) and mcfg (base = bus 0): write one.`, { node: mcfg, keyword: 'mcfg' }, [relatedAt(ecam, `ecam of ${bridge.name}`)]);
-    }
-    const busRange = bridge.busRanges[0];
-    if (mcfg && busRange) {
-        report(accept, 'LANG-CONTRADICTORY', `Host bridge ${bridge.name} gives both bus-range and \`mcfg ... buses ${mcfg.start}..${mcfg.end}\`: the mcfg entry already states the buses.`, { node: busRange, keyword: 'bus-range' }, [relatedAt(mcfg, `mcfg of ${bridge.name}`)]);
     }
 }
 

@@ -9,6 +9,7 @@ import { archChecks } from './arch-checks.js';
 import { barChecks } from './bar-checks.js';
 import { bridgeBusWindowChecks } from './bridge-bus-window-checks.js';
 import { childrenChecks } from './children-checks.js';
+import { eaChecks } from './ea-checks.js';
 import { functionDuplicatePropertyChecks } from './function-duplicate-property-checks.js';
 import { hardwareChecks } from './hardware-checks.js';
 import { hostBridgeChecks } from './host-bridge-checks.js';
@@ -16,11 +17,15 @@ import { idMapChecks } from './id-map-checks.js';
 import { inputChecks } from './input-checks.js';
 import { iortChecks } from './iort-checks.js';
 import { msiChecks } from './msi-checks.js';
+import { mcfgCoverageChecks } from './mcfg-coverage-checks.js';
 import { msixChecks } from './msix-checks.js';
+import { numaChecks } from './numa-checks.js';
+import { pcieTypeChecks } from './pcie-type-checks.js';
 import { pciAddressChecks } from './pci-address-checks.js';
 import { platformBlockChecks } from './platform-block-checks.js';
 import { platformMembershipChecks } from './platform-membership-checks.js';
 import { registerWidthChecks } from './register-width-checks.js';
+import { registersChecks } from './registers-checks.js';
 import { report } from './report.js';
 import { romChecks } from './rom-checks.js';
 import { scenarioChecks } from './scenario-checks.js';
@@ -87,6 +92,11 @@ const MODULES: ReadonlyArray<(services: PciplatServices) => ValidationChecks<Pci
     hostBridgeChecks,
     idMapChecks,
     iortChecks,
+    numaChecks,
+    mcfgCoverageChecks,
+    registersChecks,
+    eaChecks,
+    pcieTypeChecks,
 ];
 
 export function registerValidationChecks(services: PciplatServices): void {

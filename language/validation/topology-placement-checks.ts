@@ -29,6 +29,11 @@ function checkPlacement(fn: PciFunction, accept: ValidationAcceptor): void {
 function placementProblem(fn: PciFunction, parent: Parent): string | undefined {
     const where = isHostBridge(parent) ? `directly in host bridge ${parent.name}` : `below ${label(parent)}`;
     if (isPciFunction(parent) && !isBridge(parent)) {
+        // A type 0 function whose capability says Root Port (Intel's DMI port) still has no bus below.
+        const port = parent.pcieTypes[0]?.value;
+        if (port !== undefined && ['root-port', 'downstream-port', 'switch-upstream'].includes(port)) {
+            return `${label(fn)} sits inside ${label(parent)}, whose PCI Express capability says ${port} (pcie-type) but whose header is type 0: Linux decides from the header that it is no bridge (pci_is_bridge), so it has no secondary bus and nothing below it is scanned.`;
+        }
         return `${label(fn)} sits inside ${label(parent)}, which is not a bridge: only root-port, switch-upstream, downstream-port, pcie-pci-bridge, pci-pcie-bridge and pci-bridge have functions below them.`;
     }
     if (ROOT_BUS_ONLY.has(fn.kind) && !isHostBridge(parent)) {

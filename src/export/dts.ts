@@ -55,7 +55,7 @@ function hostBridgeNode(input: ExportInput, hb: HostBridge, index: number, label
     if (ecam && hb.childEcam) {
         props.push(['reg', cells(regOf(ecam.base, ecam.size), regOf(hb.childEcam.base, hb.childEcam.size))]);
         props.push(['reg-names', str('dbi', 'config')]);
-    } else if (ecam) props.push(['reg', cells(regOf(ecam.convention === 'mcfg' ? ecam.base + (hb.busStart << 20n) : ecam.base, ecam.size))]);
+    } else if (ecam) props.push(['reg', cells(regOf(ecam.convention === 'mcfg' ? ecam.base + ((ecam.buses?.start ?? hb.busStart) << 20n) : ecam.base, ecam.size))]);
     props.push(['bus-range', cells([hb.busStart, hb.busEnd])]);
     props.push(['linux,pci-domain', u32(segmentOf(input, hb, index))]);
     props.push(['#address-cells', u32(3n)], ['#size-cells', u32(2n)]);

@@ -17,6 +17,7 @@ import { numVfsOf } from './sriov.js';
 import { rid, type FabricFunction, type HostBridgeFabric, type Topology } from './topology.js';
 import { applyFixups } from './quirks/apply.js';
 import { createVfs } from './virtual-functions.js';
+import { hideBusesOutsideMcfg } from './mcfg-coverage.js';
 
 export interface EnumerateOptions {
     /**
@@ -39,6 +40,7 @@ export function enumerate(platform: Platform, options: EnumerateOptions = {}): E
         const segment = segments[i]!;
         const root = hostBridge.functions.map((decl) => declared(decl, hostBridge, segment, undefined));
         numberBuses(hostBridge, segment, root, platform.linux, findings, plans);
+        hideBusesOutsideMcfg(hostBridge, segment, root, platform.arch);
         return { hostBridge, segment, root };
     });
 

@@ -46,7 +46,7 @@ function configName(window: ConfigWindow): string {
 
 /** Where config space starts: DT `reg` is the first bus's; ACPI MCFG's base is bus 0's (DOMAIN.md B.5.1.2). */
 function configStart(hb: HostBridge, window: ConfigWindow): bigint {
-    return window.convention === 'mcfg' ? window.base + (hb.busStart << 20n) : window.base;
+    return window.convention === 'mcfg' ? window.base + ((window.buses?.start ?? hb.busStart) << 20n) : window.base;
 }
 
 /**

@@ -11,6 +11,7 @@ import { mapBarsForPvhDom0, trapMsiForPvhDom0 } from './dom0-mappings.js';
 import type { HvFunction } from './input.js';
 import { programIommu } from './iommu-tables.js';
 import { mapdForDriver } from './its.js';
+import { checkMsixPageSharing } from './msix-pages.js';
 import { initialDriver } from './ownership.js';
 import { programmedIds } from './sideband-ids.js';
 import { ownerText, type FnState, type HvState } from './state.js';
@@ -142,6 +143,7 @@ export function addDevice(state: HvState, f: FnState): boolean {
             trapMsiForPvhDom0(state, f);
             f.decoding = true;
             mapBarsForPvhDom0(state, f);
+            checkMsixPageSharing(state, f, 'dom0');
         }
     }
     if (f.driver === 'pciback') state.emit('pciback-bind', { device: fn.name, sbdf: args.sbdf!, why: 'named for passthrough (xen-pciback.hide)' });

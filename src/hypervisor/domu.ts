@@ -27,6 +27,7 @@ import { allocateSlots, guestSbdfText, type SlotRequest } from './virtual-slots.
 import { removeXenstore, writeXenstore } from './xl-config.js';
 import { recordRefusals } from './refusals.js';
 import { ownerText, type Attached, type ConfigEntry, type DomainState, type FnState, type HvState } from './state.js';
+import { checkMsixPageSharing } from './msix-pages.js';
 
 /** The devices one configuration entry stands for (all functions of the slot with `all-functions`). */
 export function expandEntry(state: HvState, e: ConfigEntry): SlotRequest[] {
@@ -202,6 +203,7 @@ function attachEntriesOnce(state: HvState, d: DomainState, entries: ConfigEntry[
         const a: Attached = { device: r.device, entry: r.entry, guestDevfn: devfn, guestBars: [] };
         d.attached.set(r.device, a);
         attached.push(a);
+        checkMsixPageSharing(state, f, d.name);
         announceGuestSbdf(state, d, f, devfn);
     }
     if (attached.length === 0) return [];

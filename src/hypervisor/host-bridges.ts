@@ -41,7 +41,13 @@ export function checkSegmentAgreement(state: HvState): boolean {
 }
 
 export function registerArmHostBridges(state: HvState): void {
-    for (const hb of state.platform.hostBridges) {
+    for (const hb of state.platform.hostBridges) registerArmHostBridge(state, hb);
+}
+
+/** One host bridge made known to Xen on Arm: dom0's hypercall (arm-design) or Xen's own DT probe (arm-upstream). */
+export function registerArmHostBridge(state: HvState, hb: HostBridge): void {
+    state.registeredHostBridges.add(hb.name);
+    {
         const seg = segmentOf(state, hb);
         const ecam = hb.ecam;
         if (state.rules.hostBridgeHypercall) {
@@ -66,7 +72,13 @@ export function registerArmHostBridges(state: HvState): void {
 }
 
 export function registerPvhMmcfg(state: HvState): void {
-    for (const hb of state.platform.hostBridges) {
+    for (const hb of state.platform.hostBridges) registerPvhMmcfgOf(state, hb);
+}
+
+/** One host bridge's MMCFG area made known to Xen on x86 (static MCFG at boot, else dom0's PHYSDEVOP_pci_mmcfg_reserved). */
+export function registerPvhMmcfgOf(state: HvState, hb: HostBridge): void {
+    state.registeredHostBridges.add(hb.name);
+    {
         const seg = segmentOf(state, hb);
         const ecam = hb.ecam;
         if (!ecam) {
@@ -76,17 +88,20 @@ export function registerPvhMmcfg(state: HvState): void {
                 { at: hb.nameLoc, declaration: true },
                 hb.name,
             );
-            continue;
+            return;
         }
         // MCFG convention: the base is bus 0's; Xen registers addr + (start_bus << 20).
         const bus0 = ecam.convention === 'mcfg' ? ecam.base : ecam.base - (hb.busStart << 20n);
-        const start = bus0 + (hb.busStart << 20n);
-        const size = (hb.busEnd - hb.busStart + 1n) << 20n;
+        // An MCFG entry smaller than the bridge's bus range (HB-MCFG-PARTIAL): Xen traps only the buses it covers.
+        const first = ecam.buses?.start ?? hb.busStart;
+        const last = ecam.buses?.end ?? hb.busEnd;
+        const start = bus0 + (first << 20n);
+        const size = last >= first ? (last - first + 1n) << 20n : 0n;
         if (ecam.convention === 'mcfg') {
-            state.emit('mmcfg-register', { seg: hex(seg), address: hex(bus0), start_bus: hex(hb.busStart), end_bus: hex(hb.busEnd), trapped: range(start, size), source: 'MCFG' });
+            state.emit('mmcfg-register', { seg: hex(seg), address: hex(bus0), start_bus: hex(first), end_bus: hex(last), trapped: range(start, size), source: 'MCFG' });
         } else {
-            state.emit('PHYSDEVOP_pci_mmcfg_reserved', { address: hex(bus0), segment: hex(seg), start_bus: hex(hb.busStart), end_bus: hex(hb.busEnd), flags: 'XEN_PCI_MMCFG_RESERVED' });
-            state.emit('mmcfg-register', { seg: hex(seg), address: hex(bus0), start_bus: hex(hb.busStart), end_bus: hex(hb.busEnd), trapped: range(start, size), source: 'dom0' });
+            state.emit('PHYSDEVOP_pci_mmcfg_reserved', { address: hex(bus0), segment: hex(seg), start_bus: hex(first), end_bus: hex(last), flags: 'XEN_PCI_MMCFG_RESERVED' });
+            state.emit('mmcfg-register', { seg: hex(seg), address: hex(bus0), start_bus: hex(first), end_bus: hex(last), trapped: range(start, size), source: 'dom0' });
         }
         state.emit('vpci-trap', { domain: 'dom0', what: `${hb.name} MMCFG`, range: range(start, size), size: sizeText(size) });
     }

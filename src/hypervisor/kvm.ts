@@ -14,6 +14,7 @@ import { expandEntry, snapshot } from './domu.js';
 import { allocateSlots, type SlotRequest } from './virtual-slots.js';
 import { recordRefusals } from './refusals.js';
 import type { Attached, ConfigEntry, DomainState, FnState, HvState } from './state.js';
+import { checkMsixPageSharing } from './msix-pages.js';
 
 export function bootKvm(state: HvState): void {
     state.booted = true;
@@ -111,6 +112,7 @@ function attachVmOnce(state: HvState, d: DomainState, entries: ConfigEntry[]): v
         const a: Attached = { device: w.f.fn.name, entry: w.req.entry, guestDevfn: devfn, guestBars: [] };
         d.attached.set(a.device, a);
         attached.push(a);
+        checkMsixPageSharing(state, w.f, d.name);
     }
     for (const a of attached) {
         const f = state.fn(a.device)!;

@@ -121,6 +121,8 @@ export class HvState {
     readonly itsDevices = new Map<string, { events: bigint; domain: string; devices: string[] }>();
     /** Functions named for passthrough anywhere (domains, VMs, steps, assignable): no dom0 driver. */
     readonly passthrough = new Set<string>();
+    /** Host bridges Xen knows (registered by dom0 or probed by Xen itself), for the boot-order rule. */
+    readonly registeredHostBridges = new Set<string>();
     readonly dom0Uses = new Map<string, SourceLoc>();
     /** Functions and platform devices Xen keeps, with where it is said. */
     readonly xenOwns = new Map<string, SourceLoc | undefined>();

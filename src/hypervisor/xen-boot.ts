@@ -12,7 +12,9 @@
 import { assignableAdd } from './assignable.js';
 import { addDevice, linuxAddOrder } from './device-add.js';
 import { mapHostBridgesForArmDom0, mapItsTranslaterForDom0, mapPvhDom0 } from './dom0-mappings.js';
-import { checkSegmentAgreement, registerArmHostBridges, registerPvhMmcfg } from './host-bridges.js';
+import { checkSegmentAgreement, registerArmHostBridges, registerPvhMmcfg, registerPvhMmcfgOf } from './host-bridges.js';
+import { playDom0Reports } from './dom0-reports.js';
+import type { Dom0Report } from '../model/platform.js';
 import { keepXenDevices } from './ownership.js';
 import { refName, type HvState } from './state.js';
 
@@ -35,7 +37,8 @@ function buildDom0less(state: HvState): void {
     }
 }
 
-export function bootXen(state: HvState): void {
+/** `reports`: a written `boot { }` block (dom0-reports.ts); absent, dom0 reports in the implicit order. */
+export function bootXen(state: HvState, reports?: readonly Dom0Report[]): void {
     state.booted = true;
     const arm = state.rules.arch === 'arm';
     state.emit('xen-boot', { profile: state.profile, arch: arm ? 'arm64' : 'x86_64', iommu: state.platform.xen?.iommu === false ? 'off' : 'on' });
@@ -49,12 +52,15 @@ export function bootXen(state: HvState): void {
     if (arm) {
         mapHostBridgesForArmDom0(state);
         mapItsTranslaterForDom0(state);
-        if (state.rules.hostBridgeHypercall) registerArmHostBridges(state);
+        if (state.rules.hostBridgeHypercall && !reports) registerArmHostBridges(state);
     } else {
         mapPvhDom0(state);
-        registerPvhMmcfg(state);
+        if (!reports) registerPvhMmcfg(state);
+        // Written reports: Xen registers the static MCFG's areas itself when it builds dom0.
+        else for (const hb of state.platform.hostBridges) if (hb.ecam?.convention !== 'dt') registerPvhMmcfgOf(state, hb);
     }
-    for (const f of linuxAddOrder(state)) addDevice(state, f);
+    if (reports) playDom0Reports(state, reports);
+    else for (const f of linuxAddOrder(state)) addDevice(state, f);
     for (const ref of state.platform.xen?.assignable ?? []) {
         const name = refName(ref);
         // A VF becomes assignable once SR-IOV creates it (sriov.ts).

@@ -94,7 +94,7 @@ function readMcfg(source: TextSource, roots: RootBridge[], comments: Comments, a
                 segment,
                 // On Arm the same ECAM is written the device-tree way (base of the first bus),
                 // which is what Xen on Arm and the language's Arm checks read.
-                ecam: arch === 'arm64' ? { convention: 'dt', base: base + (r.busStart << 20n), size: (r.busEnd - r.busStart + 1n) << 20n, loc } : { convention: 'mcfg', base, size: (r.busEnd - r.busStart + 1n) << 20n, loc },
+                ecam: arch === 'arm64' ? { convention: 'dt', base: base + (r.busStart << 20n), size: (r.busEnd - r.busStart + 1n) << 20n, loc } : { convention: 'mcfg', base, size: (r.busEnd - r.busStart + 1n) << 20n, buses: { start: r.busStart, end: r.busEnd }, loc },
                 busStart: r.busStart,
                 busEnd: r.busEnd,
                 windows: r.windows,

@@ -176,7 +176,7 @@ function placeholderHostBridge(f: FunctionFacts, index: number, input: FabricInp
         segment: f.segment,
         busStart: 0n,
         busEnd: 0xffn,
-        ecam: { convention: 'mcfg', base: 0n, size: 256n << 20n, loc },
+        ecam: { convention: 'mcfg', base: 0n, size: 256n << 20n, buses: { start: 0n, end: 0xffn }, loc },
         windows: [],
         iommuMap: [],
         msiMap: [],

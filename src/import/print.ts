@@ -128,8 +128,12 @@ function printHostBridge(hb: HostBridge, out: string[], options: PrintOptions): 
     for (const line of c.get(hb) ?? []) out.push(`${i1}// ${oneLine(line)}`);
     out.push(`${i1}host-bridge ${hb.name}${hb.segment !== undefined ? ` segment ${hb.segment}` : ''} {`);
     if (hb.compatible !== undefined) out.push(`${i2}compatible ${quote(hb.compatible)}`);
-    if (hb.ecam?.convention === 'mcfg') out.push(`${i2}mcfg at ${hex(hb.ecam.base)} buses ${id(hb.busStart, 2)}..${id(hb.busEnd, 2)}`);
-    else {
+    if (hb.ecam?.convention === 'mcfg') {
+        const buses = hb.ecam.buses ?? { start: hb.busStart, end: hb.busEnd };
+        out.push(`${i2}mcfg at ${hex(hb.ecam.base)} buses ${id(buses.start, 2)}..${id(buses.end, 2)}`);
+        // The root bridge's _CRS range when the MCFG entry covers less of it (HB-MCFG-PARTIAL).
+        if (buses.start !== hb.busStart || buses.end !== hb.busEnd) out.push(`${i2}bus-range ${id(hb.busStart, 2)}..${id(hb.busEnd, 2)}`);
+    } else {
         if (hb.ecam) out.push(`${i2}ecam at ${hex(hb.ecam.base)} size ${size(hb.ecam.size)}`);
         if (hb.childEcam) out.push(`${i2}child-ecam at ${hex(hb.childEcam.base)} size ${size(hb.childEcam.size)}`);
         out.push(`${i2}bus-range ${id(hb.busStart, 2)}..${id(hb.busEnd, 2)}`);

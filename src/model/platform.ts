@@ -113,6 +113,8 @@ export interface ConfigWindow {
     convention: 'dt' | 'mcfg';
     base: bigint;
     size: bigint;
+    /** `mcfg`: the buses the MCFG entry covers; a written `bus-range` (the _CRS range) may be wider. */
+    buses?: { start: bigint; end: bigint };
     loc: SourceLoc;
 }
 
@@ -207,6 +209,8 @@ export interface Bar {
     size: bigint;
     /** Firmware-assigned address: checked, never moved. Absent: the simulator places it. */
     address?: bigint;
+    /** `ea`: fixed by the Enhanced Allocation capability (pci_ea_init): not sized, never released, any DWORD size. */
+    ea?: boolean;
     loc: SourceLoc;
 }
 
@@ -322,9 +326,20 @@ export interface PciFunction {
     busNumbersLoc?: SourceLoc;
     /** Written bridge windows: checked, not recomputed. */
     windows: BridgeWindow[];
+    /** `pcie-type K`: the PCIe capability's Device/Port Type when it differs from the kind's (a type 0 Root Port). */
+    pcieType?: FunctionKind;
+    /** `registers bar I offset O size S`: BAR ranges the driver uses (checked against the MSI-X pages). */
+    registers?: RegisterRange[];
     children: PciFunction[];
     loc: SourceLoc;
     nameLoc: SourceLoc;
+}
+
+export interface RegisterRange {
+    bar: number;
+    offset: bigint;
+    size: bigint;
+    loc: SourceLoc;
 }
 
 // --- ACPI IORT ---------------------------------------------------------------------------------
@@ -472,7 +487,7 @@ export function defaultLinuxOptions(): LinuxOptions {
 // --- scenarios ---------------------------------------------------------------------------------
 
 export type Step =
-    | { kind: 'boot'; loc: SourceLoc }
+    | { kind: 'boot'; reports?: Dom0Report[]; loc: SourceLoc }
     | { kind: 'enable-sriov'; device: string; numVfs: bigint; loc: SourceLoc }
     | { kind: 'disable-sriov'; device: string; loc: SourceLoc }
     | { kind: 'assign'; device: FunctionRef; guest: string; vslot?: { device: bigint; fn: bigint }; loc: SourceLoc }
@@ -485,6 +500,11 @@ export type Step =
     | { kind: 'hot-plug'; device: FunctionRef; guest: string; vslot?: { device: bigint; fn: bigint }; loc: SourceLoc }
     | { kind: 'hot-unplug'; device: FunctionRef; guest: string; loc: SourceLoc }
     | { kind: 'reset'; device: FunctionRef; method?: ResetMethod; loc: SourceLoc };
+
+/** What dom0 reports to Xen in a written `boot { }` block, in order (absent: every host bridge, then every device). */
+export type Dom0Report =
+    | { kind: 'host-bridge-add'; hostBridge: string; loc: SourceLoc }
+    | { kind: 'device-add'; device: FunctionRef; loc: SourceLoc };
 
 export interface Scenario {
     name: string;

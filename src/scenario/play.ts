@@ -30,8 +30,11 @@ function playStep(state: HvState, step: Step): void {
             state.report('SCN-ALREADY-BOOTED', `boot: the platform is already booted (step ${firstBoot(state)})`, {}, `boot|${state.ctx.step}`);
             return;
         }
-        if (xen) bootXen(state);
-        else bootKvm(state);
+        if (xen) bootXen(state, step.reports);
+        else {
+            if (step.reports) state.report('SCN-DOM0-REPORT-PROFILE', `boot { ... }: dom0's reports to Xen mean nothing under the ${state.profile} profile, where the host enumerates PCI itself; the block is ignored`, { severity: 'warning' }, `kvmreports|${state.ctx.step}`);
+            bootKvm(state);
+        }
         if (state.ctx.explicit) enableDeclaredVfs(state);
         return;
     }

@@ -12,6 +12,7 @@ import type { AcsQuirkAnswer } from '../quirks/acs-quirks.js';
 import { AcsRules, acsMode, type AcsMode } from './acs.js';
 import { addOrder, defaultProbeOrder, probeOrder, type ProbeOrder } from './probe-order.js';
 import { SmmuStreams, type SmmuProbe } from './streamid-sharing.js';
+import { typeZeroRootPortFindings } from './type0-root-port.js';
 
 export interface IommuGroup {
     /** Linux's group number: groups are numbered in the order they are created. */
@@ -250,6 +251,7 @@ export function computeGroups(topology: Topology, platform: Platform, ids: IdsRe
         smmu.v2Commit(fIds, group.id, fromPci);
     }
     findings.push(...acsUnknownFindings(acsUnknown));
+    findings.push(...typeZeroRootPortFindings(addIndex.keys(), (f) => grouping.group(f), acs));
     const acsQuirks = new Map<FabricFunction, AcsQuirkAnswer>();
     for (const f of addIndex.keys()) {
         groupOf.set(f, grouping.group(f) ?? null);

@@ -38,6 +38,10 @@ const PCIE_TYPE: Record<FunctionKind, PcieType | undefined> = {
  */
 export function pcieType(f: FabricFunction): PcieType | undefined {
     if (f.isVf) return 'endpoint';
+    // `pcie-type`: the capability says otherwise than the header (a type 0 Root Port); a
+    // conventional kind has no capability to say it (the language reports the contradiction).
+    const written = f.decl.pcieType;
+    if (written !== undefined && PCIE_TYPE[f.decl.kind] !== undefined && PCIE_TYPE[written] !== undefined) return PCIE_TYPE[written];
     return PCIE_TYPE[f.decl.kind];
 }
 

@@ -146,8 +146,28 @@ export function openBridgeApertures(bus: PlacementBus, root: PlacementBus): void
     for (const slot of WINDOW_SLOTS) {
         const window = windows[slot];
         if (!window || window.flags === 0 || window.start === undefined) continue;
-        window.aperture ??= windowAperture(window, window.parent, root);
+        if (!window.aperture) {
+            window.aperture = windowAperture(window, window.parent, root);
+            reserveEnhancedAllocation(bus, window.aperture);
+        }
         bus.apertures.push(window.aperture);
+    }
+}
+
+/**
+ * A bridge window placed again (realloc) still holds the BARs below it that Enhanced Allocation
+ * fixes: they never move, so nothing may be placed on them. (Sizing leaves them out, as
+ * pbus_size_mem() skips IORESOURCE_PCI_FIXED, so the window may no longer cover one: checks.ts.)
+ */
+function reserveEnhancedAllocation(bus: PlacementBus, aperture: Aperture): void {
+    for (const device of bus.devices) {
+        for (const r of device.resources) {
+            if (!r.ea || r.start === undefined || ((r.flags ^ aperture.flags) & IORESOURCE_IO) !== 0) continue;
+            const end = r.start + r.size - 1n;
+            if (r.start < aperture.start || end > aperture.end) continue;
+            aperture.free.reserve(r.start, end);
+            r.parent = aperture;
+        }
     }
 }
 

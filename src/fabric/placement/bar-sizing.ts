@@ -62,8 +62,9 @@ export function functionResources(owner: PlacementDevice): Resource[] {
     const fn: PciFunction = owner.fn;
     const resources: Resource[] = [];
     for (const bar of byIndex(fn.bars)) {
-        if (!isPowerOfTwo(bar.size)) continue;
-        resources.push(newResource(owner, 'bar', bar.index, bar.index, barFlags(bar), bar.size, bar.size, bar.address, bar.loc));
+        // An Enhanced Allocation entry gives any DWORD-granular size; Linux takes it as is.
+        if (!isPowerOfTwo(bar.size) && !(bar.ea && bar.address !== undefined)) continue;
+        resources.push(newResource(owner, 'bar', bar.index, bar.index, barFlags(bar), bar.size, bar.size, bar.address, bar.loc, bar.ea === true && bar.address !== undefined));
     }
     if (fn.rom && isPowerOfTwo(fn.rom.size)) {
         resources.push(newResource(owner, 'rom', PCI_ROM_RESOURCE, PCI_ROM_RESOURCE, ROM_FLAGS, fn.rom.size, fn.rom.size, fn.rom.address, fn.rom.loc));
@@ -73,10 +74,11 @@ export function functionResources(owner: PlacementDevice): Resource[] {
     const pcie = fn.kind !== 'pci-device' && fn.kind !== 'pci-bridge';
     if (fn.sriov && pcie && sriovUsable(fn.sriov)) {
         for (const bar of byIndex(fn.sriov.vfBars)) {
-            if (bar.kind === 'io' || !isPowerOfTwo(bar.size)) continue;
+            const ea = bar.ea === true && bar.address !== undefined;
+            if (bar.kind === 'io' || (!isPowerOfTwo(bar.size) && !ea)) continue;
             // The aperture holds BAR i of every VF Linux could enable: size × TotalVFs, aligned
             // to one VF's BAR (pcibios_iov_resource_alignment() = pci_iov_resource_size()).
-            resources.push(newResource(owner, 'vf-bar', bar.index, PCI_IOV_RESOURCES + bar.index, barFlags(bar), bar.size * fn.sriov.totalVfs, bar.size, bar.address, bar.loc));
+            resources.push(newResource(owner, 'vf-bar', bar.index, PCI_IOV_RESOURCES + bar.index, barFlags(bar), bar.size * fn.sriov.totalVfs, bar.size, bar.address, bar.loc, ea));
         }
     }
     return resources;

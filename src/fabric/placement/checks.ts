@@ -307,7 +307,7 @@ function checkWrittenResource(resource: Resource, bus: PlacementBus, root: Place
             host.length === 0
                 ? `${label} at ${at(resource)} is ${space} space, but ${hostName} has no ${space} window: nothing routes those addresses to it.`
                 : `${label} at ${at(resource)} lies outside every ${space} window of ${hostName} (${rangesOf(host)}): Linux cannot claim it and Xen on Arm refuses to map it.`;
-        findings.push(finding('PCI-BAR-OUTSIDE-WINDOWS', message, resource.loc, host.map(apertureRelated)));
+        findings.push(eaOutside(finding('PCI-BAR-OUTSIDE-WINDOWS', message, resource.loc, host.map(apertureRelated)), resource));
         return;
     }
     const io = (resource.flags & IORESOURCE_IO) !== 0;
@@ -329,7 +329,7 @@ function checkWrittenResource(resource: Resource, bus: PlacementBus, root: Place
     const bridgeName = functionLabel(bridge.fn);
     if (io) {
         const window = openWindow(bridge, 'io');
-        if (!windowContains(window, resource) && !explained.has(resource)) findings.push(outsideBridgeWindow(resource, bridge, ['io']));
+        if (!windowContains(window, resource) && !explained.has(resource)) findings.push(eaOutside(outsideBridgeWindow(resource, bridge, ['io']), resource));
         return;
     }
     if (!prefetchable) {
@@ -357,13 +357,22 @@ function checkWrittenResource(resource: Resource, bus: PlacementBus, root: Place
             );
             return;
         }
-        if (!windowContains(openWindow(bridge, 'mem'), resource) && !explained.has(resource)) findings.push(outsideBridgeWindow(resource, bridge, ['mem']));
+        if (!windowContains(openWindow(bridge, 'mem'), resource) && !explained.has(resource)) findings.push(eaOutside(outsideBridgeWindow(resource, bridge, ['mem']), resource));
         return;
     }
     // A prefetchable BAR may use the prefetchable window or fall back to the memory window.
     if (!windowContains(openWindow(bridge, 'prefetch'), resource) && !windowContains(openWindow(bridge, 'mem'), resource) && !explained.has(resource)) {
-        findings.push(outsideBridgeWindow(resource, bridge, ['prefetch', 'mem']));
+        findings.push(eaOutside(outsideBridgeWindow(resource, bridge, ['prefetch', 'mem']), resource));
     }
+}
+
+/**
+ * A BAR fixed by Enhanced Allocation outside the window that should reach it: the same fault, but
+ * only the window can change (pci_ea_init takes the hardware's address and Linux never moves it).
+ */
+function eaOutside(f: Finding, resource: Resource): Finding {
+    if (!resource.ea) return f;
+    return finding('PCI-EA-OUTSIDE-WINDOW', `${f.message.replace(/\.$/, '')}; the address is fixed by Enhanced Allocation, so neither firmware nor Linux can move it: the window must cover it.`, f.loc, f.related);
 }
 
 function outsideBridgeWindow(resource: Resource, bridge: PlacementDevice, slots: WindowSlot[]): Finding {
@@ -451,6 +460,12 @@ function overlapRange(a: Span, b: Span): string {
     return range(a.start > b.start ? a.start : b.start, a.end < b.end ? a.end : b.end);
 }
 
+/** Which of two overlapping resources Enhanced Allocation fixes (neither can then be moved by software). */
+function eaNote(resources: readonly Resource[]): string {
+    const fixed = resources.filter((r) => r.ea).map(resourceLabel);
+    return fixed.length === 0 ? '' : ` (${fixed.join(' and ')} ${fixed.length === 1 ? 'is' : 'are'} fixed by Enhanced Allocation)`;
+}
+
 /** A ROM whose enable bit is clear decodes nothing, so it cannot conflict. */
 function decodes(resource: Resource): boolean {
     return !(resource.role === 'rom' && resource.owner.fn.rom?.disabled);
@@ -467,7 +482,7 @@ function checkResourceOverlaps(resources: readonly Resource[], roots: readonly P
         findings.push(
             finding(
                 'PCI-BAR-OVERLAP',
-                `${capitalised(resourceLabel(fault.resource))} at ${at(fault.resource)} overlaps ${resourceLabel(other.resource)} at ${at(other.resource)}: both decode ${overlapRange(fault, other)}.`,
+                `${capitalised(resourceLabel(fault.resource))} at ${at(fault.resource)} overlaps ${resourceLabel(other.resource)} at ${at(other.resource)}: both decode ${overlapRange(fault, other)}${eaNote([fault.resource, other.resource])}.`,
                 fault.resource.loc,
                 [{ loc: other.resource.loc, message: `${resourceLabel(other.resource)} at ${at(other.resource)}` }],
             ),

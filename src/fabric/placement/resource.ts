@@ -40,6 +40,8 @@ export interface Resource {
     align: bigint;
     /** Written in the description (firmware-assigned): kept where it is, never moved. */
     fixed: boolean;
+    /** Fixed by Enhanced Allocation (IORESOURCE_PCI_FIXED): not even realloc releases it. */
+    ea: boolean;
     /** First address: CPU address for memory, PCI I/O port for I/O. Undefined while unplaced. */
     start?: bigint;
     /** The aperture it was allocated or claimed in. */
@@ -143,6 +145,7 @@ export function newResource(
     align: bigint,
     start: bigint | undefined,
     loc: SourceLoc,
+    ea = false,
 ): Resource {
     return {
         owner,
@@ -153,6 +156,7 @@ export function newResource(
         size,
         align,
         fixed: start !== undefined,
+        ea,
         start,
         parent: undefined,
         failure: undefined,

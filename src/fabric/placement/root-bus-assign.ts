@@ -82,6 +82,7 @@ function busDepth(buses: readonly PlacementBus[]): number {
 function releaseWithChildren(r: Resource): void {
     const aperture = r.aperture;
     if (r.fixed && r.start !== undefined && !r.parent) return; // written where no window holds it: never claimed
+    if (r.ea) return; // Enhanced Allocation: the hardware's address, IORESOURCE_PCI_FIXED
     releaseResource(r);
     r.fixed = false;
     if (r.role !== 'window' || !aperture) return;
