@@ -55,6 +55,11 @@ export interface FuzzReport {
     inputs: number;
     seconds: number;
     perSecond: number;
+    /**
+     * CPU time of the whole process (main thread, workers, the checker) per input, in ms: unlike
+     * inputs per second it does not depend on what else the machine runs.
+     */
+    cpuMsPerInput: number;
     byKind: Record<string, number>;
     /** Confirmed failures, or ones the run ended before they could be re-run. */
     failures: FailureSummary[];
@@ -95,6 +100,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     const pool = new FuzzPool(poolOptions(options.workers));
     let checker: FuzzPool | undefined;
     const started = performance.now();
+    const cpuAtStart = process.cpuUsage();
     const deadline = options.seconds !== undefined ? started + options.seconds * 1000 : Infinity;
     const limit = options.fixedInputs?.length ?? options.inputs ?? Infinity;
     const byKind: Record<string, number> = {};
@@ -109,7 +115,8 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     const progress = () => {
         const seconds = (performance.now() - started) / 1000;
         const kinds = Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
-        log(`fuzz: ${seconds.toFixed(0)} s, ${done} inputs, ${(done / Math.max(seconds, 1e-9)).toFixed(1)}/s; failures: ${kinds}; ${failures.size} distinct; workers started ${pool.started}`);
+        const cpu = process.cpuUsage(cpuAtStart);
+        log(`fuzz: ${seconds.toFixed(0)} s, ${done} inputs, ${(done / Math.max(seconds, 1e-9)).toFixed(1)}/s, ${((cpu.user + cpu.system) / 1000 / Math.max(done, 1)).toFixed(1)} ms CPU each; failures: ${kinds}; ${failures.size} distinct; workers started ${pool.started}`);
     };
     const ticker = setInterval(progress, 10_000);
 
@@ -165,6 +172,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     // Two inputs in flight per worker, so no worker waits for the main thread.
     await Promise.all(Array.from({ length: options.workers * 2 }, one));
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuAtStart);
     clearInterval(ticker);
     progress();
     const minimizeSeconds = options.minimizeSeconds ?? 120;
@@ -186,6 +194,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         inputs: done,
         seconds,
         perSecond: done / seconds,
+        cpuMsPerInput: (cpu.user + cpu.system) / 1000 / Math.max(done, 1),
         byKind,
         failures: [...failures.values()].filter((f) => f.confirmed !== false),
         unconfirmed: [...failures.values()].filter((f) => f.confirmed === false),

@@ -65,7 +65,7 @@ const report = await fuzz({
     log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stderr.write(
-    `fuzz: ${report.inputs} inputs in ${report.seconds.toFixed(0)} s = ${report.perSecond.toFixed(1)} inputs/s (${Math.round(report.perSecond * 3600)}/hour); ` +
+    `fuzz: ${report.inputs} inputs in ${report.seconds.toFixed(0)} s = ${report.perSecond.toFixed(1)} inputs/s (${Math.round(report.perSecond * 3600)}/hour), ${report.cpuMsPerInput.toFixed(1)} ms CPU per input; ` +
         `${report.failures.length} distinct failures (${report.unconfirmed.length} more did not happen again); slowest input ${Math.round(report.slowestMs)} ms; largest output ${report.largestOutputBytes} bytes; workers started ${report.workersStarted}\n`,
 );
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');
