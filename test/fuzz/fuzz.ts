@@ -126,12 +126,14 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         checking = checking.then(async () => {
             checker ??= new FuzzPool(poolOptions(1));
             const { summary } = item;
-            const timeout = summary.failure === 'hang' ? options.timeoutMs * 3 : options.timeoutMs;
-            const fails = async (candidate: FuzzInput) => (await checker!.run(candidate, timeout)).signature === summary.signature;
-            summary.confirmed = await fails(item.input);
+            // A hang is confirmed with three times the limit, then minimized with the limit itself
+            // (a candidate that needs more than the limit is a hang, as in the run; each candidate
+            // that hangs costs a third of what it did, and this worker competes with the pool's).
+            const fails = async (candidate: FuzzInput, timeout = options.timeoutMs) => (await checker!.run(candidate, timeout)).signature === summary.signature;
+            summary.confirmed = await fails(item.input, summary.failure === 'hang' ? options.timeoutMs * 3 : options.timeoutMs);
             if (!summary.confirmed) log(`fuzz: failure #${[...failures.keys()].indexOf(summary.signature) + 1} (${summary.signature}) did not happen again when re-run; not saved`);
             let reduced = item.input;
-            if (summary.confirmed && options.outDir) reduced = await minimize(item.input, fails, { runs: summary.failure === 'hang' ? 30 : 600, deadline: performance.now() + budgetSeconds() * 1000 });
+            if (summary.confirmed && options.outDir) reduced = await minimize(item.input, (candidate) => fails(candidate), { runs: summary.failure === 'hang' ? 30 : 600, deadline: performance.now() + budgetSeconds() * 1000 });
             if (options.outDir && summary.confirmed) {
                 const verdict: Verdict = { failure: summary.failure, signature: summary.signature, detail: summary.detail, outputBytes: 0, millis: 0 };
                 summary.savedTo = saveCase(options.outDir, selfContained(reduced, corpus), verdict, {
