@@ -19,7 +19,7 @@ export interface FuzzOptions {
     inputs?: number;
     seconds?: number;
     workers: number;
-    /** Time limit per input: longer is a hang. */
+    /** Time limit per input, in CPU time of its worker thread (pool.ts): more is a hang. */
     timeoutMs: number;
     maxOutput?: number;
     heapMb?: number;
