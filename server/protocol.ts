@@ -231,6 +231,24 @@ export interface ServerStatsResult {
     results: number;
     /** Source of vendor/device names. */
     pciIds: string;
+    /** The server process's memory when the request was answered (after a GC when asked for and possible). */
+    memory: ServerMemory;
+}
+
+/** Asks for a garbage collection first (soak measurements); it runs only when the server was started with `--expose-gc`. */
+export interface ServerStatsParams {
+    collectGarbage?: boolean;
+}
+
+export interface ServerMemory {
+    /** Resident set of the whole process (the relay, the server thread, simulation workers). */
+    rssBytes: number;
+    /** The server thread's V8 heap in use. */
+    heapUsedBytes: number;
+    /** A full GC of the server thread ran just before (`collectGarbage` and `--expose-gc`). */
+    collected: boolean;
+    /** Idle simulation workers that ran a full GC just before (busy ones are left alone). */
+    workersCollected: number;
 }
 
 export const SERVER_STATS_METHOD = 'pciplat/serverStats';
@@ -335,7 +353,7 @@ export interface PciplatRequests {
     [SIMULATE_METHOD]: { params: SimulateParams; result: SimulateResult };
     [ADDRESS_MAP_METHOD]: { params: AddressMapParams; result: AddressMapResult };
     [TOPOLOGY_METHOD]: { params: TopologyParams; result: TopologyResult };
-    [SERVER_STATS_METHOD]: { params: Record<string, never>; result: ServerStatsResult };
+    [SERVER_STATS_METHOD]: { params: ServerStatsParams; result: ServerStatsResult };
     [COMPARE_METHOD]: { params: CompareParams; result: CompareResult };
     [EXPORT_TARGETS_METHOD]: { params: ExportTargetsParams; result: ExportTargetsResult };
     [EXPORT_METHOD]: { params: ExportParams; result: ExportResult };

@@ -47,6 +47,7 @@ import {
     type AddressRegion,
     type PlatformAddressMap,
     type ServerStatsResult,
+    type ServerStatsParams,
     type SimulateParams,
     type SimulateResult,
     type SourceRange,
@@ -80,7 +81,7 @@ export class CustomRequests {
         connection.onRequest(SIMULATE_METHOD, (params: SimulateParams, token) => this.guard(() => this.simulate(params ?? {}, token)));
         connection.onRequest(ADDRESS_MAP_METHOD, (params: AddressMapParams, token) => this.guard(() => this.addressMap(params ?? {}, token)));
         connection.onRequest(TOPOLOGY_METHOD, (params: TopologyParams, token) => this.guard(() => this.topology(params ?? {}, token)));
-        connection.onRequest(SERVER_STATS_METHOD, () => this.guard(async () => this.stats()));
+        connection.onRequest(SERVER_STATS_METHOD, (params: ServerStatsParams | undefined) => this.guard(() => this.stats(params ?? {})));
         connection.onRequest(COMPARE_METHOD, (params: CompareParams, token) => this.guard(() => this.compare(params ?? {}, token)));
         connection.onRequest(EXPORT_TARGETS_METHOD, (params: ExportTargetsParams, token) => this.guard(() => this.exportTargets(params ?? {}, token)));
         connection.onRequest(EXPORT_METHOD, (params: ExportParams, token) => this.guard(() => this.export(params ?? {}, token)));
@@ -127,8 +128,15 @@ export class CustomRequests {
         return lowerModel(document.parseResult.value).filter((p) => p.name !== '');
     }
 
-    stats(): ServerStatsResult {
+    async stats(params: ServerStatsParams = {}): Promise<ServerStatsResult> {
         const background = this.context.background;
+        // `gc` exists only under --expose-gc (the soak starts the server so, to measure RSS fairly):
+        // the idle simulation workers' heaps first, then this thread's.
+        const gc = (globalThis as { gc?: () => void }).gc;
+        const collected = params.collectGarbage === true && typeof gc === 'function';
+        const workersCollected = collected ? ((await background?.pool.collectGarbage()) ?? 0) : 0;
+        if (collected) gc();
+        const usage = process.memoryUsage();
         return {
             scheduled: background?.scheduler.stats.scheduled ?? 0,
             replaced: background?.scheduler.stats.replaced ?? 0,
@@ -140,6 +148,7 @@ export class CustomRequests {
             workersStarted: background?.pool.started ?? 0,
             results: background?.store.all().length ?? 0,
             pciIds: this.context.pciIds.source,
+            memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, collected, workersCollected },
         };
     }
 

@@ -60,6 +60,8 @@ export interface JsonDomain {
 export interface RichSimulateResult extends SimulateResult {
     groups?: { id: number; members: string[] }[];
     trace?: JsonTraceEvent[];
+    /** Events after the first ones the trace keeps (the simulator caps it). */
+    traceLeftOut?: number;
     domains?: JsonDomain[];
     owner?: Record<string, string>;
     findings: JsonFinding[];

@@ -128,7 +128,7 @@ export function traceTree(result: RichSimulateResult, options: TraceTreeOptions)
             nodes.push({
                 id: 'trace',
                 label: 'Trace',
-                description: `${plural(steps.size, 'step')}, ${plural(trace.length, 'event')}`,
+                description: `${plural(steps.size, 'step')}, ${plural(trace.length, 'event')}${result.traceLeftOut ? ` (${result.traceLeftOut} more left out)` : ''}`,
                 icon: 'section',
                 expanded: true,
                 children: [...steps.entries()].map(([step, events]) => {
@@ -228,6 +228,7 @@ export function traceText(result: RichSimulateResult, verbosity: Verbosity): str
             if (verbosity === 'steps' && result.trace.find((x) => x.step === e.step) !== e) continue;
             lines.push(verbosity === 'steps' ? `  [${e.step}] ${e.stepKind}` : `  [${e.step} ${e.stepKind}] ${e.event}${e.args && Object.keys(e.args).length ? ` ${eventArgs(e)}` : ''}`);
         }
+        if (result.traceLeftOut) lines.push(`  ... ${result.traceLeftOut} more events left out (the trace keeps its first ${result.trace.length})`);
     }
     for (const f of findings) {
         lines.push(`  ${f.file ?? '?'}:${f.line ?? '?'}:${f.column ?? '?'}: ${f.severity} ${f.code}: ${f.message}`);

@@ -82,14 +82,12 @@ function orList(names: readonly string[]): string {
 
 export class PciplatLinker extends DefaultLinker {
     private readonly pciplatScopes: PciplatScopeProvider;
-    private readonly index;
     /** Every name the document sees, with the descriptions of what it names (all kinds). */
     private readonly allNames: WorkspaceCache<string, Map<string, AstNodeDescription[]>>;
 
     constructor(services: LangiumCoreServices & { references: { ScopeProvider: PciplatScopeProvider } }) {
         super(services);
         this.pciplatScopes = services.references.ScopeProvider;
-        this.index = services.shared.workspace.IndexManager;
         this.allNames = new WorkspaceCache(services.shared);
     }
 
@@ -105,7 +103,7 @@ export class PciplatLinker extends DefaultLinker {
             const document = AstUtils.getDocument(refInfo.container);
             const names = this.allNames.get(document.uri.toString(), () => {
                 const map = new Map<string, AstNodeDescription[]>();
-                for (const d of this.index.allElements(undefined, this.pciplatScopes.visibleUris(document))) {
+                for (const d of this.pciplatScopes.visibleElements(undefined, document)) {
                     const list = map.get(d.name);
                     if (list) list.push(d);
                     else map.set(d.name, [d]);

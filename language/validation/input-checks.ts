@@ -13,7 +13,6 @@ const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character
 
 export function inputChecks(services: PciplatServices): ValidationChecks<PciplatAstType> {
     const documents = services.shared.workspace.LangiumDocuments;
-    const indexManager = services.shared.workspace.IndexManager;
     const scopes = services.references.ScopeProvider;
 
     function checkRejectedInput(model: Model, accept: ValidationAcceptor): void {
@@ -41,7 +40,7 @@ export function inputChecks(services: PciplatServices): ValidationChecks<Pciplat
         const document = AstUtils.getDocument(model);
         const own = document.uri.toString();
         const byName = new Map<string, { first: AstNodeDescription; count: number; mine: AstNodeDescription[] }>();
-        for (const description of indexManager.allElements(undefined, scopes.visibleUris(document))) {
+        for (const description of scopes.visibleElements(undefined, document)) {
             const entry = byName.get(description.name);
             if (!entry) {
                 byName.set(description.name, { first: description, count: 1, mine: [] });

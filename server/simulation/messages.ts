@@ -28,7 +28,9 @@ export type WorkerRequest =
     | { kind: 'run'; id: number; platform: Platform; options: SimulationOptions; parts: number; slim: boolean }
     | { kind: 'part'; id: number; functions: FlatFunction[] }
     /** The main thread took the last result part and wants the next. */
-    | { kind: 'next'; id: number };
+    | { kind: 'next'; id: number }
+    /** A full GC when the process runs under --expose-gc (pciplat/serverStats, for the soak); answered with `collected`. */
+    | { kind: 'gc'; id: number };
 
 export type WorkerReply =
     /** The engine was loaded and the platform received: the engine is being called now (the time limit starts). */
@@ -38,7 +40,8 @@ export type WorkerReply =
     /** The result without the functions already sent in parts. */
     | { kind: 'done'; id: number; ok: true; result: SimulationResult; millis: number }
     /** The engine threw: a message only (never shown with a stack trace). */
-    | { kind: 'done'; id: number; ok: false; error: string };
+    | { kind: 'done'; id: number; ok: false; error: string }
+    | { kind: 'collected'; id: number; ran: boolean };
 
 /** Data the worker is started with. */
 export interface WorkerData {

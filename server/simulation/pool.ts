@@ -60,6 +60,8 @@ interface Run {
 interface PoolWorker {
     worker: Worker;
     run?: Run;
+    /** Waiting for the answer to a `gc` request (collectGarbage). */
+    collected?: (ran: boolean) => void;
 }
 
 export class WorkerPool {
@@ -101,6 +103,32 @@ export class WorkerPool {
         });
     }
 
+    /**
+     * A full GC in every idle worker, when the process runs under --expose-gc (pciplat/serverStats
+     * with collectGarbage: the soak compares RSS without garbage waiting in a worker's heap).
+     * Busy workers are left alone. Resolves with the number of workers that collected.
+     */
+    async collectGarbage(): Promise<number> {
+        const idle = this.workers.filter((w) => !w.run && !w.collected);
+        const ran = await Promise.all(
+            idle.map(
+                (w) =>
+                    new Promise<boolean>((resolve) => {
+                        const done = (value: boolean) => {
+                            w.collected = undefined;
+                            w.worker.off('exit', gone);
+                            resolve(value);
+                        };
+                        const gone = () => done(false);
+                        w.collected = done;
+                        w.worker.once('exit', gone);
+                        w.worker.postMessage({ kind: 'gc', id: 0 });
+                    }),
+            ),
+        );
+        return ran.filter(Boolean).length;
+    }
+
     /** Runs queued or in progress. */
     get busy(): number {
         return this.queue.length + this.workers.filter((w) => w.run).length;
@@ -140,6 +168,7 @@ export class WorkerPool {
     private discard(w: PoolWorker): void {
         const index = this.workers.indexOf(w);
         if (index >= 0) this.workers.splice(index, 1);
+        w.collected?.(false);
         w.worker.removeAllListeners();
         w.worker.on('error', () => undefined);
         void w.worker.terminate().catch(() => undefined);
@@ -154,6 +183,10 @@ export class WorkerPool {
         const w: PoolWorker = { worker };
         this.started++;
         worker.on('message', (reply: WorkerReply) => {
+            if (reply.kind === 'collected') {
+                w.collected?.(reply.ran);
+                return;
+            }
             const run = w.run;
             if (!run || run.id !== reply.id) return;
             if (reply.kind === 'started') {

@@ -71,6 +71,12 @@ let sending: { id: number; next: () => void } | undefined;
 let current: { request: Extract<WorkerRequest, { kind: 'run' }>; functions: FlatFunction[]; received: number } | undefined;
 
 parentPort?.on('message', (message: WorkerRequest) => {
+    if (message.kind === 'gc') {
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (typeof gc === 'function') gc();
+        post({ kind: 'collected', id: message.id, ran: typeof gc === 'function' });
+        return;
+    }
     if (message.kind === 'next') {
         if (sending?.id === message.id) {
             try {

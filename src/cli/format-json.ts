@@ -131,6 +131,8 @@ export function simulationJson(result: SimulationResult, findings: readonly Find
         domains: result.domains.map(domainJson),
         assignable: result.assignable,
         trace: result.trace.map((e) => traceJson(e, cwd)),
+        // Only when the trace was cut (hypervisor/state.ts, MAX_TRACE_EVENTS).
+        ...(result.traceLeftOut ? { traceLeftOut: result.traceLeftOut } : {}),
         findings: findings.map((f) => findingJson(f, cwd)),
     };
 }

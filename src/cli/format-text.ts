@@ -147,7 +147,13 @@ export function formatSimulationText(result: SimulationResult, findings: readonl
     if (result.groups.length > 0) text += `iommu groups:\n${table(result.groups.map((g) => [`${g.id}:`, g.members.join(' ')]))}`;
     for (const d of result.domains) text += formatDomain(d);
     // The trace reads like a boot log; it is printed when a scenario is asked for by name.
-    if (options.scenario !== undefined && result.trace.length > 0) text += `trace:\n${traceText(result.trace).map((line) => `  ${line}\n`).join('')}`;
+    if (options.scenario !== undefined && result.trace.length > 0) text += `trace:\n${traceText(result.trace).map((line) => `  ${line}\n`).join('')}${traceLeftOutLine(result)}`;
     if (findings.length > 0) text += `\n${formatFindingsText(findings, cwd)}`;
     return text;
+}
+
+/** The trace's last line when it was cut (hypervisor/state.ts, MAX_TRACE_EVENTS). */
+function traceLeftOutLine(result: SimulationResult): string {
+    const n = result.traceLeftOut ?? 0;
+    return n > 0 ? `  ... ${n} more events left out (the trace keeps its first ${result.trace.length})\n` : '';
 }

@@ -108,6 +108,8 @@ export interface SimulationResult {
     assignable: string[];
     /** What happened, step by step: hypercalls, mappings, SMMU and ITS writes, toolstack actions. */
     trace: TraceEvent[];
+    /** Events left out after the trace's first MAX_TRACE_EVENTS (hypervisor/state.ts); absent when none were. */
+    traceLeftOut?: number;
     findings: Finding[];
     /** With `everyScenario`: what each written scenario found (its findings are in `findings`). */
     scenarios?: ScenarioOutcome[];

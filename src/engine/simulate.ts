@@ -76,6 +76,7 @@ export function simulate(platform: Platform, options: SimulationOptions = {}): S
         domains: hypervisor?.domains ?? [],
         assignable: hypervisor?.assignable ?? [],
         trace: hypervisor?.trace ?? [],
+        ...(hypervisor?.traceLeftOut ? { traceLeftOut: hypervisor.traceLeftOut } : {}),
         findings: capFindings(findings, `platform ${platform.name}`, platform.loc),
     };
 }

@@ -96,5 +96,7 @@ export interface HypervisorResult {
     /** `xl pci-assignable-list` at the end (Xen). */
     assignable: string[];
     trace: TraceEvent[];
+    /** Events after the trace's first MAX_TRACE_EVENTS (hypervisor/state.ts), counted, not kept. */
+    traceLeftOut: number;
     findings: Finding[];
 }

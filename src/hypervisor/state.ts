@@ -104,6 +104,13 @@ export interface ReportOptions {
     declaration?: boolean;
 }
 
+/**
+ * Events a trace keeps. A scenario's trace grows with steps times functions (one PF enabling
+ * 65,535 VFs adds each of them), so a huge platform or a step repeated thousands of times printed
+ * tens of MB; the trace keeps its first MAX_TRACE_EVENTS events and counts the rest.
+ */
+export const MAX_TRACE_EVENTS = 10_000;
+
 export class HvState {
     readonly input: HypervisorInput;
     readonly platform: Platform;
@@ -112,6 +119,8 @@ export class HvState {
     readonly domains = new Map<string, DomainState>();
     readonly groups = new Map<number, string[]>();
     readonly trace: TraceEvent[] = [];
+    /** Events past MAX_TRACE_EVENTS, counted and not kept. */
+    traceLeftOut = 0;
     readonly findings: Finding[] = [];
     /** IOMMU table: `iommu/id` → the master that owns the entry and the domain it translates for. */
     readonly iommuTable = new Map<string, { master: string; domain: string }>();
@@ -194,6 +203,10 @@ export class HvState {
     }
 
     emit(event: string, args: Record<string, string | undefined> = {}): void {
+        if (this.trace.length >= MAX_TRACE_EVENTS) {
+            this.traceLeftOut++;
+            return;
+        }
         const clean: Record<string, string> = {};
         for (const [k, v] of Object.entries(args)) if (v !== undefined) clean[k] = v;
         this.trace.push({ step: this.ctx.step, stepKind: this.ctx.kind, event, args: clean, loc: this.ctx.loc });

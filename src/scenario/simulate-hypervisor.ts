@@ -61,6 +61,7 @@ function resultOf(state: HvState, scenario: string): HypervisorResult {
         owner: Object.fromEntries(functions.map((f) => [f.name, f.owner])),
         assignable: state.rules.hypervisor === 'xen' ? assignableList(state) : [],
         trace: state.trace,
+        traceLeftOut: state.traceLeftOut,
         findings: state.findings,
     };
 }

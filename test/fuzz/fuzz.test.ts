@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { fuzz, inputAt } from './fuzz.js';
 import { loadCorpus } from './harness.js';
 import type { FuzzInput } from './mutate.js';
+import { WALL_FACTOR } from './pool.js';
 import { grammarKeywords, repoRoot } from './repo.js';
+import { currentThreadId, threadCpuMs } from './thread-cpu.js';
 
 const REPO = repoRoot();
 
@@ -47,8 +49,9 @@ describe('fuzz pool', () => {
             repo: REPO,
             seed: 1,
             workers: 1,
-            // The hang never ends: any limit is "tiny" next to it; the good inputs take milliseconds.
-            timeoutMs: 5000,
+            // The hang never ends: any limit is "tiny" next to it; the good inputs take milliseconds
+            // of CPU (the limit is CPU time, so a busy machine does not make them hang).
+            timeoutMs: 2000,
             selfTest: true,
             corpusDirs: ['examples'],
             fixedInputs: [input(GOOD), input('//fuzz-selftest:hang\n'), input(GOOD), input('//fuzz-selftest:die\n'), input(GOOD), input('//fuzz-selftest:hang\n')],
@@ -62,6 +65,48 @@ describe('fuzz pool', () => {
         expect(report.unconfirmed).toEqual([]);
         // One worker at the start, one after each of the three failures.
         expect(report.workersStarted).toBe(4);
+    });
+});
+
+describe('fuzz pool time limit', () => {
+    const input = (main: string): FuzzInput => ({ files: { 'fuzz-main.pciplat': main }, main: 'fuzz-main.pciplat', args: ['check'], mutations: [] });
+
+    it('is CPU time: an input that waits past its limit without using CPU is no hang, one that waits past WALL_FACTOR times it is', async () => {
+        const tid = currentThreadId();
+        // The CPU clock is Linux's; elsewhere the limit is wall time and this test says nothing.
+        if (tid === undefined) return;
+        const timeoutMs = 400;
+        const report = await fuzz({
+            repo: REPO,
+            seed: 1,
+            workers: 1,
+            timeoutMs,
+            selfTest: true,
+            corpusDirs: ['examples'],
+            minimizeSeconds: 0,
+            // 3x the limit asleep: waiting; past WALL_FACTOR x the limit: a hang whatever the CPU.
+            fixedInputs: [input(`//fuzz-selftest:sleep ${timeoutMs * 3}\nplatform p {\n  arch arm64\n}\n`), input(`//fuzz-selftest:sleep ${timeoutMs * WALL_FACTOR * 3}\n`)],
+        });
+        expect(report.inputs).toBe(2);
+        expect(report.byKind).toEqual({ hang: 1 });
+        expect(report.failures[0]!.detail).toMatch(/^no verdict after \d+ ms \(\d+ ms of CPU\); the limit is 400 ms of CPU$/);
+    });
+
+    it('reads a thread\'s CPU time, which grows while the thread computes', () => {
+        const tid = currentThreadId();
+        if (tid === undefined) return;
+        const before = threadCpuMs(tid)!;
+        expect(before).toBeGreaterThan(0);
+        let after = before;
+        // Spin until the clock ticks (10 ms); the bound only keeps a broken clock from spinning forever.
+        for (let i = 0; i < 1e6 && after === before; i++) {
+            let x = 0;
+            for (let j = 0; j < 1e5; j++) x += j;
+            if (x < 0) break;
+            after = threadCpuMs(tid)!;
+        }
+        expect(after).toBeGreaterThan(before);
+        expect(threadCpuMs(0x7fff_fff0)).toBeUndefined();
     });
 });
 

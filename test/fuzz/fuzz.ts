@@ -19,7 +19,7 @@ export interface FuzzOptions {
     inputs?: number;
     seconds?: number;
     workers: number;
-    /** Time limit per input: longer is a hang. */
+    /** Time limit per input, in CPU time of its worker thread (pool.ts): more is a hang. */
     timeoutMs: number;
     maxOutput?: number;
     heapMb?: number;
@@ -55,6 +55,11 @@ export interface FuzzReport {
     inputs: number;
     seconds: number;
     perSecond: number;
+    /**
+     * CPU time of the whole process (main thread, workers, the checker) per input, in ms: unlike
+     * inputs per second it does not depend on what else the machine runs.
+     */
+    cpuMsPerInput: number;
     byKind: Record<string, number>;
     /** Confirmed failures, or ones the run ended before they could be re-run. */
     failures: FailureSummary[];
@@ -95,6 +100,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     const pool = new FuzzPool(poolOptions(options.workers));
     let checker: FuzzPool | undefined;
     const started = performance.now();
+    const cpuAtStart = process.cpuUsage();
     const deadline = options.seconds !== undefined ? started + options.seconds * 1000 : Infinity;
     const limit = options.fixedInputs?.length ?? options.inputs ?? Infinity;
     const byKind: Record<string, number> = {};
@@ -109,7 +115,8 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     const progress = () => {
         const seconds = (performance.now() - started) / 1000;
         const kinds = Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
-        log(`fuzz: ${seconds.toFixed(0)} s, ${done} inputs, ${(done / Math.max(seconds, 1e-9)).toFixed(1)}/s; failures: ${kinds}; ${failures.size} distinct; workers started ${pool.started}`);
+        const cpu = process.cpuUsage(cpuAtStart);
+        log(`fuzz: ${seconds.toFixed(0)} s, ${done} inputs, ${(done / Math.max(seconds, 1e-9)).toFixed(1)}/s, ${((cpu.user + cpu.system) / 1000 / Math.max(done, 1)).toFixed(1)} ms CPU each; failures: ${kinds}; ${failures.size} distinct; workers started ${pool.started}`);
     };
     const ticker = setInterval(progress, 10_000);
 
@@ -119,12 +126,14 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         checking = checking.then(async () => {
             checker ??= new FuzzPool(poolOptions(1));
             const { summary } = item;
-            const timeout = summary.failure === 'hang' ? options.timeoutMs * 3 : options.timeoutMs;
-            const fails = async (candidate: FuzzInput) => (await checker!.run(candidate, timeout)).signature === summary.signature;
-            summary.confirmed = await fails(item.input);
+            // A hang is confirmed with three times the limit, then minimized with the limit itself
+            // (a candidate that needs more than the limit is a hang, as in the run; each candidate
+            // that hangs costs a third of what it did, and this worker competes with the pool's).
+            const fails = async (candidate: FuzzInput, timeout = options.timeoutMs) => (await checker!.run(candidate, timeout)).signature === summary.signature;
+            summary.confirmed = await fails(item.input, summary.failure === 'hang' ? options.timeoutMs * 3 : options.timeoutMs);
             if (!summary.confirmed) log(`fuzz: failure #${[...failures.keys()].indexOf(summary.signature) + 1} (${summary.signature}) did not happen again when re-run; not saved`);
             let reduced = item.input;
-            if (summary.confirmed && options.outDir) reduced = await minimize(item.input, fails, { runs: summary.failure === 'hang' ? 30 : 600, deadline: performance.now() + budgetSeconds() * 1000 });
+            if (summary.confirmed && options.outDir) reduced = await minimize(item.input, (candidate) => fails(candidate), { runs: summary.failure === 'hang' ? 30 : 600, deadline: performance.now() + budgetSeconds() * 1000 });
             if (options.outDir && summary.confirmed) {
                 const verdict: Verdict = { failure: summary.failure, signature: summary.signature, detail: summary.detail, outputBytes: 0, millis: 0 };
                 summary.savedTo = saveCase(options.outDir, selfContained(reduced, corpus), verdict, {
@@ -165,6 +174,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     // Two inputs in flight per worker, so no worker waits for the main thread.
     await Promise.all(Array.from({ length: options.workers * 2 }, one));
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuAtStart);
     clearInterval(ticker);
     progress();
     const minimizeSeconds = options.minimizeSeconds ?? 120;
@@ -186,6 +196,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         inputs: done,
         seconds,
         perSecond: done / seconds,
+        cpuMsPerInput: (cpu.user + cpu.system) / 1000 / Math.max(done, 1),
         byKind,
         failures: [...failures.values()].filter((f) => f.confirmed !== false),
         unconfirmed: [...failures.values()].filter((f) => f.confirmed === false),

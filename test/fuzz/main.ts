@@ -25,7 +25,7 @@ const USAGE = `usage: npm run fuzz -- [--seconds N] [--inputs N] [--seed S] [--w
   --inputs N          stop after N inputs
   --seed S            the run's seed (default: from the clock; printed)
   --workers W         worker threads (default: the number of cores)
-  --timeout-ms T      an input taking longer is a hang (default 20000)
+  --timeout-ms T      an input using more CPU time (ms) is a hang, or 10x that in wall time (default 20000)
   --max-output BYTES  an input printing more is a failure (default 8388608)
   --out DIR           where new failing cases are saved (default test/fixtures/fuzz)
   --minimize-seconds  time left to minimize after the run (default 120)
@@ -65,7 +65,7 @@ const report = await fuzz({
     log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stderr.write(
-    `fuzz: ${report.inputs} inputs in ${report.seconds.toFixed(0)} s = ${report.perSecond.toFixed(1)} inputs/s (${Math.round(report.perSecond * 3600)}/hour); ` +
+    `fuzz: ${report.inputs} inputs in ${report.seconds.toFixed(0)} s = ${report.perSecond.toFixed(1)} inputs/s (${Math.round(report.perSecond * 3600)}/hour), ${report.cpuMsPerInput.toFixed(1)} ms CPU per input; ` +
         `${report.failures.length} distinct failures (${report.unconfirmed.length} more did not happen again); slowest input ${Math.round(report.slowestMs)} ms; largest output ${report.largestOutputBytes} bytes; workers started ${report.workersStarted}\n`,
 );
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -1,11 +1,14 @@
 // A pool of fuzz workers (worker_threads): one input per worker at a time, each under a time
 // limit that starts when the input is handed to a ready worker (a worker's start, loading
-// Langium, is not counted). A worker that times out is terminated; one that runs out of heap or
+// Langium, is not counted). The limit is on the CPU time the worker's thread used for the input
+// where Linux tells it (thread-cpu.ts): a busy machine stretches wall time, not CPU time; a
+// wall-clock ceiling of WALL_FACTOR times the limit still ends an input that sleeps or waits. A worker that times out is terminated; one that runs out of heap or
 // dies is dropped; either way a fresh one is started for the next input. The heap ceiling keeps a
 // runaway input from taking the machine down with it.
 import { Worker } from 'node:worker_threads';
 import type { Verdict } from './harness.js';
 import type { FuzzInput } from './mutate.js';
+import { threadCpuMs } from './thread-cpu.js';
 import type { FuzzReply, FuzzWorkerData } from './worker.js';
 
 export interface FuzzPoolOptions {
@@ -19,8 +22,13 @@ export interface FuzzPoolOptions {
 interface Slot {
     worker: Worker;
     ready: boolean;
+    /** The worker's thread id (Linux), for its CPU time. */
+    tid?: number;
     job?: Job;
 }
+
+/** An input may take this many times its limit in wall time while it has not used the limit in CPU time. */
+export const WALL_FACTOR = 10;
 
 interface Job {
     id: number;
@@ -29,6 +37,8 @@ interface Job {
     resolve: (v: Verdict) => void;
     timer?: NodeJS.Timeout;
     started?: number;
+    /** The worker thread's CPU time (ms) when the input was handed to it. */
+    cpuAtStart?: number;
 }
 
 export class FuzzPool {
@@ -67,6 +77,7 @@ export class FuzzPool {
         worker.on('message', (reply: FuzzReply) => {
             if (reply.kind === 'ready') {
                 slot.ready = true;
+                slot.tid = reply.tid;
                 this.pump();
                 return;
             }
@@ -96,6 +107,26 @@ export class FuzzPool {
         this.pump();
     }
 
+    /**
+     * Checks the job in `ms`: a hang once it used its limit in CPU time (or in wall time where the
+     * CPU time cannot be read), or WALL_FACTOR times the limit in wall time; otherwise it was
+     * waiting for a core, and it is checked again when it could have used the rest.
+     */
+    private arm(slot: Slot, job: Job, ms: number): void {
+        job.timer = setTimeout(() => {
+            if (slot.job !== job) return;
+            const wall = performance.now() - job.started!;
+            const now = slot.tid === undefined ? undefined : threadCpuMs(slot.tid);
+            const cpu = now === undefined || job.cpuAtStart === undefined ? undefined : now - job.cpuAtStart;
+            if (cpu === undefined || cpu >= job.timeoutMs || wall >= job.timeoutMs * WALL_FACTOR) {
+                const used = cpu === undefined ? '' : ` (${Math.round(cpu)} ms of CPU)`;
+                this.fail(slot, 'hang', 'hang', `no verdict after ${Math.round(wall)} ms${used}; the limit is ${job.timeoutMs} ms of CPU`);
+                return;
+            }
+            this.arm(slot, job, Math.max(50, Math.min(job.timeoutMs - cpu, job.timeoutMs * WALL_FACTOR - wall)));
+        }, ms);
+    }
+
     private finish(slot: Slot, job: Job, verdict: Verdict): void {
         if (job.timer) clearTimeout(job.timer);
         slot.job = undefined;
@@ -109,7 +140,8 @@ export class FuzzPool {
             const job = this.queue.shift()!;
             slot.job = job;
             job.started = performance.now();
-            job.timer = setTimeout(() => this.fail(slot, 'hang', 'hang', `no verdict after ${job.timeoutMs} ms`), job.timeoutMs);
+            job.cpuAtStart = slot.tid === undefined ? undefined : threadCpuMs(slot.tid);
+            this.arm(slot, job, job.timeoutMs);
             slot.worker.postMessage({ id: job.id, input: job.input });
         }
     }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FuzzInput } from './mutate.js';
+import { currentThreadId } from './thread-cpu.js';
 
 export interface FuzzWorkerData {
     repo: string;
@@ -14,13 +15,14 @@ export interface FuzzWorkerData {
     /**
      * Pool tests only: an input whose main file starts with `//fuzz-selftest:hang` spins forever
      * and one with `//fuzz-selftest:die` throws outside the harness, so that the pool's handling
-     * of hangs and dead workers can be shown without a real bug.
+     * of hangs and dead workers can be shown without a real bug; `//fuzz-selftest:sleep N` blocks
+     * for N ms without using CPU, then runs as usual.
      */
     selfTest?: boolean;
 }
 
 export type FuzzRequest = { id: number; input: FuzzInput };
-export type FuzzReply = { kind: 'ready' } | { kind: 'verdict'; id: number; verdict: import('./harness.js').Verdict };
+export type FuzzReply = { kind: 'ready'; tid?: number } | { kind: 'verdict'; id: number; verdict: import('./harness.js').Verdict };
 
 const data = workerData as FuzzWorkerData;
 // Chevrotain needs Object.groupBy on Node 20: the polyfill before Langium loads.
@@ -36,6 +38,9 @@ parentPort!.on('message', (request: FuzzRequest) => {
     if (data.selfTest) {
         const main = request.input.files[request.input.main] ?? '';
         if (main.startsWith('//fuzz-selftest:hang')) for (;;);
+        // Blocks the thread for N ms without using CPU (a machine too busy to run it, as far as the pool can tell).
+        const sleep = /^\/\/fuzz-selftest:sleep (\d+)/.exec(main);
+        if (sleep) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(sleep[1]));
         if (main.startsWith('//fuzz-selftest:die')) {
             setImmediate(() => {
                 throw new Error('selftest: the worker died');
@@ -45,4 +50,4 @@ parentPort!.on('message', (request: FuzzRequest) => {
     }
     void runInput(request.input, corpus, data.maxOutput).then((verdict) => parentPort!.postMessage({ kind: 'verdict', id: request.id, verdict } satisfies FuzzReply));
 });
-parentPort!.postMessage({ kind: 'ready' } satisfies FuzzReply);
+parentPort!.postMessage({ kind: 'ready', tid: currentThreadId() } satisfies FuzzReply);

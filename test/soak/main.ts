@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Random } from '../fuzz/random.js';
 import { grammarKeywords, repoRoot } from '../fuzz/repo.js';
+import type { ServerStatsParams, ServerStatsResult } from '../../server/protocol.js';
 import { fileUri, TestClient, WAIT } from '../server/lsp-client.js';
 import { cliView, difference, sameSet, serverView, type CliView } from './compare.js';
 import { Editor, positionAt } from './edits.js';
@@ -33,9 +34,17 @@ const REQUEST_RATE = Number(values['request-rate']);
 
 const log = (line: string) => process.stderr.write(`soak: ${line}\n`);
 
-function rssMiB(pid: number): number {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+const MiB = 1024 * 1024;
+
+/**
+ * The server's memory after a full GC of its thread and its idle simulation workers (it runs
+ * under --expose-gc here): RSS read
+ * without a collection depends on when V8 last collected, tens of MiB either way.
+ */
+async function memory(client: TestClient): Promise<{ rss: number; heap: number; workers: number }> {
+    const stats = await client.request<ServerStatsResult>('pciplat/serverStats', { collectGarbage: true } satisfies ServerStatsParams, WAIT);
+    if (!stats.memory.collected) throw new Error('the server ran no GC before measuring (is it under --expose-gc?)');
+    return { rss: stats.memory.rssBytes / MiB, heap: stats.memory.heapUsedBytes / MiB, workers: stats.memory.workersCollected };
 }
 
 /** Waits until the server's diagnostics for `uris` are `expected` (they follow the text eventually). */
@@ -52,6 +61,15 @@ async function converge(client: TestClient, uris: string[], expected: { language
     }
 }
 
+/**
+ * Waits until the background simulation went idle with results after status number `since`
+ * (client.statuses.length before the edit): the diagnostics can equal the CLI's before the run
+ * ends (the original text has no findings), and RSS is to be read with the simulation done.
+ */
+async function simulated(client: TestClient, since: number, what: string): Promise<void> {
+    await client.waitFor(() => (client.statuses.slice(since).some((s) => s.params.state === 'idle' && s.params.platforms > 0) ? true : undefined), WAIT, what);
+}
+
 // The workspace: a copy of the examples (the file's imports resolve), in a temporary directory.
 const repo = repoRoot();
 const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-soak-'));
@@ -62,18 +80,21 @@ const original = fs.readFileSync(file, 'utf8');
 const importedUris = [...original.matchAll(/\bimport\s+"([^"]+)"/g)].map((m) => fileUri(path.resolve(path.dirname(file), m[1]!)));
 const uris = [uri, ...importedUris];
 
-const client = TestClient.start();
+const client = TestClient.start({ NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() });
 const latencies = new Map<string, number[]>();
 const failures: string[] = [];
 let requestErrors = 0;
+/** The five slowest requests: which one, after which edit. */
+const slowRequests: { method: string; edit: number; ms: number }[] = [];
 try {
     await client.initialize(ws, { simulationWorkers: 1, systemPciIds: false });
     await client.open(uri, original, 1);
+    await simulated(client, 0, 'the first simulation to end');
     // The first full simulation: the server's diagnostics equal the CLI's on the original text.
     const first = await converge(client, uris, await cliView(file), 'the first simulation');
     if (!first.ok) failures.push(`after opening, the diagnostics differ from the CLI's: ${first.detail}`);
-    const rssFirst = rssMiB(client.pid!);
-    log(`opened ${values.file}: ${first.detail}; server RSS ${rssFirst.toFixed(0)} MiB`);
+    const { rss: rssFirst, heap: heapFirst, workers: workersFirst } = await memory(client);
+    log(`opened ${values.file}: ${first.detail}; server RSS ${rssFirst.toFixed(0)} MiB, server heap ${heapFirst.toFixed(0)} MiB (after a GC there and in ${workersFirst} idle simulation workers)`);
 
     const rng = new Random(SEED);
     const editor = new Editor(original, rng, new Set(grammarKeywords(repo)));
@@ -89,6 +110,9 @@ try {
             requestErrors++;
         }
         const ms = performance.now() - t;
+        slowRequests.push({ method, edit: version - 1, ms: Math.round(ms) });
+        slowRequests.sort((a, b) => b.ms - a.ms);
+        slowRequests.length = Math.min(slowRequests.length, 5);
         (latencies.get(method) ?? latencies.set(method, []).get(method)!).push(ms);
     };
     const randomRequest = () => {
@@ -121,7 +145,8 @@ try {
         if (i % 250 === 0) {
             await client.waitForDiagnostics(uri, (p) => p.version === version, WAIT, `diagnostics of version ${version}`);
             const all = [...latencies.values()].flat();
-            log(`${i} edits in ${((performance.now() - started) / 1000).toFixed(0)} s; ${all.length} requests, slowest ${Math.max(0, ...all).toFixed(0)} ms; RSS ${rssMiB(client.pid!).toFixed(0)} MiB`);
+            const now = await memory(client);
+            log(`${i} edits in ${((performance.now() - started) / 1000).toFixed(0)} s; ${all.length} requests, slowest ${Math.max(0, ...all).toFixed(0)} ms; RSS ${now.rss.toFixed(0)} MiB, server heap ${now.heap.toFixed(0)} MiB (after a GC; ${now.workers} idle workers collected)`);
         }
     }
     const editSeconds = (performance.now() - started) / 1000;
@@ -139,12 +164,15 @@ try {
 
     // Step 2: back to the original text (it parses): everything equals the CLI's.
     fs.writeFileSync(file, original);
+    const statusesBefore = client.statuses.length;
     await client.change(uri, original, ++version);
     const back = await cliView(file);
     const backCheck = await converge(client, uris, back, 'the diagnostics of the original text');
     log(`back to the original text: ${backCheck.detail}`);
     if (!backCheck.ok) failures.push(`after going back to the original text, the diagnostics differ from the CLI's: ${backCheck.detail}`);
-    const rssAfter = rssMiB(client.pid!);
+    await simulated(client, statusesBefore, 'the simulation of the original text to end');
+    const { rss: rssAfter, heap: heapAfter, workers: workersAfter } = await memory(client);
+    log(`server RSS ${rssAfter.toFixed(0)} MiB, server heap ${heapAfter.toFixed(0)} MiB (after a GC there and in ${workersAfter} idle simulation workers)`);
 
     // Step 3: a text that does not parse shows its language findings and keeps the simulation
     // findings of the text before (the original's).
@@ -172,8 +200,10 @@ try {
         requests: all.length,
         requestErrors,
         requestMs: { median: Math.round(q(0.5)), p99: Math.round(q(0.99)), max: Math.round(slowest) },
+        slowestRequests: slowRequests,
         slowestByMethod: Object.fromEntries([...latencies].map(([m, l]) => [m, Math.round(Math.max(...l))])),
         rssMiB: { afterFirstSimulation: Math.round(rssFirst), afterRun: Math.round(rssAfter), growthPercent: Number((growth * 100).toFixed(1)) },
+        serverHeapMiB: { afterFirstSimulation: Math.round(heapFirst), afterRun: Math.round(heapAfter) },
         finalTextParses: !final.unparsable,
         server: stats,
         alive: client.alive,
