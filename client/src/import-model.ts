@@ -25,18 +25,19 @@ export interface SourceKindInfo {
 export const SOURCE_KINDS: readonly SourceKindInfo[] = [
     { kind: 'dt', label: '$(file-code) Device tree', description: '.dts source, or a .dtb (read through dtc)', folder: false, many: false, filters: { 'Device tree': ['dts', 'dtb'], 'All files': ['*'] } },
     { kind: 'acpi', label: '$(folder) ACPI tables folder', description: 'cp -r /sys/firmware/acpi/tables ACPI/ (binary), or iasl -d disassemblies NAME.dsl', folder: true, many: false },
-    { kind: 'tables', label: '$(files) Single ACPI tables', description: 'MCFG, APIC (MADT), IORT, DMAR, DSDT: binary or .dsl, named by signature', folder: false, many: true },
+    { kind: 'tables', label: '$(files) Single ACPI tables', description: 'MCFG, APIC (MADT), IORT, DMAR, DSDT, IVRS: binary or .dsl, named by signature', folder: false, many: true },
     { kind: 'sysfs', label: '$(folder) sysfs snapshot folder', description: 'the most exact fabric: config bytes, resources, real groups (docs/import.md)', folder: true, many: false },
     { kind: 'lspci', label: '$(list-flat) lspci listing', description: 'sudo lspci -vvv -nn (with -xxxx: most exact)', folder: false, many: false, filters: { 'Text': ['txt', 'log'], 'All files': ['*'] } },
 ];
 
 /** The single-table params, by the table signature a file name starts with. */
-const TABLE_NAMES: [RegExp, 'mcfg' | 'madt' | 'iort' | 'dmar' | 'dsdt'][] = [
+const TABLE_NAMES: [RegExp, 'mcfg' | 'madt' | 'iort' | 'dmar' | 'dsdt' | 'ivrs'][] = [
     [/^mcfg/i, 'mcfg'],
     [/^(apic|madt)/i, 'madt'],
     [/^iort/i, 'iort'],
     [/^dmar/i, 'dmar'],
     [/^dsdt/i, 'dsdt'],
+    [/^ivrs/i, 'ivrs'],
 ];
 
 export interface PickedSource {
@@ -60,7 +61,7 @@ export function importParamsOf(picked: readonly PickedSource[], output: string, 
         }
         for (const uri of p.uris) {
             const option = TABLE_NAMES.find(([re]) => re.test(baseName(uri)))?.[1];
-            if (!option) return { problem: `${baseName(uri)} is not named for an ACPI table the import reads (MCFG, APIC, IORT, DMAR or DSDT, optionally .dsl or .dat)` };
+            if (!option) return { problem: `${baseName(uri)} is not named for an ACPI table the import reads (MCFG, APIC, IORT, DMAR, DSDT or IVRS, optionally .dsl or .dat)` };
             if (params[option]) return { problem: `two ${option.toUpperCase()} tables picked: ${baseName(params[option]!)} and ${baseName(uri)}` };
             params[option] = uri;
         }

@@ -176,6 +176,7 @@ function printFunction(f: PciFunction, indent: string, out: string[], options: P
     if (f.multifunction) body.push('multifunction');
     if (f.ariForwarding) body.push('ari-forwarding');
     if (f.ioWindow1k) body.push('io-window-1k');
+    if (f.outsideIommu) body.push('outside-iommu');
     if (f.slot) body.push(`slot ${f.slot.number}${f.slot.hotplug ? ' hotplug' : ''}`);
     if (f.secondary !== undefined) body.push(`secondary ${id(f.secondary, 2)}${f.subordinate !== undefined ? ` subordinate ${id(f.subordinate, 2)}` : ''}`);
     else if (f.subordinate !== undefined) body.push(`subordinate ${id(f.subordinate, 2)}`);

@@ -22,7 +22,7 @@ describe('the picked sources → pciplat/import params', () => {
         expect(importParamsOf([], OUT)).toEqual({ problem: 'pick at least one source' });
         expect(importParamsOf([{ kind: 'sysfs', uris: ['file:///s'] }, { kind: 'lspci', uris: ['file:///l.txt'] }], OUT)).toEqual({ problem: 'pick either a sysfs snapshot or an lspci listing: both describe the PCI fabric' });
         expect(importParamsOf([{ kind: 'dt', uris: ['file:///b.dts'] }, { kind: 'tables', uris: ['file:///t/IORT'] }], OUT)).toEqual({ problem: 'pick either a device tree or ACPI tables: both describe the host bridges' });
-        expect(importParamsOf([{ kind: 'tables', uris: ['file:///t/FACP'] }], OUT)).toEqual({ problem: 'FACP is not named for an ACPI table the import reads (MCFG, APIC, IORT, DMAR or DSDT, optionally .dsl or .dat)' });
+        expect(importParamsOf([{ kind: 'tables', uris: ['file:///t/FACP'] }], OUT)).toEqual({ problem: 'FACP is not named for an ACPI table the import reads (MCFG, APIC, IORT, DMAR, DSDT or IVRS, optionally .dsl or .dat)' });
         expect(importParamsOf([{ kind: 'tables', uris: ['file:///t/IORT', 'file:///t/IORT.dsl'] }], OUT)).toEqual({ problem: 'two IORT tables picked: IORT and IORT.dsl' });
     });
 
