@@ -10,6 +10,7 @@ import { buildFabric } from './fabric.js';
 import type { FunctionFacts } from './facts.js';
 import { readSysfs, type Snapshot } from './sysfs.js';
 import { applyIommuScopes, type UnitScope } from './iommu-scope.js';
+import { applyDtPciNodes } from './dt-pci-nodes.js';
 import { addComment, importLoc, type Comments } from './source-loc.js';
 
 export interface TextSource {
@@ -57,7 +58,8 @@ export function importPlatform(sources: ImportSources): ImportResult {
     };
     let scopes: UnitScope[] = [];
     const firmware: FirmwareHardware = { memory: [], its: [], smmus: [], gics: [], platformDevices: [], hostBridges: [] };
-    if (sources.deviceTree) append(firmware, readDeviceTree(sources.deviceTree.text, sources.deviceTree.file, comments));
+    const dt = sources.deviceTree ? readDeviceTree(sources.deviceTree.text, sources.deviceTree.file, comments) : undefined;
+    if (dt) append(firmware, dt);
     if (sources.deviceTree) platform.arch = 'arm64';
     if (sources.acpi) {
         const acpi = readAcpi(sources.acpi, comments);
@@ -86,6 +88,8 @@ export function importPlatform(sources: ImportSources): ImportResult {
     ].map((o) => o.name));
     const drivers: { name: string; driver: string; facts: FunctionFacts }[] = [];
     platform.hostBridges = buildFabric({ facts, hostBridges: firmware.hostBridges, comments, notes, taken, drivers });
+    // The device tree's PCI child nodes: names on the listed functions, or the fabric itself.
+    for (const [hb, nodes] of dt?.pciNodes ?? []) applyDtPciNodes(hb, nodes, sources.deviceTree!.file, comments, notes, taken);
     // DMAR device scopes and IVRS device entries, per function: what no unit covers has no IOMMU.
     applyIommuScopes(platform.hostBridges, scopes, comments);
     // The captured machine ran Linux: its view is the kvm one (Linux on the host), with the

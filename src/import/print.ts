@@ -206,7 +206,9 @@ function printFunction(f: PciFunction, indent: string, out: string[], options: P
         }
     }
     if (f.resets.length > 0) body.push(`reset ${f.resets.join(' ')}`);
-    const head = `${indent}${f.kind} ${f.name} at ${bus(f.address.bus ?? 0n)}:${bus(f.address.device)}.${f.address.fn.toString(16)} ${ids.join(' ')}`.trimEnd();
+    // No bus: the relative DD.F form (enumeration numbers the bus; device-tree child nodes).
+    const at = f.address.bus !== undefined ? `${bus(f.address.bus)}:${bus(f.address.device)}` : bus(f.address.device);
+    const head = `${indent}${f.kind} ${f.name} at ${at}.${f.address.fn.toString(16)} ${ids.join(' ')}`.trimEnd();
     const suffix = described ? `   // ${oneLine(described)}` : '';
     if (body.length === 0 && f.children.length === 0) {
         out.push(`${head}${suffix}`);
