@@ -45,7 +45,8 @@ Writes OUT (never half-written; an existing OUT only with --force), then checks 
 
 Options:
   --dt FILE      device tree: .dts source, or a .dtb (read through dtc)
-  --sysfs DIR    a sysfs snapshot (bus/pci/devices/*/config, resource, driver, iommu_group)
+  --sysfs DIR    a sysfs snapshot (bus/pci/devices/*/config, resource, driver, iommu_group),
+                 or a tarball of one (.tar, .tar.gz)
   --lspci FILE   the output of 'lspci -vvv -nn' as root (with -xxxx hex blocks: most exact)
   --acpi DIR     ACPI tables as copied from /sys/firmware/acpi/tables (MCFG, APIC, IORT, DMAR,
                  DSDT, IVRS; binary, read through iasl) or their iasl -d disassemblies (MCFG.dsl, ...)

@@ -13,6 +13,7 @@ import { importPlatform, type ImportSources } from '../import/import-platform.js
 import { readLspci } from '../import/lspci.js';
 import { printPlatform } from '../import/print.js';
 import { folderSnapshot } from '../import/snapshot-fs.js';
+import { tarSnapshot } from '../import/snapshot-tar.js';
 import { importLoc } from '../import/source-loc.js';
 import { PciIds } from '../pci-ids/index.js';
 import { amlToDsl, dtbToDts, isDtb } from './import-tools.js';
@@ -83,8 +84,8 @@ export async function importText(inputs: ImportInputs, name: string, cwd: string
         } catch (error) {
             throw new ImportFailure(`cannot read ${sysfs}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
         }
-        if (!stat.isDirectory()) throw new ImportError('IMPORT-SYSFS-LAYOUT', sysfs, 0, 'a sysfs snapshot is a folder (see docs/import.md for the command that makes one)');
-        sources.sysfs = folderSnapshot(abs(sysfs), sysfs);
+        // A folder, or a tarball of one (.tar, .tar.gz) read in memory.
+        sources.sysfs = stat.isDirectory() ? folderSnapshot(abs(sysfs), sysfs) : tarSnapshot(readInput(sysfs, cwd), sysfs);
     }
     const lspci = inputs.lspci;
     if (lspci) sources.facts = readLspci(textOf(readInput(lspci, cwd), lspci, 'IMPORT-LSPCI-SYNTAX'), lspci);
