@@ -251,7 +251,9 @@ function factsFromText(
                 const end = BigInt(`0x${r[3]}`);
                 if (r[1] === 'I/O') windows.push({ kind: 'io', prefetchable: false, start, end });
                 else if (r[1] === 'Memory') windows.push({ kind: 'mem32', prefetchable: false, start, end });
-                else windows.push({ kind: /64-bit/.test(r[4]!) ? 'mem64' : 'mem32', prefetchable: true, start, end });
+                // lspci reading sysfs (3.9) prints the kernel's window addresses but may say
+                // [32-bit] of a 64-bit one (arm64 virt: 0x8000000000): an end above 4 GiB decides.
+                else windows.push({ kind: /64-bit/.test(r[4]!) || end >= 1n << 32n ? 'mem64' : 'mem32', prefetchable: true, start, end });
                 continue;
             }
             continue;
