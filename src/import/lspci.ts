@@ -189,6 +189,7 @@ function factsFromText(
     let capLine = 0;
     const seenCaps = new Map<string, number>();
     const windows: FactWindow[] = [];
+    const closed: ('io' | 'mem' | 'prefetch')[] = [];
     const need = (what: string, ok: boolean) => {
         if (!ok) fail(capLine, `the ${what} capability at line ${capLine} lacks its detail lines: the listing is truncated`);
     };
@@ -242,11 +243,15 @@ function factsFromText(
                 continue;
             }
             if ((r = /^Bus: primary=([0-9a-f]+), secondary=([0-9a-f]+), subordinate=([0-9a-f]+)/i.exec(s))) {
-                facts.bridge = { primary: BigInt(`0x${r[1]}`), secondary: BigInt(`0x${r[2]}`), subordinate: BigInt(`0x${r[3]}`), windows };
+                facts.bridge = { primary: BigInt(`0x${r[1]}`), secondary: BigInt(`0x${r[2]}`), subordinate: BigInt(`0x${r[3]}`), windows, closed };
                 continue;
             }
             if ((r = /^(I\/O|Memory|Prefetchable memory) behind bridge: (?:([0-9a-f]+)-([0-9a-f]+))?(.*)$/i.exec(s))) {
-                if (r[2] === undefined || /\[disabled\]|None/.test(r[4]!)) continue;
+                if (r[2] === undefined || /\[disabled\]|None/.test(r[4]!)) {
+                    // lspci says the window is closed (base above limit; sysfs: unassigned).
+                    if (/\[disabled\]|None/.test(s)) closed.push(r[1] === 'I/O' ? 'io' : r[1] === 'Memory' ? 'mem' : 'prefetch');
+                    continue;
+                }
                 const start = BigInt(`0x${r[2]}`);
                 const end = BigInt(`0x${r[3]}`);
                 if (r[1] === 'I/O') windows.push({ kind: 'io', prefetchable: false, start, end });

@@ -181,6 +181,7 @@ function printFunction(f: PciFunction, indent: string, out: string[], options: P
     if (f.secondary !== undefined) body.push(`secondary ${id(f.secondary, 2)}${f.subordinate !== undefined ? ` subordinate ${id(f.subordinate, 2)}` : ''}`);
     else if (f.subordinate !== undefined) body.push(`subordinate ${id(f.subordinate, 2)}`);
     for (const w of f.windows) body.push(`window ${w.kind}${w.prefetchable ? ' prefetch' : ''} ${hex(w.start)}..${hex(w.end)}`);
+    for (const w of f.closedWindows ?? []) body.push(`window ${w.kind}${w.prefetchable ? ' prefetch' : ''} none`);
     for (const b of f.bars) body.push(barText(b, 'bar'));
     if (f.rom) body.push(`rom size ${size(f.rom.size)}${f.rom.address !== undefined ? ` at ${hex(f.rom.address)}` : ''}${f.rom.disabled ? ' disabled' : ''}`);
     if (f.msi) body.push(`msi vectors ${f.msi.vectors}${f.msi.is64 ? ' 64bit' : ''}${f.msi.maskable ? ' maskable' : ''}`);

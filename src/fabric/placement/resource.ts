@@ -51,6 +51,8 @@ export interface Resource {
     aperture?: Aperture;
     /** Windows: the flags the bridge implements (pci_bridge_check_ranges()); 0 for other resources. */
     windowFlags: number;
+    /** Windows written `window … none`: sized as Linux sizes it, never assigned (the machine had it closed). */
+    closed?: boolean;
     loc: SourceLoc;
 }
 
@@ -64,6 +66,8 @@ export interface PlacementFailure {
      * reservation, a VF BAR aperture), after everything required was placed.
      */
     optional?: boolean;
+    /** The window is written closed (`window … none`): nothing was tried. */
+    closed?: boolean;
 }
 
 /**
