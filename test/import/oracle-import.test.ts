@@ -192,4 +192,28 @@ describe.each(acpiCases)('imported oracle topology %s (%s: ACPI tables + sysfs)'
     it('forms the IOMMU groups Linux formed at boot', () => {
         expect(groupSets(result, (m) => bdfOfName.get(m) ?? m)).toEqual(sets(expected.groups));
     });
+
+    // StreamIDs and DeviceIDs on the IORT path. Linux's lookups are logged only on device tree
+    // (of_map_id), so the expected IDs are the device-tree flavour's, which holds only where the
+    // two machines are the same: the same functions on the same buses (pxb is not: EDK2 numbers
+    // its buses otherwise), and the same maps, which the first assertion checks rather than
+    // assumes: QEMU's IORT maps every RID it routes to the SMMU or the ITS one to one, and its
+    // device tree's iommu-map and msi-map are one to one too.
+    const dtDir = path.join(fixtures, topology, 'dt');
+    const dtExpected = flavour === 'uefi' ? (JSON.parse(fs.readFileSync(path.join(dtDir, 'expected.json'), 'utf8')) as Expected) : undefined;
+    const sameMachine = dtExpected !== undefined && JSON.stringify(dtExpected.functions.map((f) => [f.bdf, f.bus])) === JSON.stringify(expected.functions.map((f) => [f.bdf, f.bus]));
+    if (sameMachine) {
+        it('translates every DMA alias to the StreamID and the MSI requester ID to the DeviceID Linux looked up on the same machine booted by device tree', () => {
+            const iort = platform.iort!;
+            const dt = importPlatform({ name: topology, deviceTree: { file: 'machine.dts', text: fs.readFileSync(path.join(dtDir, 'machine.dts'), 'utf8') } }).platform;
+            const oneToOne = [...iort.rootComplexes.flatMap((r) => r.mappings), ...iort.smmus.flatMap((n) => n.mappings)].every((m) => m.outputBase === m.inputBase);
+            const dtOneToOne = dt.hostBridges.flatMap((h) => [...h.iommuMap, ...h.msiMap]).every((m) => m.targetBase === m.ridBase);
+            expect({ oneToOne, dtOneToOne }).toEqual({ oneToOne: true, dtOneToOne: true });
+            const actual = dtExpected!.functions.map((f) => {
+                const r = byBdf.get(f.bdf);
+                return { bdf: f.bdf, streamIds: r?.streamIds.map((sid) => hex4(sid.id)), deviceIds: r?.deviceIds.slice(0, 1).map((d) => hex4(d.id)) };
+            });
+            expect(actual).toEqual(dtExpected!.functions.map((f) => ({ bdf: f.bdf, streamIds: f.iommuMap, deviceIds: f.msiMap })));
+        });
+    }
 });
