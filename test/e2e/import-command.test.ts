@@ -141,6 +141,7 @@ describe('pciplat import on bad input: one coded finding at the place, exit 1, n
             'acpi-bin/MCFG:1:1: error: IMPORT-ACPI-TABLE this is the MCFG table, not IORT',
         ],
         ['a folder that is not a sysfs snapshot', () => (fs.mkdirSync(path.join(dir, 'empty'), { recursive: true }), ['--dt', 'machine.dts', '--sysfs', 'empty']), 'empty:1:1: error: IMPORT-SYSFS-LAYOUT no bus/pci/devices/DDDD:BB:DD.F folders: not a sysfs snapshot (see docs/import.md for the command that makes one)'],
+        ['an MCFG given as the IVRS', () => ['--ivrs', 'acpi-dsl/MCFG.dsl', '--mcfg', 'acpi-dsl/MCFG.dsl', '--sysfs', 'sysfs-uefi'], 'acpi-dsl/MCFG.dsl:13:1: error: IMPORT-ACPI-TABLE this is the MCFG table, not IVRS'],
         [
             'a tarball cut short',
             () => {
