@@ -65,12 +65,13 @@ export function readIvrs(source: TextSource, hostBridges: readonly HostBridge[],
         const scope = hostBridges.filter((b) => b.segment === segment).map((b) => b.name);
         if (scope.length === 0) throw new ImportError('IMPORT-ACPI-TABLE', t.file, line, `IVHD for PCI segment ${segment}, but no MCFG host bridge of that segment (give --mcfg)`);
         const unit: X86Iommu = { name: `amdvi${units.length}`, kind: 'amd-vi', base: hexValue(field(h.head, 'Base Address'), t), scope, loc: importLoc(t.file, line) };
-        const { rules, described } = deviceRules(h.entries, t);
+        const { rules, described, aliases } = deviceRules(h.entries, t);
         scopes.push({
             unit: unit.name,
             segment,
             rules,
             except: [{ id: h.deviceId, line, why: `the AMD IOMMU's own function (IVHD DeviceId ${id4(h.deviceId)}): Linux takes it out of its own scope (init_iommu_one)` }],
+            aliases,
             file: t.file,
         });
         addComment(comments, unit, `${t.file}:${line} IVRS IVHD type 0x${h.type.toString(16)}, IOMMU function ${bdf(h.deviceId)}, segment ${segment}; device entries: ${described.join(', ') || 'none'}`);
@@ -81,8 +82,9 @@ export function readIvrs(source: TextSource, hostBridges: readonly HostBridge[],
 }
 
 /** The device IDs one IVHD's entries cover (init_iommu_from_acpi), and a short description of each. */
-function deviceRules(entries: AcpiField[][], t: AcpiTable): { rules: ScopeRule[]; described: string[] } {
+function deviceRules(entries: AcpiField[][], t: AcpiTable): { rules: ScopeRule[]; described: string[]; aliases: NonNullable<UnitScope['aliases']> } {
     const rules: ScopeRule[] = [];
+    const aliases: NonNullable<UnitScope['aliases']> = [];
     const described: string[] = [];
     let start: { id: number; line: number; alias?: number } | undefined;
     for (const e of entries) {
@@ -105,6 +107,7 @@ function deviceRules(entries: AcpiField[][], t: AcpiTable): { rules: ScopeRule[]
                 // The device, and the ID it is seen as, both get the IOMMU (set_dev_entry_from_acpi).
                 const to = Number(hexValue(alias, t));
                 rules.push({ kind: 'ids', first: id, last: id, line }, { kind: 'ids', first: to, last: to, line });
+                aliases.push({ first: id, last: id, to, line });
                 described.push(`${bdf(id)} as ${bdf(to)}`);
                 break;
             }
@@ -118,7 +121,10 @@ function deviceRules(entries: AcpiField[][], t: AcpiTable): { rules: ScopeRule[]
             case DEV_RANGE_END:
                 if (!start) throw new ImportError('IMPORT-ACPI-TABLE', t.file, line, `IVRS range end ${id4(id)} without a range start: garbled`);
                 rules.push({ kind: 'ids', first: start.id, last: id, line: start.line });
-                if (start.alias !== undefined) rules.push({ kind: 'ids', first: start.alias, last: start.alias, line: start.line });
+                if (start.alias !== undefined) {
+                    rules.push({ kind: 'ids', first: start.alias, last: start.alias, line: start.line });
+                    aliases.push({ first: start.id, last: id, to: start.alias, line: start.line });
+                }
                 described.push(`${bdf(start.id)}..${bdf(id)}${start.alias !== undefined ? ` as ${bdf(start.alias)}` : ''}`);
                 start = undefined;
                 break;
@@ -136,5 +142,5 @@ function deviceRules(entries: AcpiField[][], t: AcpiTable): { rules: ScopeRule[]
                 break;
         }
     }
-    return { rules, described };
+    return { rules, described, aliases };
 }

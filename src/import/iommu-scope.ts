@@ -25,6 +25,8 @@ export interface UnitScope {
     rules: ScopeRule[];
     /** Device IDs the unit does not translate although a rule names them (the AMD IOMMU's own function: init_iommu_one). */
     except: { id: number; line: number; why: string }[];
+    /** IVRS alias entries: device IDs first..last are seen as `to` (amd_iommu_alias_table). */
+    aliases?: { first: number; last: number; to: number; line: number }[];
     /** The table file, for comments. */
     file: string;
 }
@@ -88,6 +90,20 @@ export function applyIommuScopes(hostBridges: readonly HostBridge[], scopes: rea
     };
     const marked: PciFunction[] = [];
     for (const p of placed) {
+        // AMD-Vi: an IVRS alias on the function's own bus becomes a DMA alias of it
+        // (linux:drivers/iommu/amd/iommu.c setup_aliases: pci_add_dma_alias), which can join groups.
+        const id = Number((p.bus << 8n) | p.devfn);
+        for (const s of scopes) {
+            if (s.segment !== p.segment) continue;
+            for (const a of s.aliases ?? []) {
+                if (id < a.first || id > a.last || a.to === id || a.to >> 8 !== Number(p.bus)) continue;
+                const device = BigInt((a.to >> 3) & 0x1f);
+                const fn = BigInt(a.to & 7);
+                if (p.fn.quirks.some((q) => q.kind === 'dma-alias' && q.device === device && q.fn === fn)) continue;
+                p.fn.quirks.push({ kind: 'dma-alias', device, fn, loc: p.fn.loc });
+                addComment(comments, p.fn, `quirk dma-alias: ${s.file}:${a.line} IVRS alias, on its own bus (setup_aliases adds it as a DMA alias)`);
+            }
+        }
         const mine = scopes.filter((s) => s.segment === p.segment);
         if (mine.length === 0) continue;
         if (mine.some((s) => covering(p, s))) continue;

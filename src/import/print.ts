@@ -182,6 +182,11 @@ function printFunction(f: PciFunction, indent: string, out: string[], options: P
     else if (f.subordinate !== undefined) body.push(`subordinate ${id(f.subordinate, 2)}`);
     for (const w of f.windows) body.push(`window ${w.kind}${w.prefetchable ? ' prefetch' : ''} ${hex(w.start)}..${hex(w.end)}`);
     for (const w of f.closedWindows ?? []) body.push(`window ${w.kind}${w.prefetchable ? ' prefetch' : ''} none`);
+    for (const q of f.quirks) {
+        if (q.kind === 'dma-alias') body.push(`quirk dma-alias ${q.device.toString(16).padStart(2, '0')}.${q.fn.toString(16)}`);
+        else if (q.kind === 'phantom') body.push(`quirk phantom ${q.count}`);
+        else body.push(`quirk ${q.kind}`);
+    }
     for (const b of f.bars) body.push(barText(b, 'bar'));
     if (f.rom) body.push(`rom size ${size(f.rom.size)}${f.rom.address !== undefined ? ` at ${hex(f.rom.address)}` : ''}${f.rom.disabled ? ' disabled' : ''}`);
     if (f.msi) body.push(`msi vectors ${f.msi.vectors}${f.msi.is64 ? ' 64bit' : ''}${f.msi.maskable ? ' maskable' : ''}`);

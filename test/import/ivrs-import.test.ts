@@ -53,6 +53,18 @@ describe('imported AMD-Vi oracle (Linux 6.1, QEMU q35 + amd-iommu: IVRS, MCFG, D
         expect(block).toContain("the AMD IOMMU's own function (IVHD DeviceId 0x0008)");
     });
 
+    it('writes an IVRS alias on the function\'s own bus as a DMA alias (setup_aliases): bus 1 seen as 01:00.0, not bus 6 seen as 00:08.0', () => {
+        const fns = imported.platform.hostBridges.flatMap((h) => {
+            const all = (fs: typeof h.functions): typeof fs => fs.flatMap((f) => [f, ...all(f.children)]);
+            return all(h.functions);
+        });
+        const withAlias = fns.filter((f) => f.quirks.some((q) => q.kind === 'dma-alias')).map((f) => `${f.address.bus}:${f.address.device}.${f.address.fn}`);
+        expect(withAlias).toEqual(['1:1.0', '1:2.0']);
+        expect(text.split('\n').filter((l) => /^\s*quirk dma-alias 00\.0$/.test(l))).toHaveLength(2);
+        const nic = result.functions.find((f) => bdfOf(f) === '0000:01:01.0')!;
+        expect(nic.aliases.map((a) => Number(a))).toEqual([0x108, 0x100, 0x100]);
+    });
+
     it('has every function Linux enumerated, on its bus, and every bridge with its bus numbers and windows', () => {
         expect(expected.functions.map((f) => `${f.bdf} ${byBdf.get(f.bdf)?.bus}`)).toEqual(expected.functions.map((f) => `${f.bdf} ${f.bus}`));
         expect(expected.bridges.map((b) => ({ bdf: b.bdf, ...bridgeOf(byBdf.get(b.bdf)) }))).toEqual(expected.bridges);
