@@ -91,6 +91,35 @@ describe('imported AMD-Vi oracle (Linux 6.1, QEMU q35 + amd-iommu: IVRS, MCFG, D
     });
 });
 
+// Both AMD-Vi oracle boots (amdvi; amdsriov: SR-IOV PFs with their VFs enabled, a switch, a
+// hot-plug port): imported from IVRS, MCFG, DSDT + sysfs, every function gets Linux's bus and
+// group number, and the simulation fails exactly the windows Linux could not assign.
+describe.each(['amdvi', 'amdsriov'])('AMD-Vi oracle %s: Linux 6.1\'s numbers', async (topology) => {
+    const dir = path.join(__dirname, '..', 'fixtures', 'import', topology, 'x86-amd');
+    const file = (f: string) => ({ file: f, text: fs.readFileSync(path.join(dir, f), 'utf8') });
+    const want = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8')) as Expected;
+    const imp = importPlatform({ name: topology, acpi: { mcfg: file('MCFG.dsl'), dsdt: file('DSDT.dsl'), ivrs: file('IVRS.dsl') }, sysfs: folderSnapshot(snapshotFromDump(file('linux.txt').text), 'sysfs') });
+    const { result, byBdf } = await simulated(printPlatform(imp.platform, { comments: imp.comments, header: [] }));
+
+    it('every function Linux enumerated (VFs too), on its bus, with its IOMMU group number (none for the IOMMU itself)', () => {
+        expect(want.functions.map((f) => `${f.bdf} bus ${byBdf.get(f.bdf)?.bus} group ${byBdf.get(f.bdf)?.group ?? null}`)).toEqual(want.functions.map((f) => `${f.bdf} bus ${f.bus} group ${f.group}`));
+    });
+
+    // dmesg also logs windows whose first try failed and a retry placed (amdsriov's io windows
+    // of the switch): the import writes where they ended, so only the ones Linux left closed
+    // (no such window in its final state) can be reported.
+    const closedAtEnd = want.noSpace.filter(([bdf, w]) => !want.bridges.find((b) => b.bdf === bdf)?.windows[w as 'io' | 'mem' | 'prefetch']);
+    it("fails to place exactly the bridge windows Linux could not assign and left closed (dmesg's \"can't assign; no space\")", () => {
+        const bdfOfName = new Map(result.functions.map((f) => [f.name, bdfOf(f)]));
+        const reported = result.findings.filter((f) => f.code === 'PCI-RESOURCE-NO-SPACE').map((f) => {
+            const m = /^The (io|mem|prefetch) window of \S+ (\S+) /.exec(f.message) ?? /^The hot-plug reservation of \S+ (\S+), all of its (io|mem|prefetch) window/.exec(f.message);
+            return m ? (m[0].startsWith('The hot-plug') ? `${bdfOfName.get(m[1]!)} ${m[2]}` : `${bdfOfName.get(m[2]!)} ${m[1]}`) : f.message;
+        });
+        expect(reported.sort()).toEqual(closedAtEnd.map(([bdf, w]) => `${bdf} ${w}`).sort());
+        expect(result.findings.filter((f) => f.code !== 'PCI-RESOURCE-NO-SPACE').map((f) => f.code)).toEqual([]);
+    });
+});
+
 describe('a real AMD laptop IVRS (ASUS GA503RM, Ryzen 6900HS)', () => {
     const FIX = path.join(__dirname, '..', 'fixtures', 'import', 'ga503rm');
     const ivrs = { file: 'ivrs.dsl', text: fs.readFileSync(path.join(FIX, 'ivrs.dsl'), 'utf8') };
