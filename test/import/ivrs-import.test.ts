@@ -3,6 +3,7 @@
 // x86-amd: its IVRS, MCFG, DSDT and sysfs dump, and the groups Linux made), and the real IVRS of
 // an AMD laptop (test/fixtures/import/ga503rm, from a public ACPI dump).
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/engine/simulate.js';
@@ -88,6 +89,13 @@ describe('imported AMD-Vi oracle (Linux 6.1, QEMU q35 + amd-iommu: IVRS, MCFG, D
         const body = (t: string) => t.split('\n').filter((l) => !/^\s*\/\//.test(l)).join('\n');
         expect(body(fromDat.text)).toEqual(body(fromDsl.text));
         expect(body(fromDat.text)).toContain('outside-iommu');
+        // --acpi DIR as /sys/firmware/acpi/tables holds them: the binary table named by its signature.
+        const tables = fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-acpi-'));
+        fs.copyFileSync(path.join(DIR, 'IVRS.dat'), path.join(tables, 'IVRS'));
+        for (const t of ['MCFG', 'DSDT']) fs.copyFileSync(path.join(DIR, `${t}.dsl`), path.join(tables, `${t}.dsl`));
+        const fromDir = await importText({ acpi: tables, sysfs }, 'amdvi', cwd);
+        fs.rmSync(tables, { recursive: true, force: true });
+        expect(body(fromDir.text)).toEqual(body(fromDsl.text));
     });
 });
 
