@@ -479,6 +479,7 @@ export interface ImportParams {
     iort?: string;
     dmar?: string;
     dsdt?: string;
+    ivrs?: string;
     /** The `.pciplat` file to write. */
     output: string;
     /** The platform's name (default: from the output's file name). */

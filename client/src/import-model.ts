@@ -10,7 +10,7 @@ export const IMPORT_COMMAND = 'pciplat.importPlatform';
 /** The `source` of every import diagnostic (what the Problems panel shows next to the code). */
 export const IMPORT_SOURCE = 'pciplat import';
 
-export type SourceKind = 'dt' | 'acpi' | 'tables' | 'sysfs' | 'lspci';
+export type SourceKind = 'dt' | 'acpi' | 'tables' | 'sysfs' | 'sysfs-tarball' | 'lspci';
 
 export interface SourceKindInfo {
     kind: SourceKind;
@@ -25,18 +25,20 @@ export interface SourceKindInfo {
 export const SOURCE_KINDS: readonly SourceKindInfo[] = [
     { kind: 'dt', label: '$(file-code) Device tree', description: '.dts source, or a .dtb (read through dtc)', folder: false, many: false, filters: { 'Device tree': ['dts', 'dtb'], 'All files': ['*'] } },
     { kind: 'acpi', label: '$(folder) ACPI tables folder', description: 'cp -r /sys/firmware/acpi/tables ACPI/ (binary), or iasl -d disassemblies NAME.dsl', folder: true, many: false },
-    { kind: 'tables', label: '$(files) Single ACPI tables', description: 'MCFG, APIC (MADT), IORT, DMAR, DSDT: binary or .dsl, named by signature', folder: false, many: true },
+    { kind: 'tables', label: '$(files) Single ACPI tables', description: 'MCFG, APIC (MADT), IORT, DMAR, DSDT, IVRS: binary or .dsl, named by signature', folder: false, many: true },
     { kind: 'sysfs', label: '$(folder) sysfs snapshot folder', description: 'the most exact fabric: config bytes, resources, real groups (docs/import.md)', folder: true, many: false },
+    { kind: 'sysfs-tarball', label: '$(file-zip) sysfs snapshot tarball', description: 'the snapshot folder as tar czf made it (.tgz, .tar.gz, .tar)', folder: false, many: false, filters: { 'Tarball': ['tgz', 'gz', 'tar'], 'All files': ['*'] } },
     { kind: 'lspci', label: '$(list-flat) lspci listing', description: 'sudo lspci -vvv -nn (with -xxxx: most exact)', folder: false, many: false, filters: { 'Text': ['txt', 'log'], 'All files': ['*'] } },
 ];
 
 /** The single-table params, by the table signature a file name starts with. */
-const TABLE_NAMES: [RegExp, 'mcfg' | 'madt' | 'iort' | 'dmar' | 'dsdt'][] = [
+const TABLE_NAMES: [RegExp, 'mcfg' | 'madt' | 'iort' | 'dmar' | 'dsdt' | 'ivrs'][] = [
     [/^mcfg/i, 'mcfg'],
     [/^(apic|madt)/i, 'madt'],
     [/^iort/i, 'iort'],
     [/^dmar/i, 'dmar'],
     [/^dsdt/i, 'dsdt'],
+    [/^ivrs/i, 'ivrs'],
 ];
 
 export interface PickedSource {
@@ -54,13 +56,19 @@ function baseName(uri: string): string {
 export function importParamsOf(picked: readonly PickedSource[], output: string, force = false): { params: ImportParams } | { problem: string } {
     const params: ImportParams = { output, ...(force ? { force: true } : {}) };
     for (const p of picked) {
+        if (p.kind === 'sysfs-tarball' || p.kind === 'sysfs') {
+            // A folder or a tarball: both are the `sysfs` input.
+            if (params.sysfs && p.uris[0]) return { problem: 'pick one sysfs snapshot: a folder or a tarball' };
+            if (p.uris[0]) params.sysfs = p.uris[0];
+            continue;
+        }
         if (p.kind !== 'tables') {
             if (p.uris[0]) params[p.kind] = p.uris[0];
             continue;
         }
         for (const uri of p.uris) {
             const option = TABLE_NAMES.find(([re]) => re.test(baseName(uri)))?.[1];
-            if (!option) return { problem: `${baseName(uri)} is not named for an ACPI table the import reads (MCFG, APIC, IORT, DMAR or DSDT, optionally .dsl or .dat)` };
+            if (!option) return { problem: `${baseName(uri)} is not named for an ACPI table the import reads (MCFG, APIC, IORT, DMAR, DSDT or IVRS, optionally .dsl or .dat)` };
             if (params[option]) return { problem: `two ${option.toUpperCase()} tables picked: ${baseName(params[option]!)} and ${baseName(uri)}` };
             params[option] = uri;
         }

@@ -483,14 +483,16 @@ export function isBridgeBuses(item: unknown): item is BridgeBuses {
 export interface BridgeWindow extends langium.AstNode {
     readonly $container: PciFunction;
     readonly $type: 'BridgeWindow';
-    end: string;
+    closed: boolean;
+    end?: string;
     kind: WindowKind;
     prefetch: boolean;
-    start: string;
+    start?: string;
 }
 
 export const BridgeWindow = {
     $type: 'BridgeWindow',
+    closed: 'closed',
     end: 'end',
     kind: 'kind',
     prefetch: 'prefetch',
@@ -2477,8 +2479,14 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
         BridgeWindow: {
             name: BridgeWindow.$type,
             properties: {
+                closed: {
+                    name: BridgeWindow.closed,
+                    defaultValue: false,
+                    optional: true
+                },
                 end: {
-                    name: BridgeWindow.end
+                    name: BridgeWindow.end,
+                    optional: true
                 },
                 kind: {
                     name: BridgeWindow.kind
@@ -2489,7 +2497,8 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                     optional: true
                 },
                 start: {
-                    name: BridgeWindow.start
+                    name: BridgeWindow.start,
+                    optional: true
                 }
             },
             superTypes: []

@@ -41,7 +41,8 @@ export function lowerFunction(fn: ast.PciFunction, keys: LoweringKeys): m.PciFun
         secondary: optNum(buses?.secondary),
         subordinate: optNum(buses?.subordinate),
         busNumbersLoc: buses && locOf(buses),
-        windows: fn.bridgeWindows.map((w) => ({
+        closedWindows: fn.bridgeWindows.some((w) => w.closed) ? fn.bridgeWindows.filter((w) => w.closed).map((w) => ({ kind: w.kind as m.WindowKind, prefetchable: w.prefetch, loc: locOf(w) })) : undefined,
+        windows: fn.bridgeWindows.filter((w) => !w.closed).map((w) => ({
             kind: w.kind as m.WindowKind,
             prefetchable: w.prefetch,
             start: num(w.start, 0n),

@@ -17,7 +17,7 @@ export const TOP_HELP = `pciplat ${VERSION}: check and simulate PCI passthrough 
 Usage:
   pciplat check FILE... [--format FORMAT] [--profile PROFILE]
   pciplat simulate FILE [--platform NAME] [--scenario NAME] [--profile PROFILE] [--format FORMAT]
-  pciplat import [--dt FILE] [--sysfs DIR] [--lspci FILE] [--mcfg FILE] [--iort FILE] [--dmar FILE] -o OUT
+  pciplat import [--dt FILE] [--sysfs DIR] [--lspci FILE] [--mcfg FILE] [--iort FILE] [--dmar FILE] [--ivrs FILE] -o OUT
   pciplat compare PLATFORM REAL [--platform NAME] [--format text|json]
   pciplat export FORMAT FILE [--platform NAME] [--domain NAME | --vm NAME] [-o OUT] [--force]
   pciplat help [COMMAND]

@@ -29,6 +29,7 @@ export const IMPORT_OPTIONS: OptionSpecs = {
     iort: { type: 'string' },
     dmar: { type: 'string' },
     dsdt: { type: 'string' },
+    ivrs: { type: 'string' },
     name: { type: 'string' },
     output: { type: 'string', short: 'o' },
     force: { type: 'boolean' },
@@ -44,11 +45,12 @@ Writes OUT (never half-written; an existing OUT only with --force), then checks 
 
 Options:
   --dt FILE      device tree: .dts source, or a .dtb (read through dtc)
-  --sysfs DIR    a sysfs snapshot (bus/pci/devices/*/config, resource, driver, iommu_group)
+  --sysfs DIR    a sysfs snapshot (bus/pci/devices/*/config, resource, driver, iommu_group),
+                 or a tarball of one (.tar, .tar.gz)
   --lspci FILE   the output of 'lspci -vvv -nn' as root (with -xxxx hex blocks: most exact)
   --acpi DIR     ACPI tables as copied from /sys/firmware/acpi/tables (MCFG, APIC, IORT, DMAR,
-                 DSDT; binary, read through iasl) or their iasl -d disassemblies (MCFG.dsl, ...)
-  --mcfg FILE, --madt FILE, --iort FILE, --dmar FILE, --dsdt FILE
+                 DSDT, IVRS; binary, read through iasl) or their iasl -d disassemblies (MCFG.dsl, ...)
+  --mcfg FILE, --madt FILE, --iort FILE, --dmar FILE, --dsdt FILE, --ivrs FILE
                  one ACPI table: iasl -d disassembly (.dsl) or the binary table
   -o, --output OUT  the .pciplat file to write
   --name NAME    the platform's name (default: from OUT)

@@ -13,12 +13,13 @@ import { importPlatform, type ImportSources } from '../import/import-platform.js
 import { readLspci } from '../import/lspci.js';
 import { printPlatform } from '../import/print.js';
 import { folderSnapshot } from '../import/snapshot-fs.js';
+import { tarSnapshot } from '../import/snapshot-tar.js';
 import { importLoc } from '../import/source-loc.js';
 import { PciIds } from '../pci-ids/index.js';
 import { amlToDsl, dtbToDts, isDtb } from './import-tools.js';
 
 /** The inputs of `pciplat import`, by option name, in the order the header names them. */
-export const IMPORT_INPUTS = ['dt', 'acpi', 'mcfg', 'madt', 'iort', 'dmar', 'dsdt', 'sysfs', 'lspci'] as const;
+export const IMPORT_INPUTS = ['dt', 'acpi', 'mcfg', 'madt', 'iort', 'dmar', 'dsdt', 'ivrs', 'sysfs', 'lspci'] as const;
 export type ImportInput = (typeof IMPORT_INPUTS)[number];
 export type ImportInputs = Partial<Record<ImportInput, string>>;
 
@@ -34,6 +35,7 @@ const ACPI_TABLES: [keyof AcpiSources, string][] = [
     ['iort', 'IORT'],
     ['dmar', 'DMAR'],
     ['dsdt', 'DSDT'],
+    ['ivrs', 'IVRS'],
 ];
 
 /** A valid platform name from a file name: letters, digits, `_`, single inner hyphens. */
@@ -50,7 +52,7 @@ export function isPlatformName(name: string): boolean {
 
 /** What is wrong with this combination of inputs (a usage error), or undefined. */
 export function importInputsProblem(inputs: ImportInputs): string | undefined {
-    if (!IMPORT_INPUTS.some((k) => inputs[k] !== undefined)) return 'import needs at least one input (--dt, --acpi, --mcfg, --madt, --iort, --dmar, --dsdt, --sysfs, --lspci)';
+    if (!IMPORT_INPUTS.some((k) => inputs[k] !== undefined)) return 'import needs at least one input (--dt, --acpi, --mcfg, --madt, --iort, --dmar, --dsdt, --ivrs, --sysfs, --lspci)';
     if (inputs.sysfs && inputs.lspci) return 'give either --sysfs or --lspci: both describe the fabric';
     if (inputs.dt && ACPI_TABLES.some(([k]) => inputs[k])) return 'give either --dt or ACPI tables: both describe the host bridges';
     return undefined;
@@ -82,8 +84,8 @@ export async function importText(inputs: ImportInputs, name: string, cwd: string
         } catch (error) {
             throw new ImportFailure(`cannot read ${sysfs}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
         }
-        if (!stat.isDirectory()) throw new ImportError('IMPORT-SYSFS-LAYOUT', sysfs, 0, 'a sysfs snapshot is a folder (see docs/import.md for the command that makes one)');
-        sources.sysfs = folderSnapshot(abs(sysfs), sysfs);
+        // A folder, or a tarball of one (.tar, .tar.gz) read in memory.
+        sources.sysfs = stat.isDirectory() ? folderSnapshot(abs(sysfs), sysfs) : tarSnapshot(readInput(sysfs, cwd), sysfs);
     }
     const lspci = inputs.lspci;
     if (lspci) sources.facts = readLspci(textOf(readInput(lspci, cwd), lspci, 'IMPORT-LSPCI-SYNTAX'), lspci);
@@ -150,7 +152,7 @@ function readAcpiFolder(dir: string, cwd: string): AcpiSources {
         const file = path.join(dir, name);
         out[option] = { file, text: acpiText(readInput(file, cwd), file, path.join(absDir, name), signature) };
     }
-    if (Object.keys(out).length === 0) throw new ImportError('IMPORT-ACPI-TABLE', dir, 0, 'no MCFG, APIC, IORT, DMAR or DSDT table in the folder (binary tables named by signature, or NAME.dsl)');
+    if (Object.keys(out).length === 0) throw new ImportError('IMPORT-ACPI-TABLE', dir, 0, 'no MCFG, APIC, IORT, DMAR, DSDT or IVRS table in the folder (binary tables named by signature, or NAME.dsl)');
     return out;
 }
 

@@ -17,7 +17,8 @@ export interface AcpiTable {
     file: string;
 }
 
-const ROW = /^\[([0-9A-Fa-f]+)h ([0-9]+) +([0-9]+)\] +(.+?) : (.*)$/;
+// Newer iasl prints the length in hex too (`[000h 0000 004h]`).
+const ROW = /^\[([0-9A-Fa-f]+)h ([0-9]+) +([0-9A-Fa-f]+h?)\] +(.+?) : (.*)$/;
 
 export function readAcpiTable(text: string, file: string, wanted: string): AcpiTable {
     if (text.includes('\0')) throw new ImportError('IMPORT-ACPI-TABLE', file, 0, `binary data: give the ${wanted} table itself (iasl reads binary tables) or its iasl -d disassembly`);

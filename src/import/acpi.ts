@@ -1,12 +1,16 @@
 // The ACPI tables that describe what sits around the PCI fabric, from their `iasl -d`
 // disassembly: MCFG (ECAM per segment and bus range), MADT/APIC (GIC distributor and ITS
 // blocks), IORT (ITS groups, SMMUs, root complexes and their ID mappings), DMAR (VT-d units)
-// and, from the DSDT, each PCI root bridge's bus range and windows (_SEG, _BBN, _CRS).
+// and, from the DSDT, each PCI root bridge's bus range and windows (_SEG, _BBN, _CRS); IVRS
+// (AMD-Vi units) is read by acpi-ivrs.ts. DMAR device scopes and IVRS device entries also give
+// the per-function scope (iommu-scope.ts) the fabric is marked with once it is built.
 // Pure: texts in, model objects out (the command layer runs iasl for binary tables).
 // Layouts: ACPI 6.5 (MCFG: PCI Firmware 3.3), Arm DEN0049E (IORT), Intel VT-d 4.1 (DMAR).
 import type { Gic, HostBridge, HostWindow, Iort, IortMapping, Its, Smmu, X86Iommu } from '../model/platform.js';
 import { field, hexValue, readAcpiTable, recordsStartingAt, type AcpiTable } from './acpi-table.js';
 import { ImportError } from './errors.js';
+import { readIvrs } from './acpi-ivrs.js';
+import type { ScopeRule, UnitScope } from './iommu-scope.js';
 import { addComment, importLoc, type Comments } from './source-loc.js';
 import type { TextSource } from './import-platform.js';
 
@@ -16,6 +20,7 @@ export interface AcpiSources {
     iort?: TextSource;
     dmar?: TextSource;
     dsdt?: TextSource;
+    ivrs?: TextSource;
 }
 
 export interface AcpiHardware {
@@ -26,6 +31,8 @@ export interface AcpiHardware {
     x86Iommus: X86Iommu[];
     hostBridges: HostBridge[];
     iort?: Iort;
+    /** What each DMAR/IVRS unit translates, function by function (applied to the fabric later). */
+    scopes: UnitScope[];
 }
 
 const DEFAULT_ID_BITS = 16;
@@ -43,7 +50,7 @@ interface RootBridge {
 export function readAcpi(sources: AcpiSources, comments: Comments): AcpiHardware {
     // Arm when the tables say so (an IORT, a GIC in the MADT); x86 otherwise.
     const arm = sources.iort !== undefined || (sources.madt !== undefined && /Generic Interrupt Distributor/.test(sources.madt.text));
-    const hw: AcpiHardware = { arch: arm && !sources.dmar ? 'arm64' : 'x86_64', gics: [], its: [], smmus: [], x86Iommus: [], hostBridges: [] };
+    const hw: AcpiHardware = { arch: arm && !sources.dmar ? 'arm64' : 'x86_64', gics: [], its: [], smmus: [], x86Iommus: [], hostBridges: [], scopes: [] };
     const roots = sources.dsdt ? readDsdtRootBridges(sources.dsdt, hw.arch) : [];
     if (sources.mcfg) hw.hostBridges = readMcfg(sources.mcfg, roots, comments, hw.arch);
     const itsById = new Map<bigint, Its>();
@@ -68,7 +75,16 @@ export function readAcpi(sources: AcpiSources, comments: Comments): AcpiHardware
         }
     }
     if (sources.iort) hw.iort = readIort(sources.iort, hw, itsById, comments);
-    if (sources.dmar) hw.x86Iommus = readDmar(sources.dmar, hw.hostBridges, comments);
+    if (sources.dmar) {
+        const dmar = readDmar(sources.dmar, hw.hostBridges, comments);
+        hw.x86Iommus.push(...dmar.units);
+        hw.scopes.push(...dmar.scopes);
+    }
+    if (sources.ivrs) {
+        const ivrs = readIvrs(sources.ivrs, hw.hostBridges, comments);
+        hw.x86Iommus.push(...ivrs.units);
+        hw.scopes.push(...ivrs.scopes);
+    }
     return hw;
 }
 
@@ -296,27 +312,47 @@ function readIort(source: TextSource, hw: AcpiHardware, itsById: Map<bigint, Its
     return iort;
 }
 
-function readDmar(source: TextSource, hostBridges: HostBridge[], comments: Comments): X86Iommu[] {
+function readDmar(source: TextSource, hostBridges: HostBridge[], comments: Comments): { units: X86Iommu[]; scopes: UnitScope[] } {
     const t = readAcpiTable(source.text, source.file, 'DMAR');
     const out: X86Iommu[] = [];
+    const scopes: UnitScope[] = [];
     for (const sub of recordsStartingAt(t.fields, 'Subtable Type')) {
         if (hexValue(sub[0], t) !== 0n) continue; // DRHD only; RMRR/ATSR/RHSA do not change groups
         const segment = hexValue(field(sub, 'PCI Segment Number'), t);
-        const flags = hexValue(field(sub, 'Flags'), t);
+        const flags = hexValue(field(sub, 'Flags') ?? field(sub, 'Flags (decoded below)'), t);
         const scope = hostBridges.filter((h) => h.segment === segment).map((h) => h.name);
         const unit: X86Iommu = { name: `dmar${out.length}`, kind: 'vt-d', base: hexValue(field(sub, 'Register Base Address'), t), scope, loc: importLoc(t.file, sub[0]!.line) };
         if (scope.length === 0) throw new ImportError('IMPORT-ACPI-TABLE', t.file, sub[0]!.line, `DMAR unit for segment ${segment}, but no MCFG host bridge of that segment (give --mcfg)`);
-        const devices = recordsStartingAt(sub, 'Device Scope Type')
-            .filter((d) => hexValue(d[0], t) === 1n || hexValue(d[0], t) === 2n)
-            .map((d) => `${hexValue(field(d, 'PCI Bus Number'), t).toString(16).padStart(2, '0')}:${field(d, 'PCI Path')?.value.replace(',', '.').toLowerCase() ?? '?'}${hexValue(d[0], t) === 2n ? ' (bridge)' : ''}`);
+        const pciScopes = recordsStartingAt(sub, 'Device Scope Type').filter((d) => hexValue(d[0], t) === 1n || hexValue(d[0], t) === 2n);
+        // Endpoint and bridge scopes alike cover the function the path ends at and, for a
+        // bridge, all below it (device_to_iommu); INCLUDE_PCI_ALL covers the whole segment.
+        const rules: ScopeRule[] =
+            (flags & 1n) === 1n
+                ? [{ kind: 'all', line: sub[0]!.line }]
+                : pciScopes.map((d) => ({
+                      kind: 'path',
+                      bus: hexValue(field(d, 'PCI Bus Number'), t),
+                      path: d.filter((f) => f.name === 'PCI Path').map((f) => {
+                          const m = /^([0-9A-Fa-f]{1,2}),([0-9A-Fa-f]{1,2})/.exec(f.value);
+                          if (!m) throw new ImportError('IMPORT-ACPI-TABLE', t.file, f.line, `PCI Path '${f.value}' is not device,function: garbled`);
+                          return [BigInt(`0x${m[1]}`), BigInt(`0x${m[2]}`)] as [bigint, bigint];
+                      }),
+                      line: d[0]!.line,
+                  }));
+        scopes.push({ unit: unit.name, segment, rules, except: [], file: t.file });
+        const devices = pciScopes.map((d, k) => {
+            const rule = rules[k];
+            const hops = rule?.kind === 'path' ? rule.path.map(([dev, fn]) => `${dev.toString(16).padStart(2, '0')}.${fn.toString(16)}`).join('/') : '?';
+            return `${hexValue(field(d, 'PCI Bus Number'), t).toString(16).padStart(2, '0')}:${hops}${hexValue(d[0], t) === 2n ? ' (bridge)' : ''}`;
+        });
         addComment(
             comments,
             unit,
             (flags & 1n) === 1n
                 ? `${t.file}:${sub[0]!.line} DMAR DRHD, INCLUDE_PCI_ALL for segment ${segment}`
-                : `${t.file}:${sub[0]!.line} DMAR DRHD for segment ${segment}, device scopes ${devices.join(', ')}: written as its host bridges' scope`,
+                : `${t.file}:${sub[0]!.line} DMAR DRHD for segment ${segment}, device scopes ${devices.join(', ')}: written as its host bridges' scope, with \`outside-iommu\` on the functions no scope covers`,
         );
         out.push(unit);
     }
-    return out;
+    return { units: out, scopes };
 }

@@ -6,6 +6,7 @@
 import type { Gic, HostBridge, HostWindow, Its, MapEntry, MemoryRegion, PlatformDevice, Smmu } from '../model/platform.js';
 import { cellsOf, nodeFullName, parseDts, stringsOf, walkNodes, type Cell, type DtNode, type DtProp } from './dts-parse.js';
 import { ImportError } from './errors.js';
+import { pciChildNodes, type DtPciNode } from './dt-pci-nodes.js';
 import { addComment, importLoc, type Comments } from './source-loc.js';
 
 export interface FirmwareHardware {
@@ -16,6 +17,8 @@ export interface FirmwareHardware {
     platformDevices: PlatformDevice[];
     /** Host bridges without functions: the fabric sources fill them. */
     hostBridges: HostBridge[];
+    /** Each host bridge's PCI child nodes (dt-pci-nodes.ts), where it has any. */
+    pciNodes?: Map<HostBridge, DtPciNode[]>;
 }
 
 /**
@@ -124,7 +127,13 @@ export function readDeviceTree(text: string, file: string, comments: Comments): 
         }
     }
 
-    for (const node of pciHosts) out.hostBridges.push(hostBridge(node, nameFor(node, 'pcie'), file, comments, resolve, names, fail));
+    out.pciNodes = new Map();
+    for (const node of pciHosts) {
+        const hb = hostBridge(node, nameFor(node, 'pcie'), file, comments, resolve, names, fail);
+        out.hostBridges.push(hb);
+        const children = pciChildNodes(node);
+        if (children.length > 0) out.pciNodes.set(hb, children);
+    }
     widenIdBits(out, comments);
     return out;
 }
@@ -244,8 +253,12 @@ function hostBridge(
             size,
             loc: importLoc(file, ranges!.line),
         };
+        // A 32-bit space code on PCI addresses above 4 GiB (NXP LS1028A's ENETC root complex):
+        // Linux takes the range as given, a memory window there; the language writes it 64-bit.
+        const above = space === 2 && pciBase + size > 1n << 32n;
+        if (above) window.kind = 'mem64';
         hb.windows.push(window);
-        addComment(comments, window, `ranges 0x${hi.toString(16).padStart(8, '0')}`);
+        addComment(comments, window, `ranges 0x${hi.toString(16).padStart(8, '0')}${above ? ': 32-bit space code, but PCI addresses above 4 GiB; written mem64' : ''}`);
     }
     const map = (propName: 'iommu-map' | 'msi-map'): MapEntry[] => {
         const prop = node.props.get(propName);

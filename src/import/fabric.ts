@@ -280,6 +280,10 @@ function functionOf(
         fn.subordinate = f.bridge.subordinate;
         fn.busNumbersLoc = loc;
         fn.windows = f.bridge.windows.map((w): BridgeWindow => ({ kind: w.kind, prefetchable: w.prefetchable, start: w.start, end: w.end, loc }));
+        // Closed as the machine had them (Linux failed to assign them, or nothing needed them):
+        // written `none`, so the simulation does not open what Linux left closed.
+        const closed = (f.bridge.closed ?? []).filter((slot) => !f.bridge!.windows.some((w) => (w.kind === 'io' ? 'io' : w.prefetchable ? 'prefetch' : 'mem') === slot));
+        if (closed.length > 0) fn.closedWindows = closed.map((slot) => ({ kind: slot === 'io' ? 'io' : slot === 'prefetch' ? 'mem64' : 'mem32', prefetchable: slot === 'prefetch', loc }));
     }
     if (f.driver) addComment(comments, fn, `driver in use: ${f.driver}`);
     for (const u of f.unknown) {

@@ -46,7 +46,8 @@ export interface FunctionFacts {
     pcieType?: number;
     bars: FactBar[];
     rom?: { size?: bigint; address?: bigint; disabled: boolean };
-    bridge?: { primary: bigint; secondary: bigint; subordinate: bigint; windows: FactWindow[] };
+    /** `closed`: windows the source shows closed (unassigned, or not implemented). */
+    bridge?: { primary: bigint; secondary: bigint; subordinate: bigint; windows: FactWindow[]; closed?: ('io' | 'mem' | 'prefetch')[] };
     slot?: { number: bigint; hotplug: boolean };
     ariForwarding: boolean;
     resets: ResetMethod[];
@@ -191,7 +192,11 @@ export function factsFromConfig(
             const is64 = pref && resourceUsed(pref) ? (pref.flags & IORESOURCE_MEM_64) !== 0n : (b.prefetch?.is64 ?? false);
             windows.push({ kind: is64 ? 'mem64' : 'mem32', prefetchable: true, ...prefW });
         }
-        facts.bridge = { primary: b.primary, secondary: b.secondary, subordinate: b.subordinate, windows };
+        const closed: ('io' | 'mem' | 'prefetch')[] = [];
+        if (!ioW) closed.push('io');
+        if (!memW) closed.push('mem');
+        if (!prefW) closed.push('prefetch');
+        facts.bridge = { primary: b.primary, secondary: b.secondary, subordinate: b.subordinate, windows, closed };
     }
     if (config.sriov) {
         const s = config.sriov;

@@ -9,6 +9,8 @@ import type { ImportNote } from './errors.js';
 import { buildFabric } from './fabric.js';
 import type { FunctionFacts } from './facts.js';
 import { readSysfs, type Snapshot } from './sysfs.js';
+import { applyIommuScopes, type UnitScope } from './iommu-scope.js';
+import { applyDtPciNodes } from './dt-pci-nodes.js';
 import { addComment, importLoc, type Comments } from './source-loc.js';
 
 export interface TextSource {
@@ -54,8 +56,10 @@ export function importPlatform(sources: ImportSources): ImportResult {
         linux: defaultLinuxOptions(),
         scenarios: [],
     };
+    let scopes: UnitScope[] = [];
     const firmware: FirmwareHardware = { memory: [], its: [], smmus: [], gics: [], platformDevices: [], hostBridges: [] };
-    if (sources.deviceTree) append(firmware, readDeviceTree(sources.deviceTree.text, sources.deviceTree.file, comments));
+    const dt = sources.deviceTree ? readDeviceTree(sources.deviceTree.text, sources.deviceTree.file, comments) : undefined;
+    if (dt) append(firmware, dt);
     if (sources.deviceTree) platform.arch = 'arm64';
     if (sources.acpi) {
         const acpi = readAcpi(sources.acpi, comments);
@@ -63,6 +67,7 @@ export function importPlatform(sources: ImportSources): ImportResult {
         append(firmware, { memory: [], its: acpi.its, smmus: acpi.smmus, gics: acpi.gics, platformDevices: [], hostBridges: acpi.hostBridges });
         if (acpi.iort) platform.iort = acpi.iort;
         platform.x86Iommus.push(...acpi.x86Iommus);
+        scopes = acpi.scopes;
     }
     Object.assign(platform, {
         memory: firmware.memory,
@@ -83,6 +88,10 @@ export function importPlatform(sources: ImportSources): ImportResult {
     ].map((o) => o.name));
     const drivers: { name: string; driver: string; facts: FunctionFacts }[] = [];
     platform.hostBridges = buildFabric({ facts, hostBridges: firmware.hostBridges, comments, notes, taken, drivers });
+    // The device tree's PCI child nodes: names on the listed functions, or the fabric itself.
+    for (const [hb, nodes] of dt?.pciNodes ?? []) applyDtPciNodes(hb, nodes, sources.deviceTree!.file, comments, notes, taken);
+    // DMAR device scopes and IVRS device entries, per function: what no unit covers has no IOMMU.
+    applyIommuScopes(platform.hostBridges, scopes, comments);
     // The captured machine ran Linux: its view is the kvm one (Linux on the host), with the
     // drivers it had bound. A xen block added by hand makes it a Xen platform again.
     if (facts.length > 0) {

@@ -189,6 +189,7 @@ function factsFromText(
     let capLine = 0;
     const seenCaps = new Map<string, number>();
     const windows: FactWindow[] = [];
+    const closed: ('io' | 'mem' | 'prefetch')[] = [];
     const need = (what: string, ok: boolean) => {
         if (!ok) fail(capLine, `the ${what} capability at line ${capLine} lacks its detail lines: the listing is truncated`);
     };
@@ -242,16 +243,22 @@ function factsFromText(
                 continue;
             }
             if ((r = /^Bus: primary=([0-9a-f]+), secondary=([0-9a-f]+), subordinate=([0-9a-f]+)/i.exec(s))) {
-                facts.bridge = { primary: BigInt(`0x${r[1]}`), secondary: BigInt(`0x${r[2]}`), subordinate: BigInt(`0x${r[3]}`), windows };
+                facts.bridge = { primary: BigInt(`0x${r[1]}`), secondary: BigInt(`0x${r[2]}`), subordinate: BigInt(`0x${r[3]}`), windows, closed };
                 continue;
             }
             if ((r = /^(I\/O|Memory|Prefetchable memory) behind bridge: (?:([0-9a-f]+)-([0-9a-f]+))?(.*)$/i.exec(s))) {
-                if (r[2] === undefined || /\[disabled\]|None/.test(r[4]!)) continue;
+                if (r[2] === undefined || /\[disabled\]|None/.test(r[4]!)) {
+                    // lspci says the window is closed (base above limit; sysfs: unassigned).
+                    if (/\[disabled\]|None/.test(s)) closed.push(r[1] === 'I/O' ? 'io' : r[1] === 'Memory' ? 'mem' : 'prefetch');
+                    continue;
+                }
                 const start = BigInt(`0x${r[2]}`);
                 const end = BigInt(`0x${r[3]}`);
                 if (r[1] === 'I/O') windows.push({ kind: 'io', prefetchable: false, start, end });
                 else if (r[1] === 'Memory') windows.push({ kind: 'mem32', prefetchable: false, start, end });
-                else windows.push({ kind: /64-bit/.test(r[4]!) ? 'mem64' : 'mem32', prefetchable: true, start, end });
+                // lspci reading sysfs (3.9) prints the kernel's window addresses but may say
+                // [32-bit] of a 64-bit one (arm64 virt: 0x8000000000): an end above 4 GiB decides.
+                else windows.push({ kind: /64-bit/.test(r[4]!) || end >= 1n << 32n ? 'mem64' : 'mem32', prefetchable: true, start, end });
                 continue;
             }
             continue;

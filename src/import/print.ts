@@ -180,10 +180,17 @@ function printFunction(f: PciFunction, indent: string, out: string[], options: P
     if (f.multifunction) body.push('multifunction');
     if (f.ariForwarding) body.push('ari-forwarding');
     if (f.ioWindow1k) body.push('io-window-1k');
+    if (f.outsideIommu) body.push('outside-iommu');
     if (f.slot) body.push(`slot ${f.slot.number}${f.slot.hotplug ? ' hotplug' : ''}`);
     if (f.secondary !== undefined) body.push(`secondary ${id(f.secondary, 2)}${f.subordinate !== undefined ? ` subordinate ${id(f.subordinate, 2)}` : ''}`);
     else if (f.subordinate !== undefined) body.push(`subordinate ${id(f.subordinate, 2)}`);
     for (const w of f.windows) body.push(`window ${w.kind}${w.prefetchable ? ' prefetch' : ''} ${hex(w.start)}..${hex(w.end)}`);
+    for (const w of f.closedWindows ?? []) body.push(`window ${w.kind}${w.prefetchable ? ' prefetch' : ''} none`);
+    for (const q of f.quirks) {
+        if (q.kind === 'dma-alias') body.push(`quirk dma-alias ${q.device.toString(16).padStart(2, '0')}.${q.fn.toString(16)}`);
+        else if (q.kind === 'phantom') body.push(`quirk phantom ${q.count}`);
+        else body.push(`quirk ${q.kind}`);
+    }
     for (const b of f.bars) body.push(barText(b, 'bar'));
     if (f.rom) body.push(`rom size ${size(f.rom.size)}${f.rom.address !== undefined ? ` at ${hex(f.rom.address)}` : ''}${f.rom.disabled ? ' disabled' : ''}`);
     if (f.msi) body.push(`msi vectors ${f.msi.vectors}${f.msi.is64 ? ' 64bit' : ''}${f.msi.maskable ? ' maskable' : ''}`);
@@ -209,7 +216,9 @@ function printFunction(f: PciFunction, indent: string, out: string[], options: P
         }
     }
     if (f.resets.length > 0) body.push(`reset ${f.resets.join(' ')}`);
-    const head = `${indent}${f.kind} ${f.name} at ${bus(f.address.bus ?? 0n)}:${bus(f.address.device)}.${f.address.fn.toString(16)} ${ids.join(' ')}`.trimEnd();
+    // No bus: the relative DD.F form (enumeration numbers the bus; device-tree child nodes).
+    const at = f.address.bus !== undefined ? `${bus(f.address.bus)}:${bus(f.address.device)}` : bus(f.address.device);
+    const head = `${indent}${f.kind} ${f.name} at ${at}.${f.address.fn.toString(16)} ${ids.join(' ')}`.trimEnd();
     const suffix = described ? `   // ${oneLine(described)}` : '';
     if (body.length === 0 && f.children.length === 0) {
         out.push(`${head}${suffix}`);

@@ -308,6 +308,8 @@ export interface PciFunction {
     multifunction: boolean;
     ariForwarding: boolean;
     ioWindow1k: boolean;
+    /** `window … none`: bridge windows that stay closed (the slot: io, mem, or prefetch). */
+    closedWindows?: { kind: WindowKind; prefetchable: boolean; loc: SourceLoc }[];
     /** `outside-iommu`: no IOMMU translates the function (outside every DMAR device scope, not in IVRS), so Linux gives it no group. */
     outsideIommu?: boolean;
     bars: Bar[];

@@ -73,6 +73,16 @@ describe('pciplat import on a good machine', () => {
     });
 });
 
+describe('pciplat import from a sysfs tarball', () => {
+    it('reads snapshot.tgz (tar czf of the folder) to the same platform as the folder (exit 0)', () => {
+        expect(spawnSync('tar', ['czf', 'snapshot.tgz', 'sysfs'], { cwd: dir }).status).toBe(0);
+        const fromTgz = pciplat('import', '--dt', 'machine.dts', '--sysfs', 'snapshot.tgz', '-o', 'tgz.pciplat', '--name', 'board');
+        const fromDir = pciplat('import', '--dt', 'machine.dts', '--sysfs', 'sysfs', '-o', 'dir.pciplat', '--name', 'board');
+        expect([fromTgz.status, fromDir.status]).toEqual([0, 0]);
+        expect(withoutComments(fs.readFileSync(path.join(dir, 'tgz.pciplat'), 'utf8'))).toEqual(withoutComments(fs.readFileSync(path.join(dir, 'dir.pciplat'), 'utf8')));
+    });
+});
+
 describe('pciplat import from ACPI tables', () => {
     it('the real iasl compiled the binary tables', () => expect(iasl).toEqual([0, 0, 0]));
 
@@ -131,6 +141,16 @@ describe('pciplat import on bad input: one coded finding at the place, exit 1, n
             'acpi-bin/MCFG:1:1: error: IMPORT-ACPI-TABLE this is the MCFG table, not IORT',
         ],
         ['a folder that is not a sysfs snapshot', () => (fs.mkdirSync(path.join(dir, 'empty'), { recursive: true }), ['--dt', 'machine.dts', '--sysfs', 'empty']), 'empty:1:1: error: IMPORT-SYSFS-LAYOUT no bus/pci/devices/DDDD:BB:DD.F folders: not a sysfs snapshot (see docs/import.md for the command that makes one)'],
+        ['an MCFG given as the IVRS', () => ['--ivrs', 'acpi-dsl/MCFG.dsl', '--mcfg', 'acpi-dsl/MCFG.dsl', '--sysfs', 'sysfs-uefi'], 'acpi-dsl/MCFG.dsl:13:1: error: IMPORT-ACPI-TABLE this is the MCFG table, not IVRS'],
+        [
+            'a tarball cut short',
+            () => {
+                spawnSync('tar', ['cf', 'whole.tar', 'sysfs'], { cwd: dir });
+                write('cut.tar', fs.readFileSync(path.join(dir, 'whole.tar')).subarray(0, 3000));
+                return ['--dt', 'machine.dts', '--sysfs', 'cut.tar'];
+            },
+            'cut.tar:1:1: error: IMPORT-SYSFS-LAYOUT not a readable tar archive at byte',
+        ],
         [
             'a config file too short to be one',
             () => {

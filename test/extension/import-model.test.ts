@@ -16,13 +16,15 @@ describe('the picked sources → pciplat/import params', () => {
         const tables = importParamsOf([{ kind: 'tables', uris: ['file:///t/MCFG', 'file:///t/iort.dsl', 'file:///t/APIC.dat', 'file:///t/DSDT'] }, { kind: 'lspci', uris: ['file:///t/lspci.txt'] }], OUT, true);
         expect(tables).toEqual({ params: { output: OUT, force: true, mcfg: 'file:///t/MCFG', iort: 'file:///t/iort.dsl', madt: 'file:///t/APIC.dat', dsdt: 'file:///t/DSDT', lspci: 'file:///t/lspci.txt' } });
         expect(importParamsOf([{ kind: 'acpi', uris: ['file:///t/tables'] }], OUT)).toEqual({ params: { output: OUT, acpi: 'file:///t/tables' } });
+        expect(importParamsOf([{ kind: 'acpi', uris: ['file:///t/tables'] }, { kind: 'sysfs-tarball', uris: ['file:///m/snapshot.tgz'] }], OUT)).toEqual({ params: { output: OUT, acpi: 'file:///t/tables', sysfs: 'file:///m/snapshot.tgz' } });
     });
 
     it('says why picks do not go together', () => {
         expect(importParamsOf([], OUT)).toEqual({ problem: 'pick at least one source' });
+        expect(importParamsOf([{ kind: 'sysfs', uris: ['file:///s'] }, { kind: 'sysfs-tarball', uris: ['file:///s.tgz'] }], OUT)).toEqual({ problem: 'pick one sysfs snapshot: a folder or a tarball' });
         expect(importParamsOf([{ kind: 'sysfs', uris: ['file:///s'] }, { kind: 'lspci', uris: ['file:///l.txt'] }], OUT)).toEqual({ problem: 'pick either a sysfs snapshot or an lspci listing: both describe the PCI fabric' });
         expect(importParamsOf([{ kind: 'dt', uris: ['file:///b.dts'] }, { kind: 'tables', uris: ['file:///t/IORT'] }], OUT)).toEqual({ problem: 'pick either a device tree or ACPI tables: both describe the host bridges' });
-        expect(importParamsOf([{ kind: 'tables', uris: ['file:///t/FACP'] }], OUT)).toEqual({ problem: 'FACP is not named for an ACPI table the import reads (MCFG, APIC, IORT, DMAR or DSDT, optionally .dsl or .dat)' });
+        expect(importParamsOf([{ kind: 'tables', uris: ['file:///t/FACP'] }], OUT)).toEqual({ problem: 'FACP is not named for an ACPI table the import reads (MCFG, APIC, IORT, DMAR, DSDT or IVRS, optionally .dsl or .dat)' });
         expect(importParamsOf([{ kind: 'tables', uris: ['file:///t/IORT', 'file:///t/IORT.dsl'] }], OUT)).toEqual({ problem: 'two IORT tables picked: IORT and IORT.dsl' });
     });
 
@@ -39,6 +41,7 @@ describe('the picked sources → pciplat/import params', () => {
             ['acpi', true, false],
             ['tables', false, true],
             ['sysfs', true, false],
+            ['sysfs-tarball', false, false],
             ['lspci', false, false],
         ]);
     });

@@ -12,6 +12,7 @@ export interface DumpedFunction {
     resource: string;
     driverLink?: string;
     groupLink?: string;
+    physfnLink?: string;
 }
 
 export function parseOracleDump(text: string): DumpedFunction[] {
@@ -43,6 +44,7 @@ export function parseOracleDump(text: string): DumpedFunction[] {
         else if (mode === 'config') hex.push(line);
         else if (line.startsWith('driver_link ')) current.driverLink = line.slice(12).trim();
         else if (line.startsWith('iommu_group_link ')) current.groupLink = line.slice(17).trim();
+        else if (line.startsWith('physfn_link ')) current.physfnLink = line.slice(12).trim();
     }
     return out;
 }
@@ -56,6 +58,8 @@ export function snapshotFromDump(text: string, into = fs.mkdtempSync(path.join(o
         fs.writeFileSync(path.join(dir, 'resource'), f.resource);
         if (f.driverLink) fs.symlinkSync(f.driverLink, path.join(dir, 'driver'));
         if (f.groupLink) fs.symlinkSync(f.groupLink, path.join(dir, 'iommu_group'));
+        // An SR-IOV VF (the import computes it from its PF, as docs/import.md's command keeps the link).
+        if (f.physfnLink) fs.symlinkSync(f.physfnLink, path.join(dir, 'physfn'));
     }
     return into;
 }

@@ -55,6 +55,8 @@ describe('readers on damaged inputs', () => {
             ...variants(iort).map((t) => outcome(() => readAcpi({ mcfg: { file: 'MCFG.dsl', text: mcfg }, iort: { file: 'IORT.dsl', text: t } }, new Map()))),
             ...variants(read('pxb/uefi/DSDT.dsl')).map((t) => outcome(() => readAcpi({ mcfg: { file: 'MCFG.dsl', text: mcfg }, dsdt: { file: 'DSDT.dsl', text: t } }, new Map()))),
             ...variants(read('switch/x86/DMAR.dsl')).map((t) => outcome(() => readAcpi({ mcfg: { file: 'MCFG.dsl', text: read('switch/x86/MCFG.dsl') }, dmar: { file: 'DMAR.dsl', text: t } }, new Map()))),
+            ...variants(read('amdvi/x86-amd/IVRS.dsl')).map((t) => outcome(() => readAcpi({ mcfg: { file: 'MCFG.dsl', text: read('amdvi/x86-amd/MCFG.dsl') }, ivrs: { file: 'IVRS.dsl', text: t } }, new Map()))),
+            ...variants(read('ga503rm/ivrs.dsl')).map((t) => outcome(() => readAcpi({ mcfg: { file: 'mcfg.dsl', text: read('ga503rm/mcfg.dsl') }, ivrs: { file: 'ivrs.dsl', text: t } }, new Map()))),
         ];
         expect(results.filter((r) => r.startsWith('CRASH'))).toEqual([]);
         expect(results).toContain('IMPORT-ACPI-TABLE');

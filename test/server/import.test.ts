@@ -79,7 +79,7 @@ describe('pciplat/import', () => {
 
     it('answers bad params with a one-line error, not a crash', async () => {
         const output = fileUri(path.join(ws, 'x.pciplat'));
-        await expect(client.request('pciplat/import', { output })).rejects.toThrow('import needs at least one input (`dt`, `acpi`, `mcfg`, `madt`, `iort`, `dmar`, `dsdt`, `sysfs`, `lspci`)');
+        await expect(client.request('pciplat/import', { output })).rejects.toThrow('import needs at least one input (`dt`, `acpi`, `mcfg`, `madt`, `iort`, `dmar`, `dsdt`, `ivrs`, `sysfs`, `lspci`)');
         await expect(client.request('pciplat/import', { dt: 'machine.dts', output })).rejects.toThrow('`dt` must be a file: URI or an absolute path (got machine.dts)');
         await expect(client.request('pciplat/import', { dt: path.join(ws, 'missing.dts'), output })).rejects.toThrow('cannot read');
         // The server still answers.

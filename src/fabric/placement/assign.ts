@@ -104,6 +104,10 @@ function attemptsFor(flags: number): readonly number[] {
  * 4 GiB.
  */
 export function assignResource(bus: PlacementBus, resource: Resource): boolean {
+    if (resource.closed) {
+        resource.failure = { tried: [], closed: true };
+        return false;
+    }
     const attempts = attemptsFor(resource.flags);
     const regions = regionsFor(resource.flags);
     for (const typeMask of attempts) {

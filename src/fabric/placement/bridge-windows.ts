@@ -91,6 +91,14 @@ export function bridgeWindowResources(owner: PlacementDevice): Partial<Record<Wi
     for (const slot of WINDOW_SLOTS) {
         windows[slot] ??= windowResource(owner, slot, defaults[slot], undefined, 0n, owner.fn.nameLoc);
     }
+    // `window … none`: sized like any window (what below needs it shows), never assigned.
+    for (const c of owner.fn.closedWindows ?? []) {
+        const slot = slotOfWritten(c.kind, c.prefetchable);
+        const window = windows[slot]!;
+        if (window.fixed) continue;
+        window.closed = true;
+        window.loc = c.loc;
+    }
     return windows;
 }
 

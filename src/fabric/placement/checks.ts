@@ -251,6 +251,11 @@ function noSpaceFinding(resource: Resource, bus: PlacementBus, counted: Readonly
         resource.role === 'vf-bar'
             ? `${typeLabel(resource.flags)}, ${resource.size / resource.align} VFs × ${hex(resource.align)} = ${hex(resource.size)} bytes`
             : `${typeLabel(resource.flags)}, size ${hex(resource.size)}`;
+    if (resource.failure?.closed) {
+        const owner = functionLabel(resource.owner.fn);
+        const message = `${capitalised(resourceLabel(resource))} (${what}) is written closed (\`window … none\`: the machine had it unassigned), so it is not placed: what below ${owner} needs ${spaceLabel(resource.flags)} space from it stays unassigned, as Linux left it.`;
+        return finding(resource.role === 'vf-bar' ? 'SRIOV-APERTURE-NO-SPACE' : 'PCI-RESOURCE-NO-SPACE', message, resource.loc, [], io ? 'warning' : 'error');
+    }
     let where: string;
     if (tried.length === 0) {
         const holder = bus.bridge ? functionLabel(bus.bridge.fn) : hostBridgeLabel(bus.hostBridge);

@@ -140,7 +140,8 @@ function coverBridge(bus: PlacementBus, root: PlacementBus): void {
     if (!bridge || !windows) return;
     const open = (slot: WindowSlot) => {
         const w = windows[slot];
-        return w !== undefined && !placedByFirmware(w) ? w : undefined;
+        // A window written closed (`window … none`) is as the machine had it: never covered.
+        return w !== undefined && !w.closed && !placedByFirmware(w) ? w : undefined;
     };
     if (!WINDOW_SLOTS.some((slot) => open(slot))) return;
     const wanted: Record<WindowSlot, Resource[]> = { io: [], mem: [], prefetch: [] };

@@ -56,6 +56,8 @@ export interface Resource {
     windowFlags: number;
     /** Unwritten windows above firmware-placed resources: what they cover (firmware-windows.ts). */
     firmware?: FirmwareWindow;
+    /** Windows written `window … none`: sized as Linux sizes it, never assigned (the machine had it closed). */
+    closed?: boolean;
     loc: SourceLoc;
 }
 
@@ -69,6 +71,8 @@ export interface PlacementFailure {
      * reservation, a VF BAR aperture), after everything required was placed.
      */
     optional?: boolean;
+    /** The window is written closed (`window … none`): nothing was tried. */
+    closed?: boolean;
 }
 
 /**
