@@ -9,6 +9,7 @@ import { finding, type Finding } from '../findings/finding.js';
 import { enumerate, type Enumeration } from '../fabric/enumerate.js';
 import { analyseIds, type IdAnalysis } from '../fabric/groups/analyse-ids.js';
 import { physicalMapFindings } from '../fabric/physical-map.js';
+import { configVmallocFindings } from '../fabric/config-vmalloc.js';
 import { placeResources, type BridgePlacement, type FunctionPlacement, type PlacementResult } from '../fabric/placement/place.js';
 import { vfBarAddress } from '../fabric/placement/result.js';
 import type { FabricFunction, Topology } from '../fabric/topology.js';
@@ -147,6 +148,7 @@ export function fabricOf(platform: Platform, options: SimulationOptions = {}, st
     const placement: PlacementResult | undefined = stage('resource placement', () => placeResources(platform, { topology }));
     const ids: IdAnalysis | undefined = topology && stage('requester-ID and IOMMU-group analysis', () => analyseIds(topology, platform));
     const addressMap = stage('physical address map check', () => physicalMapFindings(platform)) ?? [];
+    const vmalloc = stage('32-bit configuration-space mapping check', () => configVmallocFindings(platform)) ?? [];
     const functions = (topology?.functions ?? []).map((f) => functionResult(f, placement, ids));
     return {
         enumeration,
@@ -155,7 +157,7 @@ export function fabricOf(platform: Platform, options: SimulationOptions = {}, st
         ids,
         functions,
         byName: new Map(functions.map((f) => [f.name, f])),
-        findings: [...addressMap, ...(enumeration?.findings ?? []), ...(placement?.findings ?? [])],
+        findings: [...addressMap, ...vmalloc, ...(enumeration?.findings ?? []), ...(placement?.findings ?? [])],
     };
 }
 

@@ -44,6 +44,11 @@ function passthroughAvailable(state: HvState, d: DomainState, at: ConfigEntry): 
         return false;
     }
     if (state.rules.arch === 'arm') {
+        // issue 14: upstream Xen builds PCI only on arm64 (xen/arch/arm/Kconfig: PCI_PASSTHROUGH depends on ARM_64).
+        if (state.platform.arch === 'arm32' && state.profile === 'arm-upstream') {
+            state.report('XEN-ARM32-NO-PCI', `${d.name} is given PCI devices, but platform ${state.platform.name} is 32-bit Arm and upstream Xen builds PCI support only on arm64 (PCI_PASSTHROUGH depends on ARM_64 and selects HAS_PCI): Xen knows no PCI device to assign (arm-upstream)`, { at: at.loc }, d.name);
+            return false;
+        }
         if (!state.rules.domUVpci) {
             const pt = xen?.pciPassthrough === true ? '' : '; `pci-passthrough` is also off (the default)';
             state.report(

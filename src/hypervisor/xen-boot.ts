@@ -13,6 +13,7 @@ import { assignableAdd } from './assignable.js';
 import { addDevice, linuxAddOrder } from './device-add.js';
 import { mapHostBridgesForArmDom0, mapItsTranslaterForDom0, mapPvhDom0 } from './dom0-mappings.js';
 import { checkSegmentAgreement, registerArmHostBridges, registerPvhMmcfg } from './host-bridges.js';
+import { checkXenConfigAccess } from './config-access.js';
 import { keepXenDevices } from './ownership.js';
 import { refName, type HvState } from './state.js';
 
@@ -42,6 +43,7 @@ export function bootXen(state: HvState): void {
     keepXenDevices(state);
     if (arm) {
         checkSegmentAgreement(state);
+        checkXenConfigAccess(state);
         if (state.rules.hostBridgesFromDt) registerArmHostBridges(state);
     }
     buildDom0less(state);
