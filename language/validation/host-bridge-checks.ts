@@ -100,6 +100,9 @@ function checkSegmentRange(bridge: HostBridge, accept: ValidationAcceptor): void
 function checkEcamCoversBuses(bridge: HostBridge, accept: ValidationAcceptor): void {
     const ecam = bridge.ecams[0];
     if (!ecam || bridge.childEcams.length > 0 || bridge.mcfgs.length > 0) return;
+    // `config-access dbi` / `sliding-window`: `ecam` is the controller's own registers (issue 14).
+    const method = bridge.configAccesses[0]?.method;
+    if (method === 'dbi' || method === 'sliding-window') return;
     const size = valueOf(ecam.size);
     const buses = busesOf(bridge);
     if (size === undefined || !buses || buses.end > 0xffn) return;
