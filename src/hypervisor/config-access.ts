@@ -30,8 +30,8 @@ export const XEN_DESIGNWARE_COMPATIBLES: readonly string[] = ['renesas,r8a779f0-
 function methodText(a: ConfigAccess): string {
     switch (a.method) {
         case 'dbi': return 'the root bus through the DBI and the buses below through a window the iATU retargets per access';
-        case 'sliding-window': return 'a configuration window the controller moves per access';
-        case 'index-data': return 'one address/data register pair for every access';
+        case 'sliding-window': return 'configuration space through a window it moves per access';
+        case 'index-data': return 'configuration space through one address/data register pair, for every access';
         default: return 'ECAM';
     }
 }
@@ -48,10 +48,10 @@ export function xenCannotReach(hb: HostBridge, profile: 'arm-design' | 'arm-upst
     }
     if (a.method === 'dbi' && profile === 'arm-upstream') {
         if (hb.compatible && XEN_DESIGNWARE_COMPATIBLES.includes(hb.compatible) && !narrow) return undefined;
-        return `it reaches ${methodText(a)}, and Xen's only DesignWare driver is the R-Car Gen4 glue (${XEN_DESIGNWARE_COMPATIBLES.join(', ')}; pci-designware.c programs the iATU per access), not compatible ${hb.compatible ? `"${hb.compatible}"` : '(none written)'}`;
+        return `the controller reaches ${methodText(a)}, and Xen's only DesignWare driver is the R-Car Gen4 glue (${XEN_DESIGNWARE_COMPATIBLES.join(', ')}; pci-designware.c programs the iATU per access), not compatible ${hb.compatible ? `"${hb.compatible}"` : '(none written)'}`;
     }
-    if (profile === 'arm-design') return `it reaches ${methodText(a)}, while dom0 registers one ECAM region per host bridge (PHYSDEVOP_pci_host_bridge_add cfg_base/cfg_size) that Xen would access directly`;
-    return `it reaches ${methodText(a)}, and Xen has no driver that does`;
+    if (profile === 'arm-design') return `the controller reaches ${methodText(a)}, while dom0 registers one ECAM region per host bridge (PHYSDEVOP_pci_host_bridge_add cfg_base/cfg_size) that Xen would access directly`;
+    return `the controller reaches ${methodText(a)}, and Xen has no driver that does`;
 }
 
 export function checkXenConfigAccess(state: HvState): void {
