@@ -39,6 +39,11 @@ function checkHardwareMatchesArch(platform: Platform, accept: ValidationAcceptor
             report(accept, 'LANG-ARCH-MISMATCH', `IORT is the Arm ACPI table for IOMMU and ITS mappings, but platform ${platform.name} is arch ${arch} (${instead}).`, { node: iort, keyword: 'iort' });
         }
     }
+    if (arch === 'arm32') {
+        for (const kvm of platform.kvms) {
+            report(accept, 'LANG-ARCH-MISMATCH', `Linux removed KVM host support for 32-bit Arm in 5.7, but platform ${platform.name} is arch arm32 (a 32-bit Arm board passes devices through with Xen: \`xen { }\`).`, { node: kvm, keyword: 'kvm' });
+        }
+    }
     if (arch === 'ppc64') {
         for (const xen of platform.xens) {
             report(accept, 'LANG-ARCH-MISMATCH', `Xen has no PCI passthrough on POWER, but platform ${platform.name} is arch ppc64 (describe the host's VFIO with \`kvm { }\`).`, { node: xen, keyword: 'xen' });
