@@ -39,7 +39,7 @@ function buildDom0less(state: HvState): void {
 export function bootXen(state: HvState): void {
     state.booted = true;
     const arm = state.rules.arch === 'arm';
-    state.emit('xen-boot', { profile: state.profile, arch: arm ? 'arm64' : 'x86_64', iommu: state.platform.xen?.iommu === false ? 'off' : 'on' });
+    state.emit('xen-boot', { profile: state.profile, arch: arm ? (state.platform.arch === 'arm32' ? 'arm32' : 'arm64') : 'x86_64', iommu: state.platform.xen?.iommu === false ? 'off' : 'on' });
     keepXenDevices(state);
     if (arm) {
         checkSegmentAgreement(state);

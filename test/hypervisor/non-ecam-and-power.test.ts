@@ -82,3 +82,25 @@ describe('Xen and a DesignWare controller', () => {
         expect(r.result.findings.map((x) => x.code)).not.toContain('XEN-CONFIG-ACCESS');
     });
 });
+
+describe('Xen on 32-bit Arm', () => {
+    it('boots as arm32 in the trace, and the design lets the domU have its NIC', async () => {
+        const r = await run(`platform a15 {
+  arch arm32 lpae
+  memory dram at 0x8000_0000 size 2G
+  smmu smmu0 v2 at 0x2b40_0000 stream-id-bits 15
+  host-bridge pcie0 segment 0 {
+    ecam at 0x10_0000_0000 size 16M
+    bus-range 0x00..0x0f
+    window mem32 at 0x4000_0000 size 256M
+    iommu-map rid 0x0 count 0x1000 -> smmu0 0x0
+    root-port rp0 at 00:00.0 { acs sv rr cr uf endpoint nic at 01:00.0 { bar 0 mem32 size 128K reset flr } }
+  }
+  xen { domain guest { memory 256M assign nic } }
+}
+`, 'arm-design');
+        expect(r.result.findings).toEqual([]);
+        expect(events(r, 'xen-boot').map((e) => e.args.arch)).toEqual(['arm32']);
+        expect(events(r, 'XEN_DOMCTL_assign_device', { device: 'nic' }).map((e) => [e.args.domain, e.args.result])).toEqual([[expect.stringContaining('guest'), '0']]);
+    });
+});
