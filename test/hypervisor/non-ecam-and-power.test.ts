@@ -45,6 +45,15 @@ describe('VFIO on POWER', () => {
         expect(events(r, 'vfio-group-attach').map((e) => e.args.group)).toEqual(['0']);
     });
 
+    it('counts the groups a running VM holds: a hot-plugged second group on the default PHB is refused at the step', async () => {
+        const text = POWER.replace('IOMMU', 'spapr-tce').replace('PHB', '').replace(/\n}\n$/, '\n  scenario plug { boot start lpar hot-plug nic to lpar }\n}\n');
+        const r = await run(text, 'kvm', { scenario: 'plug' });
+        const f = only(r, 'KVM-SPAPR-PHB-SHARED');
+        expect(textAt(r.text, f.loc)).toBe('hot-plug nic to lpar');
+        expect(f.message).toContain('lpar puts nic (IOMMU group 1) on the default PHB (index 0), which already holds gpu (group 0)');
+        expect(events(r, 'vfio-group-attach').map((e) => e.args.group)).toEqual(['0']);
+    });
+
     it('lets v2 put both groups on the default PHB', async () => {
         const r = await run(POWER.replace('IOMMU', 'spapr-tce-v2').replace('PHB', 'nic'), 'kvm');
         expect(r.result.findings).toEqual([]);
