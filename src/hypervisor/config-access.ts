@@ -22,6 +22,7 @@
 // Code XEN-CONFIG-ACCESS.
 import type { ConfigAccess, HostBridge } from '../model/platform.js';
 import type { RelatedLoc } from '../findings/finding.js';
+import type { SourceLoc } from '../model/source.js';
 import { refName, type HvState } from './state.js';
 
 /** Compatibles of Xen's DesignWare glue (xen/arch/arm/pci/pci-host-rcar4.c rcar4_pcie_dt_match). */
@@ -68,13 +69,7 @@ export function checkXenConfigAccess(state: HvState): void {
             }
         }
         if (profile === 'arm-design') {
-            if (given.length === 0) continue;
-            state.report(
-                'XEN-CONFIG-ACCESS',
-                `Xen cannot reach the configuration space of host bridge ${hb.name}: ${why}. Xen cannot trap or emulate what it cannot access, so vPCI cannot serve its devices for a domU (arm-design: the Xen Summit notes propose forwarding such accesses to dom0, a Xen-aware dom0 driver; the design does not specify it)`,
-                { at: hb.configAccess.loc, related: given, declaration: true },
-                hb.name,
-            );
+            if (given.length > 0) reportDesign(state, hb, why, given);
         } else {
             state.report(
                 'XEN-CONFIG-ACCESS',
@@ -84,4 +79,22 @@ export function checkXenConfigAccess(state: HvState): void {
             );
         }
     }
+}
+
+function reportDesign(state: HvState, hb: HostBridge, why: string, given: RelatedLoc[]): void {
+    state.report(
+        'XEN-CONFIG-ACCESS',
+        `Xen cannot reach the configuration space of host bridge ${hb.name}: ${why}. Xen cannot trap or emulate what it cannot access, so vPCI cannot serve its devices for a domU (arm-design: the Xen Summit notes propose forwarding such accesses to dom0, a Xen-aware dom0 driver; the design does not specify it)`,
+        { at: hb.configAccess!.loc, related: given, declaration: true },
+        hb.name,
+    );
+}
+
+/** arm-design: a device given to a domU by a scenario step (assign, hot-plug) on a bridge Xen cannot reach; once per bridge. */
+export function checkXenConfigAccessForDevice(state: HvState, device: string, domain: string, at: SourceLoc): void {
+    if (state.profile !== 'arm-design') return;
+    const hbName = state.fn(device)?.fn.hostBridge;
+    const hb = state.platform.hostBridges.find((h) => h.name === hbName);
+    const why = hb && xenCannotReach(hb, 'arm-design');
+    if (hb && why) reportDesign(state, hb, why, [{ loc: at, message: `${device} goes to ${domain}` }]);
 }

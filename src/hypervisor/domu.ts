@@ -26,6 +26,7 @@ import { availableResets, checkResetForGuest, emitReset } from './reset.js';
 import { allocateSlots, guestSbdfText, type SlotRequest } from './virtual-slots.js';
 import { removeXenstore, writeXenstore } from './xl-config.js';
 import { ownerText, type Attached, type ConfigEntry, type DomainState, type FnState, type HvState } from './state.js';
+import { checkXenConfigAccessForDevice } from './config-access.js';
 
 /** The devices one configuration entry stands for (all functions of the slot with `all-functions`). */
 export function expandEntry(state: HvState, e: ConfigEntry): SlotRequest[] {
@@ -171,6 +172,7 @@ export function attachEntries(state: HvState, d: DomainState, entries: ConfigEnt
     for (const r of requests) {
         const f = state.fn(r.device)!;
         const machine = sbdf(f.fn.segment, f.fn.bus, f.fn.devfn);
+        checkXenConfigAccessForDevice(state, r.device, d.name, r.entry.loc);
         if (notZero(r)) {
             state.emit('XEN_DOMCTL_assign_device', { domain: ownerText(state, d.name), machine_sbdf: machine, device: r.device, result: '-EOPNOTSUPP' });
             state.report(

@@ -86,6 +86,17 @@ describe('Xen and a DesignWare controller', () => {
         expect(f.related.map((x) => [x.message, textAt(r.text, x.loc)])).toEqual([['nic goes to io', 'nic']]);
     });
 
+    it('arm-design: a scenario step that assigns a device there is reported once, at the config-access, with the step', async () => {
+        const text = DESIGN.replace('xen { domain io { memory 512M assign nic } }', 'xen { domain io { memory 512M } }\n  scenario s { boot start io hot-plug nic to io }');
+        const r = await run(text, 'arm-design', { scenario: 's' });
+        const f = only(r, 'XEN-CONFIG-ACCESS');
+        expect(textAt(r.text, f.loc)).toBe('config-access dbi');
+        expect(f.related.map((x) => [x.message, textAt(r.text, x.loc)])).toEqual([
+            ['nic goes to io', 'hot-plug nic to io'],
+            ['step 3 (hot-plug)', 'hot-plug nic to io'],
+        ]);
+    });
+
     it('KVM: VFIO reaches configuration space through the host driver, so nothing is reported', async () => {
         const r = await run(DESIGN.replace(/xen \{.*\}/, 'kvm { vm vm1 { memory 1G assign nic } }'), 'kvm');
         expect(r.result.findings.map((x) => x.code)).not.toContain('XEN-CONFIG-ACCESS');
