@@ -20,7 +20,7 @@ const REPEATED: Record<string, readonly string[]> = {
     Model: ['imports', 'elements'],
     Soc: ['items'],
     Platform: ['arch', 'socs', 'items', 'iorts', 'xens', 'kvms', 'linuxes', 'scenarios'],
-    HostBridge: ['compatibles', 'ecams', 'mcfgs', 'childEcams', 'busRanges', 'windows', 'iommuMaps', 'msiMaps', 'masks', 'msiParents', 'numaNodes', 'functions'],
+    HostBridge: ['compatibles', 'ecams', 'mcfgs', 'childEcams', 'busRanges', 'windows', 'iommuMaps', 'msiMaps', 'masks', 'msiParents', 'numaNodes', 'configAccesses', 'functions'],
     PciFunction: ['attrs', 'flags', 'bars', 'roms', 'msis', 'msixes', 'acses', 'aris', 'sriovs', 'resets', 'quirks', 'slots', 'busNumbers', 'bridgeWindows', 'functions'],
     Its: ['props'],
     Smmu: ['props', 'streamMatches'],
@@ -31,7 +31,7 @@ const REPEATED: Record<string, readonly string[]> = {
     IortNamedComponent: ['mappings'],
     Xen: ['profiles', 'options', 'owns', 'assignables', 'dom0s', 'domains'],
     XenDomain: ['holes'],
-    Kvm: ['hostDrivers', 'vms'],
+    Kvm: ['hostDrivers', 'vms', 'vfioIommus'],
     LinuxOptions: ['options'],
     Scenario: ['steps'],
 };

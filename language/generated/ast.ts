@@ -37,6 +37,7 @@ export type PciplatKeywordNames =
     | "ari-forwarding"
     | "arm-design"
     | "arm-upstream"
+    | "arm32"
     | "arm64"
     | "as"
     | "assign"
@@ -54,8 +55,10 @@ export type PciplatKeywordNames =
     | "child-ecam"
     | "class"
     | "compatible"
+    | "config-access"
     | "count"
     | "cr"
+    | "dbi"
     | "deassign"
     | "deferred"
     | "destroy"
@@ -101,6 +104,8 @@ export type PciplatKeywordNames =
     | "id-count"
     | "ids"
     | "import"
+    | "index"
+    | "index-data"
     | "initial-vfs"
     | "input"
     | "io"
@@ -117,6 +122,7 @@ export type PciplatKeywordNames =
     | "legacy-endpoint"
     | "linux"
     | "low"
+    | "lpae"
     | "map"
     | "mask"
     | "maskable"
@@ -164,10 +170,12 @@ export type PciplatKeywordNames =
     | "pcie-type"
     | "permissive"
     | "phantom"
+    | "phb"
     | "pins"
     | "platform"
     | "pm"
     | "power-mgmt"
+    | "ppc64"
     | "prefetch"
     | "profile"
     | "pv"
@@ -195,11 +203,16 @@ export type PciplatKeywordNames =
     | "seize"
     | "single"
     | "size"
+    | "sizes"
+    | "sliding-window"
     | "slot"
     | "smmu"
     | "smmu-v2"
     | "smmu-v3"
     | "soc"
+    | "spapr-tce"
+    | "spapr-tce-v2"
+    | "special"
     | "sriov"
     | "start"
     | "stream-id-bits"
@@ -216,6 +229,7 @@ export type PciplatKeywordNames =
     | "to"
     | "total-vfs"
     | "type"
+    | "type1"
     | "uart"
     | "uf"
     | "unknown"
@@ -229,7 +243,9 @@ export type PciplatKeywordNames =
     | "vf"
     | "vf-bar"
     | "vf-device"
+    | "vfio-iommu"
     | "vm"
+    | "vmalloc"
     | "vt-d"
     | "window"
     | "x86-pvh"
@@ -294,20 +310,22 @@ export function isAcsOverrideId(item: unknown): item is AcsOverrideId {
     return reflection.isInstance(item, AcsOverrideId.$type);
 }
 
-export type Arch = 'arm64' | 'x86_64';
+export type Arch = 'arm32' | 'arm64' | 'ppc64' | 'x86_64';
 
 export function isArch(item: unknown): item is Arch {
-    return item === 'arm64' || item === 'x86_64';
+    return item === 'arm64' || item === 'x86_64' || item === 'arm32' || item === 'ppc64';
 }
 
 export interface ArchDecl extends langium.AstNode {
     readonly $container: Platform;
     readonly $type: 'ArchDecl';
+    lpae: boolean;
     value: Arch;
 }
 
 export const ArchDecl = {
     $type: 'ArchDecl',
+    lpae: 'lpae',
     value: 'value'
 } as const;
 
@@ -376,7 +394,7 @@ export function isAssignableRemoveStep(item: unknown): item is AssignableRemoveS
 }
 
 export interface Assignment extends langium.AstNode {
-    readonly $container: KvmVm | XenDomain;
+    readonly $container: GuestPhb | KvmVm | XenDomain;
     readonly $type: 'Assignment';
     device: FunctionRef;
     options: Array<XlOption>;
@@ -550,6 +568,35 @@ export const Compatible = {
 
 export function isCompatible(item: unknown): item is Compatible {
     return reflection.isInstance(item, Compatible.$type);
+}
+
+export interface ConfigAccess extends langium.AstNode {
+    readonly $container: HostBridge;
+    readonly $type: 'ConfigAccess';
+    base?: string;
+    method: ConfigMethod;
+    size?: string;
+    sizes: Array<string>;
+    special: Array<PciAddress>;
+}
+
+export const ConfigAccess = {
+    $type: 'ConfigAccess',
+    base: 'base',
+    method: 'method',
+    size: 'size',
+    sizes: 'sizes',
+    special: 'special'
+} as const;
+
+export function isConfigAccess(item: unknown): item is ConfigAccess {
+    return reflection.isInstance(item, ConfigAccess.$type);
+}
+
+export type ConfigMethod = 'dbi' | 'ecam' | 'index-data' | 'sliding-window';
+
+export function isConfigMethod(item: unknown): item is ConfigMethod {
+    return item === 'ecam' || item === 'dbi' || item === 'sliding-window' || item === 'index-data';
 }
 
 export interface DeassignStep extends langium.AstNode {
@@ -783,6 +830,25 @@ export function isGuest(item: unknown): item is Guest {
     return reflection.isInstance(item, Guest.$type);
 }
 
+export interface GuestPhb extends langium.AstNode {
+    readonly $container: KvmVm;
+    readonly $type: 'GuestPhb';
+    assignments: Array<Assignment>;
+    index: string;
+    name: Name;
+}
+
+export const GuestPhb = {
+    $type: 'GuestPhb',
+    assignments: 'assignments',
+    index: 'index',
+    name: 'name'
+} as const;
+
+export function isGuestPhb(item: unknown): item is GuestPhb {
+    return reflection.isInstance(item, GuestPhb.$type);
+}
+
 export type GuestType = 'hvm' | 'pv' | 'pvh';
 
 export function isGuestType(item: unknown): item is GuestType {
@@ -811,6 +877,7 @@ export interface HostBridge extends langium.AstNode {
     busRanges: Array<BusRange>;
     childEcams: Array<ChildEcam>;
     compatibles: Array<Compatible>;
+    configAccesses: Array<ConfigAccess>;
     ecams: Array<Ecam>;
     functions: Array<PciFunction>;
     iommuMaps: Array<IommuMapEntry>;
@@ -829,6 +896,7 @@ export const HostBridge = {
     busRanges: 'busRanges',
     childEcams: 'childEcams',
     compatibles: 'compatibles',
+    configAccesses: 'configAccesses',
     ecams: 'ecams',
     functions: 'functions',
     iommuMaps: 'iommuMaps',
@@ -1203,12 +1271,14 @@ export interface Kvm extends langium.AstNode {
     readonly $container: Platform;
     readonly $type: 'Kvm';
     hostDrivers: Array<HostDriver>;
+    vfioIommus: Array<VfioIommu>;
     vms: Array<KvmVm>;
 }
 
 export const Kvm = {
     $type: 'Kvm',
     hostDrivers: 'hostDrivers',
+    vfioIommus: 'vfioIommus',
     vms: 'vms'
 } as const;
 
@@ -1222,13 +1292,15 @@ export interface KvmVm extends langium.AstNode {
     assignments: Array<Assignment>;
     memory: Array<string>;
     name: Name;
+    phbs: Array<GuestPhb>;
 }
 
 export const KvmVm = {
     $type: 'KvmVm',
     assignments: 'assignments',
     memory: 'memory',
-    name: 'name'
+    name: 'name',
+    phbs: 'phbs'
 } as const;
 
 export function isKvmVm(item: unknown): item is KvmVm {
@@ -1279,10 +1351,10 @@ export function isLinuxOptions(item: unknown): item is LinuxOptions {
     return reflection.isInstance(item, LinuxOptions.$type);
 }
 
-export type LinuxSizeKey = 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize';
+export type LinuxSizeKey = 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'vmalloc';
 
 export function isLinuxSizeKey(item: unknown): item is LinuxSizeKey {
-    return item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hpiosize';
+    return item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hpiosize' || item === 'vmalloc';
 }
 
 export interface MapMask extends langium.AstNode {
@@ -1463,10 +1535,10 @@ export function isMsiX(item: unknown): item is MsiX {
     return reflection.isInstance(item, MsiX.$type);
 }
 
-export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'count' | 'cr' | 'deassign' | 'deferred' | 'destroy' | 'device-add' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ea' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'host-bridge-add' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'pcie-type' | 'phantom' | 'pins' | 'pm' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'registers' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
+export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm32' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'config-access' | 'count' | 'cr' | 'dbi' | 'deassign' | 'deferred' | 'destroy' | 'device-add' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ea' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'host-bridge-add' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'index' | 'index-data' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'lpae' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'pcie-type' | 'phantom' | 'pins' | 'pm' | 'ppc64' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'registers' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'sizes' | 'sliding-window' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'spapr-tce' | 'spapr-tce-v2' | 'special' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'type1' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vfio-iommu' | 'vmalloc' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
 
 export function isName(item: unknown): item is Name {
-    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || item === 'device-add' || item === 'host-bridge-add' || item === 'registers' || item === 'ea' || item === 'pcie-type' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
+    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || item === 'device-add' || item === 'host-bridge-add' || item === 'registers' || item === 'ea' || item === 'pcie-type' || item === 'arm32' || item === 'config-access' || item === 'dbi' || item === 'index' || item === 'index-data' || item === 'lpae' || item === 'ppc64' || item === 'sizes' || item === 'sliding-window' || item === 'spapr-tce' || item === 'spapr-tce-v2' || item === 'special' || item === 'type1' || item === 'vfio-iommu' || item === 'vmalloc' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
 }
 
 export type NamedDevice = GenericDevice | Uart;
@@ -1526,7 +1598,7 @@ export function isOwns(item: unknown): item is Owns {
 }
 
 export interface PciAddress extends langium.AstNode {
-    readonly $container: AssignStep | Assignment | HotPlugStep | PciFunction;
+    readonly $container: AssignStep | Assignment | ConfigAccess | HotPlugStep | PciFunction;
     readonly $type: 'PciAddress';
     absolute?: string;
     relative?: string;
@@ -2063,6 +2135,27 @@ export function isVfBar(item: unknown): item is VfBar {
     return reflection.isInstance(item, VfBar.$type);
 }
 
+export interface VfioIommu extends langium.AstNode {
+    readonly $container: Kvm;
+    readonly $type: 'VfioIommu';
+    value: VfioIommuKind;
+}
+
+export const VfioIommu = {
+    $type: 'VfioIommu',
+    value: 'value'
+} as const;
+
+export function isVfioIommu(item: unknown): item is VfioIommu {
+    return reflection.isInstance(item, VfioIommu.$type);
+}
+
+export type VfioIommuKind = 'spapr-tce' | 'spapr-tce-v2' | 'type1';
+
+export function isVfioIommuKind(item: unknown): item is VfioIommuKind {
+    return item === 'type1' || item === 'spapr-tce' || item === 'spapr-tce-v2';
+}
+
 export type WindowKind = 'io' | 'mem32' | 'mem64';
 
 export function isWindowKind(item: unknown): item is WindowKind {
@@ -2211,6 +2304,7 @@ export type PciplatAstType = {
     BusRange: BusRange
     ChildEcam: ChildEcam
     Compatible: Compatible
+    ConfigAccess: ConfigAccess
     DeassignStep: DeassignStep
     DestroyStep: DestroyStep
     DeviceAddReport: DeviceAddReport
@@ -2224,6 +2318,7 @@ export type PciplatAstType = {
     GenericDevice: GenericDevice
     Gic: Gic
     Guest: Guest
+    GuestPhb: GuestPhb
     HardwareItem: HardwareItem
     HostBridge: HostBridge
     HostBridgeAddReport: HostBridgeAddReport
@@ -2288,6 +2383,7 @@ export type PciplatAstType = {
     TopLevel: TopLevel
     Uart: Uart
     VfBar: VfBar
+    VfioIommu: VfioIommu
     X86Iommu: X86Iommu
     Xen: Xen
     XenDomain: XenDomain
@@ -2333,6 +2429,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
         ArchDecl: {
             name: ArchDecl.$type,
             properties: {
+                lpae: {
+                    name: ArchDecl.lpae,
+                    defaultValue: false,
+                    optional: true
+                },
                 value: {
                     name: ArchDecl.value
                 }
@@ -2536,6 +2637,33 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             },
             superTypes: []
         },
+        ConfigAccess: {
+            name: ConfigAccess.$type,
+            properties: {
+                base: {
+                    name: ConfigAccess.base,
+                    optional: true
+                },
+                method: {
+                    name: ConfigAccess.method
+                },
+                size: {
+                    name: ConfigAccess.size,
+                    optional: true
+                },
+                sizes: {
+                    name: ConfigAccess.sizes,
+                    defaultValue: [],
+                    optional: true
+                },
+                special: {
+                    name: ConfigAccess.special,
+                    defaultValue: [],
+                    optional: true
+                }
+            },
+            superTypes: []
+        },
         DeassignStep: {
             name: DeassignStep.$type,
             properties: {
@@ -2694,6 +2822,23 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             },
             superTypes: []
         },
+        GuestPhb: {
+            name: GuestPhb.$type,
+            properties: {
+                assignments: {
+                    name: GuestPhb.assignments,
+                    defaultValue: [],
+                    optional: true
+                },
+                index: {
+                    name: GuestPhb.index
+                },
+                name: {
+                    name: GuestPhb.name
+                }
+            },
+            superTypes: []
+        },
         HardwareItem: {
             name: HardwareItem.$type,
             properties: {
@@ -2715,6 +2860,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 compatibles: {
                     name: HostBridge.compatibles,
+                    defaultValue: [],
+                    optional: true
+                },
+                configAccesses: {
+                    name: HostBridge.configAccesses,
                     defaultValue: [],
                     optional: true
                 },
@@ -3084,6 +3234,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                     defaultValue: [],
                     optional: true
                 },
+                vfioIommus: {
+                    name: Kvm.vfioIommus,
+                    defaultValue: [],
+                    optional: true
+                },
                 vms: {
                     name: Kvm.vms,
                     defaultValue: [],
@@ -3107,6 +3262,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 name: {
                     name: KvmVm.name
+                },
+                phbs: {
+                    name: KvmVm.phbs,
+                    defaultValue: [],
+                    optional: true
                 }
             },
             superTypes: [Guest.$type]
@@ -3810,6 +3970,15 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 size: {
                     name: VfBar.size
+                }
+            },
+            superTypes: []
+        },
+        VfioIommu: {
+            name: VfioIommu.$type,
+            properties: {
+                value: {
+                    name: VfioIommu.value
                 }
             },
             superTypes: []

@@ -122,8 +122,26 @@ export function lowerKvm(kvm: ast.Kvm, keys: LoweringKeys): m.KvmConfig {
                 loc: locOf(d),
             })),
         ),
-        vms: kvm.vms.map((v) => ({ name: keys.of(v), memory: optNum(v.memory[0]), assignments: v.assignments.flatMap((a) => withDevice(a, lowerAssignment)), loc: locOf(v), nameLoc: locOfProperty(v, 'name') })),
+        vms: kvm.vms.map((v) => lowerVm(v, keys)),
+        ...(kvm.vfioIommus[0]?.value ? { vfioIommu: { kind: kvm.vfioIommus[0].value as m.VfioIommuKind, loc: locOf(kvm.vfioIommus[0]) } } : {}),
         loc: locOf(kvm),
+    };
+}
+
+function lowerVm(v: ast.KvmVm, keys: LoweringKeys): m.KvmVm {
+    const name = keys.of(v);
+    const phbs = v.phbs.map((p) => ({ node: p, name: keys.of(p) }));
+    return {
+        name,
+        memory: optNum(v.memory[0]),
+        assignments: [
+            ...v.assignments.flatMap((a) => withDevice(a, lowerAssignment)),
+            // Devices on a written guest PHB: the same entries, with the PHB they sit on.
+            ...phbs.flatMap((p) => p.node.assignments.flatMap((a) => withDevice(a, lowerAssignment)).map((a) => ({ ...a, phb: p.name }))),
+        ],
+        ...(phbs.length > 0 ? { phbs: phbs.map((p) => ({ name: p.name, index: num(p.node.index, 0n), loc: locOf(p.node), nameLoc: locOfProperty(p.node, 'name') })) } : {}),
+        loc: locOf(v),
+        nameLoc: locOfProperty(v, 'name'),
     };
 }
 
@@ -142,6 +160,7 @@ export function lowerLinux(linux: ast.LinuxOptions | undefined): m.LinuxOptions 
         hpMemSize: size('hpmemsize'),
         hpMmioPrefSize: size('hpmmioprefsize'),
         hpIoSize: size('hpiosize'),
+        ...(size('vmalloc') !== undefined ? { vmalloc: size('vmalloc') } : {}),
     };
 }
 

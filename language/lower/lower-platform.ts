@@ -7,7 +7,7 @@ import { lowerFunction } from './lower-function.js';
 import { lowerIort, lowerKvm, lowerLinux, lowerScenario, lowerXen } from './lower-config.js';
 import { LoweringKeys } from './keys.js';
 import { locOf, locOfProperty } from './loc.js';
-import { num, optNum, prop, smallNum } from './values.js';
+import { num, optNum, pciAddress, prop, smallNum } from './values.js';
 
 /** Every platform of a document's root. */
 export function lowerModel(model: ast.Model): m.Platform[] {
@@ -29,6 +29,7 @@ export function lowerPlatform(platform: ast.Platform, keys = new LoweringKeys(),
         name,
         title: platform.title,
         arch: (platform.arch[0]?.value ?? 'arm64') as m.Arch,
+        ...(platform.arch[0]?.lpae ? { lpae: true } : {}),
         loc: locOfProperty(platform, 'name'),
         memory: of<ast.MemoryRegion>('MemoryRegion').map((r) => ({ name: key(r), base: num(r.base, 0n), size: num(r.size, 0n), loc: locOf(r) })),
         reserved: of<ast.ReservedRegion>('ReservedRegion').map((r) => ({
@@ -137,6 +138,7 @@ function lowerHostBridge(hb: ast.HostBridge, name: string, keys: LoweringKeys): 
         msiMapMask: mask('msi-map-mask'),
         msiParent: hb.msiParents[0]?.target?.$refText,
         numaNode: optNum(hb.numaNodes[0]?.value),
+        ...(hb.configAccesses[0] ? { configAccess: lowerConfigAccess(hb.configAccesses[0]) } : {}),
         functions: hb.functions.map((fn) => lowerFunction(fn, keys)),
         loc: locOf(hb),
         nameLoc: locOfProperty(hb, 'name'),
@@ -149,4 +151,14 @@ function lowerMcfg(mcfg: ast.Mcfg, busStart: bigint, busEnd: bigint): m.ConfigWi
     const end = num(mcfg.end, busEnd);
     const count = end >= start ? end - start + 1n : 0n;
     return { convention: 'mcfg', base: num(mcfg.base, 0n), size: count << 20n, buses: { start, end }, loc: locOf(mcfg) };
+}
+
+function lowerConfigAccess(c: ast.ConfigAccess): m.ConfigAccess {
+    return {
+        method: (c.method ?? 'ecam') as m.ConfigAccessMethod,
+        ...(c.base !== undefined ? { registers: { base: num(c.base, 0n), size: num(c.size, 0n) } } : {}),
+        ...(c.sizes.length > 0 ? { sizes: c.sizes.map((t) => num(t, 0n)) } : {}),
+        special: c.special.map((a) => ({ ...pciAddress(a.absolute, a.relative), loc: locOf(a) })),
+        loc: locOf(c),
+    };
 }

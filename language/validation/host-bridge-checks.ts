@@ -60,7 +60,8 @@ function overlaps(a: { start: bigint; end: bigint } | undefined, b: { start: big
 function checkOneConfigSpace(bridge: HostBridge, accept: ValidationAcceptor): void {
     const ecam = bridge.ecams[0];
     const mcfg = bridge.mcfgs[0];
-    if (!ecam && !mcfg) {
+    // `config-access index-data` reaches configuration space through registers, not a region (issue 14).
+    if (!ecam && !mcfg && bridge.configAccesses[0]?.method !== 'index-data') {
         report(accept, 'LANG-MISSING-PROPERTY', `Host bridge ${bridge.name} has no configuration space: write \`ecam at A size S\` (device tree) or \`mcfg at A buses S..E\` (ACPI).`, { node: bridge, property: 'name' });
     }
     if (ecam && mcfg) {
@@ -98,6 +99,9 @@ function checkSegmentRange(bridge: HostBridge, accept: ValidationAcceptor): void
 function checkEcamCoversBuses(bridge: HostBridge, accept: ValidationAcceptor): void {
     const ecam = bridge.ecams[0];
     if (!ecam || bridge.childEcams.length > 0 || bridge.mcfgs.length > 0) return;
+    // `config-access dbi` / `sliding-window`: `ecam` is the controller's own registers (issue 14).
+    const method = bridge.configAccesses[0]?.method;
+    if (method === 'dbi' || method === 'sliding-window') return;
     const size = valueOf(ecam.size);
     const buses = busesOf(bridge);
     if (size === undefined || !buses || buses.end > 0xffn) return;
@@ -130,6 +134,7 @@ function checkHostBridgePropertiesOnce(bridge: HostBridge, accept: ValidationAcc
     const single: Array<[string, AstNode[]]> = [
         ['compatible', bridge.compatibles], ['ecam', bridge.ecams], ['mcfg', bridge.mcfgs], ['child-ecam', bridge.childEcams],
         ['bus-range', bridge.busRanges], ['numa-node', bridge.numaNodes], ['msi-parent', bridge.msiParents],
+        ['config-access', bridge.configAccesses],
     ];
     const owner = `Host bridge ${bridge.name}`;
     for (const [keyword, list] of single) {

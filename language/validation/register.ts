@@ -32,6 +32,10 @@ import { scenarioChecks } from './scenario-checks.js';
 import { sriovChecks } from './sriov-checks.js';
 import { topologyPlacementChecks } from './topology-placement-checks.js';
 import { xenKvmChecks } from './xen-kvm-checks.js';
+// issue 14: 32-bit Arm, POWER, non-ECAM configuration access
+import { addressWidthChecks } from './address-width-checks.js';
+import { configAccessChecks } from './config-access-checks.js';
+import { powerChecks } from './power-checks.js';
 
 type AnyChecks = Record<string, ValidationCheck | ValidationCheck[] | undefined>;
 
@@ -97,6 +101,10 @@ const MODULES: ReadonlyArray<(services: PciplatServices) => ValidationChecks<Pci
     registersChecks,
     eaChecks,
     pcieTypeChecks,
+    // issue 14
+    addressWidthChecks,
+    configAccessChecks,
+    powerChecks,
 ];
 
 export function registerValidationChecks(services: PciplatServices): void {

@@ -15,5 +15,7 @@ export function isProfile(value: string): value is Profile {
 export function defaultProfile(platform: Platform): Profile {
     if (platform.xen?.profile) return platform.xen.profile;
     if (!platform.xen && platform.kvm) return 'kvm';
+    // Xen has no PCI passthrough on POWER: a ppc64 host is a KVM host.
+    if (platform.arch === 'ppc64') return 'kvm';
     return platform.arch === 'x86_64' ? 'x86-pvh' : 'arm-design';
 }

@@ -9,6 +9,8 @@ import { finding, type Finding } from '../findings/finding.js';
 import { enumerate, type Enumeration } from '../fabric/enumerate.js';
 import { analyseIds, type IdAnalysis } from '../fabric/groups/analyse-ids.js';
 import { physicalMapFindings } from '../fabric/physical-map.js';
+import { configVmallocFindings } from '../fabric/config-vmalloc.js';
+import { configAccessSpecialFindings } from '../fabric/config-access-special.js';
 import { placeResources, type BridgePlacement, type FunctionPlacement, type PlacementResult } from '../fabric/placement/place.js';
 import { vfBarAddress } from '../fabric/placement/result.js';
 import type { FabricFunction, Topology } from '../fabric/topology.js';
@@ -152,6 +154,8 @@ export function fabricOf(platform: Platform, options: SimulationOptions = {}, st
     const placement: PlacementResult | undefined = stage('resource placement', () => placeResources(platform, { topology }));
     const ids: IdAnalysis | undefined = topology && stage('requester-ID and IOMMU-group analysis', () => analyseIds(topology, platform));
     const addressMap = stage('physical address map check', () => physicalMapFindings(platform)) ?? [];
+    const vmalloc = stage('32-bit configuration-space mapping check', () => configVmallocFindings(platform)) ?? [];
+    const special = (topology && stage('config-access special check', () => configAccessSpecialFindings(topology))) ?? [];
     const functions = (topology?.functions ?? []).map((f) => functionResult(f, placement, ids));
     return {
         enumeration,
@@ -160,7 +164,7 @@ export function fabricOf(platform: Platform, options: SimulationOptions = {}, st
         ids,
         functions,
         byName: new Map(functions.map((f) => [f.name, f])),
-        findings: [...addressMap, ...(enumeration?.findings ?? []), ...(placement?.findings ?? [])],
+        findings: [...addressMap, ...vmalloc, ...special, ...(enumeration?.findings ?? []), ...(placement?.findings ?? [])],
     };
 }
 

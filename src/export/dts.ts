@@ -10,12 +10,12 @@
 // writes it (vPCI ECAM and the two windows, libxl_arm.c), with the simulated guest slots and BARs.
 import type { DomainResult } from '../hypervisor/result.js';
 import { hex } from '../hypervisor/format.js';
-import type { HostBridge, HostWindow, Platform, Smmu } from '../model/platform.js';
+import { isArmArch, type HostBridge, type HostWindow, type Platform, type Smmu } from '../model/platform.js';
 import { cells, cells64, dtLabel, flag, headerComment, nodeText, str, u32, unitName, type Cell, type DtNode } from './dts-writer.js';
 import type { ExportInput } from './exporter.js';
 
 export function dtsNotApplicable(platform: Platform): string | undefined {
-    return platform.arch === 'arm64' ? undefined : 'an x86 platform describes its PCI host bridges through ACPI (MCFG, _CRS), not a device tree';
+    return isArmArch(platform.arch) ? undefined : platform.arch === 'ppc64' ? 'a POWER host describes its PHBs to Linux through OPAL firmware, which this export does not write' : 'an x86 platform describes its PCI host bridges through ACPI (MCFG, _CRS), not a device tree';
 }
 
 const GIC_DIST_SIZE = 0x1_0000n;

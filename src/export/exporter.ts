@@ -8,7 +8,7 @@ import { groupsText } from './groups.js';
 import type { PciNames } from './lspci-names.js';
 import { treeText } from './tree.js';
 import { xlNotApplicable, xlText } from './xl.js';
-import { qemuText } from './qemu.js';
+import { qemuNotApplicable, qemuText } from './qemu.js';
 import { dtsNotApplicable, dtsoText, dtsText } from './dts.js';
 import { libvirtText } from './libvirt.js';
 
@@ -44,7 +44,7 @@ export interface Exporter {
 export const EXPORTERS: readonly Exporter[] = [
     { format: 'groups', summary: 'the IOMMU groups as /sys/kernel/iommu_groups lists them (lspci -nns lines)', targets: ['platform'], render: groupsText, language: 'plaintext', extension: 'groups.txt' },
     { format: 'tree', summary: 'the PCI tree as lspci -tv draws it', targets: ['platform'], render: treeText, language: 'plaintext', extension: 'tree.txt' },
-    { format: 'qemu', summary: "a QEMU command line building the platform's topology; with --vm, the KVM guest's vfio-pci devices", targets: ['platform', 'kvm'], render: qemuText, language: 'shellscript', extension: 'sh' },
+    { format: 'qemu', summary: "a QEMU command line building the platform's topology; with --vm, the KVM guest's vfio-pci devices", targets: ['platform', 'kvm'], notApplicable: qemuNotApplicable, render: qemuText, language: 'shellscript', extension: 'sh' },
     { format: 'dts', summary: 'device-tree nodes of the host bridges, ITS and SMMU; with --domain, what Xen reads for that domain', targets: ['platform', 'xen'], notApplicable: dtsNotApplicable, render: dtsText, language: 'plaintext', extension: 'dts' },
     { format: 'dtso', summary: 'the same host-bridge, ITS and SMMU nodes as a device-tree overlay', targets: ['platform'], notApplicable: dtsNotApplicable, render: dtsoText, language: 'plaintext', extension: 'dtso' },
     { format: 'libvirt', summary: "a KVM VM's libvirt <devices>: a <hostdev> per assigned function at its guest slot", targets: ['kvm'], render: libvirtText, language: 'xml', extension: 'xml' },

@@ -128,6 +128,13 @@ function emitBus(platform: Platform, b: Build, functions: readonly PciFunction[]
     }
 }
 
+/** The export writes aarch64 `virt` and x86 `q35` only (issue 14's 32-bit Arm and POWER are not modelled as QEMU hosts). */
+export function qemuNotApplicable(platform: Platform): string | undefined {
+    if (platform.arch === 'arm32') return 'the QEMU export writes aarch64 virt and x86 q35 command lines; a 32-bit Arm platform is neither (and Linux dropped KVM on 32-bit Arm in 5.7)';
+    if (platform.arch === 'ppc64') return "the QEMU export writes aarch64 virt and x86 q35 command lines, not POWER's pseries machine";
+    return undefined;
+}
+
 function machineOptions(platform: Platform, notes: string[]): string[] {
     if (platform.arch === 'arm64') {
         const gic = platform.gics[0]?.version === 'v2' ? '2' : '3';

@@ -7,7 +7,7 @@
 import type { DomainResult } from '../hypervisor/result.js';
 import { xlPciEntryText, type XlDomainConfig } from '../hypervisor/xl-config.js';
 import { hex } from '../hypervisor/format.js';
-import type { Platform, XenDomain } from '../model/platform.js';
+import { isArmArch, type Platform, type XenDomain } from '../model/platform.js';
 import type { ExportInput } from './exporter.js';
 
 const MIB = 1n << 20n;
@@ -27,7 +27,7 @@ function guestSlot(guest: DomainResult, device: string): bigint | undefined {
 
 function typeOf(platform: Platform, config: XlDomainConfig): 'pv' | 'pvh' | 'hvm' {
     if (config.type) return config.type;
-    return platform.arch === 'arm64' ? 'pvh' : 'hvm';
+    return isArmArch(platform.arch) ? 'pvh' : 'hvm';
 }
 
 function lowHoleMiB(platform: Platform, decl: XenDomain | undefined): bigint | undefined {
@@ -59,7 +59,7 @@ export function xlText(input: ExportInput): string {
     lines.push('', `name = "${config.name}"`, `type = "${type}"`);
     if (config.memoryMiB !== undefined) lines.push(`memory = ${config.memoryMiB}`);
     if (config.vcpus !== undefined) lines.push(`vcpus = ${config.vcpus}`);
-    if (platform.arch === 'arm64') {
+    if (isArmArch(platform.arch)) {
         const gic = platform.gics[0];
         // xl knows v2 and v3; a GICv4 host presents a GICv3 to guests.
         if (gic) lines.push(`gic_version = "${gic.version === 'v2' ? 'v2' : 'v3'}"`);

@@ -29,6 +29,8 @@ export function physicalRegions(platform: Platform): Region[] {
     for (const hb of platform.hostBridges) {
         if (hb.ecam) add(`${configName(hb.ecam)} of host bridge ${hb.name}`, configStart(hb, hb.ecam), hb.ecam.size, hb.ecam.loc, 'config', hb.name);
         if (hb.childEcam) add(`child config window of host bridge ${hb.name}`, hb.childEcam.base, hb.childEcam.size, hb.childEcam.loc);
+        const regs = hb.configAccess?.registers;
+        if (regs) add(`config-access registers of host bridge ${hb.name}`, regs.base, regs.size, hb.configAccess!.loc);
         for (const w of hb.windows) {
             // x86 I/O windows are port space, not memory addresses.
             if (w.kind === 'io' && platform.arch === 'x86_64') continue;

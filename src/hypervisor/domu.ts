@@ -28,6 +28,7 @@ import { removeXenstore, writeXenstore } from './xl-config.js';
 import { recordRefusals } from './refusals.js';
 import { ownerText, type Attached, type ConfigEntry, type DomainState, type FnState, type HvState } from './state.js';
 import { checkMsixPageSharing } from './msix-pages.js';
+import { checkXenConfigAccessForDevice } from './config-access.js';
 
 /** The devices one configuration entry stands for (all functions of the slot with `all-functions`). */
 export function expandEntry(state: HvState, e: ConfigEntry): SlotRequest[] {
@@ -46,6 +47,11 @@ function passthroughAvailable(state: HvState, d: DomainState, at: ConfigEntry): 
         return false;
     }
     if (state.rules.arch === 'arm') {
+        // issue 14: upstream Xen builds PCI only on arm64 (xen/arch/arm/Kconfig: PCI_PASSTHROUGH depends on ARM_64).
+        if (state.platform.arch === 'arm32' && state.profile === 'arm-upstream') {
+            state.report('XEN-ARM32-NO-PCI', `${d.name} is given PCI devices, but platform ${state.platform.name} is 32-bit Arm and upstream Xen builds PCI support only on arm64 (PCI_PASSTHROUGH depends on ARM_64 and selects HAS_PCI): Xen knows no PCI device to assign (arm-upstream)`, { at: at.loc }, d.name);
+            return false;
+        }
         if (!state.rules.domUVpci) {
             const pt = xen?.pciPassthrough === true ? '' : '; `pci-passthrough` is also off (the default)';
             state.report(
@@ -175,6 +181,7 @@ function attachEntriesOnce(state: HvState, d: DomainState, entries: ConfigEntry[
     for (const r of requests) {
         const f = state.fn(r.device)!;
         const machine = sbdf(f.fn.segment, f.fn.bus, f.fn.devfn);
+        checkXenConfigAccessForDevice(state, r.device, d.name, r.entry.loc);
         if (notZero(r)) {
             state.emit('XEN_DOMCTL_assign_device', { domain: ownerText(state, d.name), machine_sbdf: machine, device: r.device, result: '-EOPNOTSUPP' });
             state.report(

@@ -13,6 +13,7 @@ import { availableResets, checkResetForGuest, emitReset } from './reset.js';
 import { expandEntry, snapshot } from './domu.js';
 import { allocateSlots, type SlotRequest } from './virtual-slots.js';
 import { recordRefusals } from './refusals.js';
+import { checkSpaprPhbs } from './spapr.js';
 import type { Attached, ConfigEntry, DomainState, FnState, HvState } from './state.js';
 import { checkMsixPageSharing } from './msix-pages.js';
 
@@ -46,6 +47,7 @@ function qemuArg(state: HvState, f: FnState, a: Attached, multifunction: boolean
     if (a.guestDevfn !== undefined) parts.push(`addr=0x${(a.guestDevfn >> 3n).toString(16)}.${(a.guestDevfn & 7n).toString(16)}`);
     if (multifunction) parts.push('multifunction=on');
     if (a.entry.flags.includes('no-rombar')) parts.push('rombar=0');
+    if (a.entry.phb) parts.push(`bus=${a.entry.phb}.0`);
     return `-device ${parts.join(',')}`;
 }
 
@@ -90,7 +92,9 @@ function attachVmOnce(state: HvState, d: DomainState, entries: ConfigEntry[]): v
         }
     }
     const viable = checkGroupViability(state, d.name, wanted.map((w) => ({ f: w.f, loc: w.loc })));
-    const usable = wanted.filter((w) => w.f.fn.group === undefined || viable.get(w.f.fn.group) === true);
+    const viableWanted = wanted.filter((w) => w.f.fn.group === undefined || viable.get(w.f.fn.group) === true);
+    // POWER: every group on one guest PHB, and one group per PHB with the v1 TCE IOMMU (spapr.ts).
+    const usable = state.platform.arch === 'ppc64' ? checkSpaprPhbs(state, d, viableWanted) : viableWanted;
     for (const w of wanted.filter((x) => x.f.fn.group === undefined)) {
         state.report('HV-DEVICE-UNKNOWN', `${d.name} cannot get ${w.f.fn.name}: it has no IOMMU group (${w.f.fn.noGroup ?? 'no IOMMU translates its DMA'}), so VFIO cannot take it`, { at: w.loc }, `${d.name}|${w.f.fn.name}|nogroup`);
     }
@@ -135,6 +139,7 @@ export function startVm(state: HvState, d: DomainState): void {
     d.attached.clear();
     state.emit('qemu-start', { vm: d.name, memory: d.kvm?.memory !== undefined ? `${d.kvm.memory >> 20n}M` : undefined });
     d.running = true;
+    for (const phb of d.kvm?.phbs ?? []) state.emit('qemu-device', { vm: d.name, device: phb.name, arg: `-device spapr-pci-host-bridge,index=${phb.index},id=${phb.name}` });
     attachVm(state, d, d.config);
     d.lastQemuArgs = qemuArgsOf(state, d);
     snapshot(d);

@@ -54,6 +54,8 @@ export interface ConfigEntry {
     vslot?: { device: bigint; fn: bigint; loc?: SourceLoc };
     flags: XlFlag[];
     rdmPolicy?: 'strict' | 'relaxed';
+    /** KVM on POWER: the guest PHB the device sits on (absent: the default PHB, index 0). */
+    phb?: string;
     /** Where it was configured: the `assign` in the domain, or the scenario step. */
     loc: SourceLoc;
 }

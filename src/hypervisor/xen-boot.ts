@@ -15,6 +15,7 @@ import { mapHostBridgesForArmDom0, mapItsTranslaterForDom0, mapPvhDom0 } from '.
 import { checkSegmentAgreement, registerArmHostBridges, registerPvhMmcfg, registerPvhMmcfgOf } from './host-bridges.js';
 import { playDom0Reports } from './dom0-reports.js';
 import type { Dom0Report } from '../model/platform.js';
+import { checkXenConfigAccess } from './config-access.js';
 import { keepXenDevices } from './ownership.js';
 import { refName, type HvState } from './state.js';
 
@@ -41,10 +42,11 @@ function buildDom0less(state: HvState): void {
 export function bootXen(state: HvState, reports?: readonly Dom0Report[]): void {
     state.booted = true;
     const arm = state.rules.arch === 'arm';
-    state.emit('xen-boot', { profile: state.profile, arch: arm ? 'arm64' : 'x86_64', iommu: state.platform.xen?.iommu === false ? 'off' : 'on' });
+    state.emit('xen-boot', { profile: state.profile, arch: arm ? (state.platform.arch === 'arm32' ? 'arm32' : 'arm64') : 'x86_64', iommu: state.platform.xen?.iommu === false ? 'off' : 'on' });
     keepXenDevices(state);
     if (arm) {
         checkSegmentAgreement(state);
+        checkXenConfigAccess(state);
         if (state.rules.hostBridgesFromDt) registerArmHostBridges(state);
     }
     buildDom0less(state);

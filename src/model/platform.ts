@@ -5,13 +5,15 @@
 
 import type { SourceLoc } from './source.js';
 
-export type Arch = 'arm64' | 'x86_64';
+export type Arch = 'arm64' | 'x86_64' | 'arm32' | 'ppc64';
 export type Profile = 'arm-design' | 'arm-upstream' | 'x86-pvh' | 'kvm';
 
 export interface Platform {
     name: string;
     title?: string;
     arch: Arch;
+    /** `arch arm32 lpae`: 40-bit physical addresses (LPAE); arm32 without it has 32-bit ones. */
+    lpae?: boolean;
     loc: SourceLoc;
     memory: MemoryRegion[];
     reserved: ReservedRegion[];
@@ -156,6 +158,8 @@ export interface HostBridge {
     msiMapMask?: bigint;
     msiParent?: string;
     numaNode?: bigint;
+    /** `config-access`: how the controller reaches configuration space; absent means plain ECAM. */
+    configAccess?: ConfigAccess;
     /** Functions on the root bus (the tree below hangs from their `children`). */
     functions: PciFunction[];
     loc: SourceLoc;
@@ -412,6 +416,8 @@ export interface Assignment {
     vslot?: { device: bigint; fn: bigint; loc: SourceLoc };
     flags: XlFlag[];
     rdmPolicy?: 'strict' | 'relaxed';
+    /** KVM on POWER: the guest PHB (`phb NAME index N { assign … }`) the device sits on; absent: the default PHB. */
+    phb?: string;
     loc: SourceLoc;
 }
 
@@ -450,6 +456,8 @@ export interface XenConfig {
 export interface KvmVm {
     name: string;
     memory?: bigint;
+    /** pseries guest host bridges written for the VM (the default PHB, index 0, is implicit). */
+    phbs?: GuestPhb[];
     assignments: Assignment[];
     loc: SourceLoc;
     nameLoc: SourceLoc;
@@ -458,6 +466,8 @@ export interface KvmVm {
 export interface KvmConfig {
     hostDrivers: { device: FunctionRef; driver: string; loc: SourceLoc }[];
     vms: KvmVm[];
+    /** `vfio-iommu`: the host's VFIO IOMMU backend when written (POWER: sPAPR TCE v1 or v2). */
+    vfioIommu?: { kind: VfioIommuKind; loc: SourceLoc };
     loc: SourceLoc;
 }
 
@@ -479,6 +489,8 @@ export interface LinuxOptions {
     hpMemSize?: bigint;
     hpMmioPrefSize?: bigint;
     hpIoSize?: bigint;
+    /** `vmalloc=`: the size of a 32-bit kernel's vmalloc area (arm32 default 240 MiB). */
+    vmalloc?: bigint;
 }
 
 /** The options of a platform that writes no `linux { }` block (as lowering gives them). */
@@ -511,6 +523,40 @@ export type Dom0Report =
 export interface Scenario {
     name: string;
     steps: Step[];
+    loc: SourceLoc;
+    nameLoc: SourceLoc;
+}
+
+// --- issue 14: 32-bit Arm, POWER, non-ECAM configuration access ------------------------------
+
+export function isArmArch(arch: Arch): boolean {
+    return arch === 'arm64' || arch === 'arm32';
+}
+
+/** CPU physical address width where the architecture limits it below 64 bits (arm32: 32, or 40 with LPAE). */
+export function physicalAddressBits(platform: Pick<Platform, 'arch' | 'lpae'>): number | undefined {
+    if (platform.arch !== 'arm32') return undefined;
+    return platform.lpae ? 40 : 32;
+}
+
+export type ConfigAccessMethod = 'ecam' | 'dbi' | 'sliding-window' | 'index-data';
+
+export interface ConfigAccess {
+    method: ConfigAccessMethod;
+    /** `index-data at A size S`: the address/data register pair. */
+    registers?: { base: bigint; size: bigint };
+    /** Access widths in bytes the controller supports; absent: 1, 2 and 4. */
+    sizes?: bigint[];
+    /** `ecam special ADDR...`: functions the controller's driver special-cases. */
+    special: PciAddress[];
+    loc: SourceLoc;
+}
+
+export type VfioIommuKind = 'type1' | 'spapr-tce' | 'spapr-tce-v2';
+
+export interface GuestPhb {
+    name: string;
+    index: bigint;
     loc: SourceLoc;
     nameLoc: SourceLoc;
 }

@@ -1,6 +1,6 @@
 // Access Control Services as Linux's IOMMU grouping reads them (DOMAIN.md B.2.1): whether ACS
 // is enabled at all, pci_acs_enabled per device kind and pci_acs_path_enabled up to the root.
-import type { AcsFlag, Platform } from '../../model/platform.js';
+import { isArmArch, type AcsFlag, type Platform } from '../../model/platform.js';
 import { hasQuirk, isMultifunction, pcieType } from '../ids/pcie-type.js';
 import { acsQuirk, type AcsQuirkAnswer } from '../quirks/acs-quirks.js';
 import { idQuirksOn } from '../quirks/apply.js';
@@ -17,7 +17,7 @@ export type AcsMode = 'enabled' | 'deferred';
 
 export function acsMode(platform: Platform): AcsMode {
     if (platform.linux.acs) return platform.linux.acs;
-    return platform.arch === 'arm64' && !platform.iort ? 'deferred' : 'enabled';
+    return isArmArch(platform.arch) && !platform.iort ? 'deferred' : 'enabled';
 }
 
 /** REQ_ACS_FLAGS in linux:drivers/iommu/iommu.c: Source Validation, P2P Request/Completion Redirect, Upstream Forwarding. */

@@ -19,6 +19,15 @@ export function hasDtMaps(hb: HostBridge): boolean {
     return hb.iommuMap.length > 0 || hb.msiMap.length > 0 || hb.msiParent !== undefined;
 }
 
+/**
+ * POWER (issue 14): each PHB is its own IOMMU (its TCE tables see requester IDs directly, as an x86
+ * IOMMU does), so every function below a PHB is translated by it. IOMMU groups then follow Linux's
+ * generic PCI grouping; powernv's PE assignment is not modelled.
+ */
+function powerTranslation(platform: Platform, hb: HostBridge, aliases: Parameters<typeof x86Translation>[1], smmus: Parameters<typeof x86Translation>[2]): IdTranslation | undefined {
+    return platform.arch === 'ppc64' ? x86Translation(hb.name, aliases, smmus) : undefined;
+}
+
 export function computeIds(topology: Topology, platform: Platform = topology.platform): IdsResult {
     const smmus = smmuIndex(platform);
     const iort = platform.iort ? new IortTable(platform.iort) : undefined;
@@ -46,7 +55,7 @@ export function computeIds(topology: Topology, platform: Platform = topology.pla
         const acpi = iort ? iortTranslation(iort, rcFor(f.segment), aliases, msi, smmus) : undefined;
         const x86Iommu = x86ByBridge.get(hb.name);
         // ACPI boots use the IORT; device-tree boots the host bridge's maps; x86 the DMAR/IVRS scope.
-        const translation: IdTranslation | undefined = acpi ?? dt ?? (x86Iommu !== undefined ? x86Translation(x86Iommu, aliases, smmus) : undefined);
+        const translation: IdTranslation | undefined = acpi ?? dt ?? (x86Iommu !== undefined ? x86Translation(x86Iommu, aliases, smmus) : undefined) ?? powerTranslation(platform, hb, aliases, smmus);
         const ids: FunctionIds = {
             fn: f,
             rid: rid(f),
