@@ -12,6 +12,7 @@ import { unknownReason, unknownSeverity } from './ownership.js';
 import { availableResets, checkResetForGuest, emitReset } from './reset.js';
 import { expandEntry, snapshot } from './domu.js';
 import { allocateSlots, type SlotRequest } from './virtual-slots.js';
+import { refuseBridge } from './vfio-bridge.js';
 import type { Attached, ConfigEntry, DomainState, FnState, HvState } from './state.js';
 
 export function bootKvm(state: HvState): void {
@@ -61,6 +62,7 @@ function attachVm(state: HvState, d: DomainState, entries: ConfigEntry[]): void 
                 state.report('HV-ASSIGNED-TWICE', `${d.name} is given ${req.device}, which the running VM ${other.name} already holds`, { at: e.loc }, `${d.name}|${req.device}`);
                 continue;
             }
+            if (refuseBridge(state, d.name, f, e.loc)) continue;
             const host = state.hostDrivers.get(req.device);
             if (host && !VFIO_FRIENDLY.has(host.driver)) {
                 state.report(
