@@ -20,6 +20,7 @@ export const PciplatTerminals = {
 export type PciplatTerminalNames = keyof typeof PciplatTerminals;
 
 export type PciplatKeywordNames =
+    | ","
     | "->"
     | "."
     | ".."
@@ -527,12 +528,12 @@ export function isChildEcam(item: unknown): item is ChildEcam {
 export interface Compatible extends langium.AstNode {
     readonly $container: HostBridge;
     readonly $type: 'Compatible';
-    value: string;
+    values: Array<string>;
 }
 
 export const Compatible = {
     $type: 'Compatible',
-    value: 'value'
+    values: 'values'
 } as const;
 
 export function isCompatible(item: unknown): item is Compatible {
@@ -693,7 +694,7 @@ export interface GenericDevice extends langium.AstNode {
     readonly $container: Platform | Soc;
     readonly $type: 'GenericDevice';
     base: string;
-    compatible?: string;
+    compatibles: Array<string>;
     name: Name;
     size: string;
 }
@@ -701,7 +702,7 @@ export interface GenericDevice extends langium.AstNode {
 export const GenericDevice = {
     $type: 'GenericDevice',
     base: 'base',
-    compatible: 'compatible',
+    compatibles: 'compatibles',
     name: 'name',
     size: 'size'
 } as const;
@@ -2410,8 +2411,9 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
         Compatible: {
             name: Compatible.$type,
             properties: {
-                value: {
-                    name: Compatible.value
+                values: {
+                    name: Compatible.values,
+                    defaultValue: []
                 }
             },
             superTypes: []
@@ -2525,8 +2527,9 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 base: {
                     name: GenericDevice.base
                 },
-                compatible: {
-                    name: GenericDevice.compatible,
+                compatibles: {
+                    name: GenericDevice.compatibles,
+                    defaultValue: [],
                     optional: true
                 },
                 name: {

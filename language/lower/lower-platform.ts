@@ -61,7 +61,7 @@ export function lowerPlatform(platform: ast.Platform, keys = new LoweringKeys(),
             ...of<ast.GenericDevice>('GenericDevice').map((d) => ({
                 name: keys.key('PlatformDevice', d.name ?? ''),
                 kind: 'device' as const,
-                compatible: d.compatible,
+                compatible: d.compatibles.length > 0 ? [...d.compatibles] : undefined,
                 base: num(d.base, 0n),
                 io: false,
                 size: num(d.size, 0n),
@@ -118,7 +118,8 @@ function lowerHostBridge(hb: ast.HostBridge, name: string, keys: LoweringKeys): 
     return {
         name,
         segment: optNum(hb.segment),
-        compatible: hb.compatibles[0]?.value,
+        compatible: hb.compatibles[0] && hb.compatibles[0].values.length > 0 ? [...hb.compatibles[0].values] : undefined,
+        compatibleLoc: hb.compatibles[0] ? locOf(hb.compatibles[0]) : undefined,
         ecam: ecam
             ? { convention: 'dt', base: num(ecam.base, 0n), size: num(ecam.size, 0n), loc: locOf(ecam) }
             : mcfg

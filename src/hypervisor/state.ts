@@ -123,6 +123,8 @@ export class HvState {
     readonly xenOwns = new Map<string, SourceLoc | undefined>();
     /** `assignable` VFs waiting for SR-IOV to create them. */
     readonly deferredAssignable = new Map<string, SourceLoc>();
+    /** Arm host bridges Xen found no driver for (xen-host-drivers.ts): their devices are refused. */
+    readonly xenUnknownHostBridges = new Set<string>();
     /** KVM host-driver bindings. */
     readonly hostDrivers = new Map<string, { driver: string; loc: SourceLoc }>();
     /** Indexes over the functions (platforms may have 100k of them). */

@@ -95,7 +95,8 @@ export interface IoApic {
 export interface PlatformDevice {
     name: string;
     kind: 'uart' | 'device';
-    compatible?: string;
+    /** Device-tree `compatible` strings, most specific first (src/model/compatible.ts matches on any). */
+    compatible?: string[];
     /** MMIO base, or the I/O port for x86 UARTs (`io` is then true). */
     base: bigint;
     io: boolean;
@@ -141,7 +142,9 @@ export interface HostBridge {
     name: string;
     /** `linux,pci-domain` when written; absent means the OS/Xen allocates one. */
     segment?: bigint;
-    compatible?: string;
+    /** Device-tree `compatible` strings, most specific first (src/model/compatible.ts matches on any). */
+    compatible?: string[];
+    compatibleLoc?: SourceLoc;
     ecam?: ConfigWindow;
     /** DesignWare-style second config window for the buses below the root bus. */
     childEcam?: ConfigWindow;

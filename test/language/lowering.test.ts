@@ -86,7 +86,17 @@ describe('lowering of strings', () => {
     it('keeps titles and compatibles as written, without quotes', async () => {
         const [p] = await platformsFromFile(tx2);
         expect(p!.title).toBe('ThunderX2 two-socket board');
-        expect(p!.hostBridges[0]!.compatible).toBe('pci-host-ecam-generic');
+        expect(p!.hostBridges[0]!.compatible).toEqual(['pci-host-ecam-generic']);
+    });
+
+    it('keeps every string of a compatible list, most specific first', async () => {
+        const p = await platformFromText(`platform p {
+  arch arm64
+  device sdhc0 "fsl,ls1028a-esdhc", "fsl,esdhc" at 0x0214_0000 size 64K
+  host-bridge pcie0 { compatible "fsl,ls1028a-pcie", "snps,dw-pcie"  ecam at 0x3000_0000 size 16M  bus-range 0..15 }
+}`);
+        expect(p.hostBridges[0]!.compatible).toEqual(['fsl,ls1028a-pcie', 'snps,dw-pcie']);
+        expect(p.platformDevices[0]!.compatible).toEqual(['fsl,ls1028a-esdhc', 'fsl,esdhc']);
     });
 });
 
