@@ -19,7 +19,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 const REPEATED: Record<string, readonly string[]> = {
     Model: ['imports', 'elements'],
     Soc: ['items'],
-    Platform: ['arch', 'socs', 'items', 'iorts', 'xens', 'kvms', 'linuxes', 'scenarios'],
+    Platform: ['arch', 'cpus', 'socs', 'items', 'iorts', 'xens', 'kvms', 'linuxes', 'scenarios'],
     HostBridge: ['compatibles', 'ecams', 'mcfgs', 'childEcams', 'busRanges', 'windows', 'iommuMaps', 'msiMaps', 'masks', 'msiParents', 'numaNodes', 'functions'],
     PciFunction: ['attrs', 'flags', 'bars', 'roms', 'msis', 'msixes', 'acses', 'aris', 'sriovs', 'resets', 'quirks', 'slots', 'busNumbers', 'bridgeWindows', 'functions'],
     Its: ['props'],

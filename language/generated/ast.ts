@@ -56,6 +56,7 @@ export type PciplatKeywordNames =
     | "class"
     | "compatible"
     | "count"
+    | "cpus"
     | "cr"
     | "deassign"
     | "deferred"
@@ -540,6 +541,21 @@ export function isCompatible(item: unknown): item is Compatible {
     return reflection.isInstance(item, Compatible.$type);
 }
 
+export interface CpuCount extends langium.AstNode {
+    readonly $container: Platform;
+    readonly $type: 'CpuCount';
+    count: string;
+}
+
+export const CpuCount = {
+    $type: 'CpuCount',
+    count: 'count'
+} as const;
+
+export function isCpuCount(item: unknown): item is CpuCount {
+    return reflection.isInstance(item, CpuCount.$type);
+}
+
 export interface DeassignStep extends langium.AstNode {
     readonly $container: Scenario;
     readonly $type: 'DeassignStep';
@@ -594,12 +610,14 @@ export interface Dom0 extends langium.AstNode {
     readonly $type: 'Dom0';
     memory: Array<string>;
     uses: Array<FunctionRef>;
+    vcpus: Array<string>;
 }
 
 export const Dom0 = {
     $type: 'Dom0',
     memory: 'memory',
-    uses: 'uses'
+    uses: 'uses',
+    vcpus: 'vcpus'
 } as const;
 
 export function isDom0(item: unknown): item is Dom0 {
@@ -1170,13 +1188,15 @@ export interface KvmVm extends langium.AstNode {
     assignments: Array<Assignment>;
     memory: Array<string>;
     name: Name;
+    vcpus: Array<string>;
 }
 
 export const KvmVm = {
     $type: 'KvmVm',
     assignments: 'assignments',
     memory: 'memory',
-    name: 'name'
+    name: 'name',
+    vcpus: 'vcpus'
 } as const;
 
 export function isKvmVm(item: unknown): item is KvmVm {
@@ -1543,6 +1563,7 @@ export interface Platform extends langium.AstNode {
     readonly $container: Model;
     readonly $type: 'Platform';
     arch: Array<ArchDecl>;
+    cpus: Array<CpuCount>;
     iorts: Array<Iort>;
     items: Array<HardwareItem>;
     kvms: Array<Kvm>;
@@ -1557,6 +1578,7 @@ export interface Platform extends langium.AstNode {
 export const Platform = {
     $type: 'Platform',
     arch: 'arch',
+    cpus: 'cpus',
     iorts: 'iorts',
     items: 'items',
     kvms: 'kvms',
@@ -2119,6 +2141,7 @@ export type PciplatAstType = {
     BusRange: BusRange
     ChildEcam: ChildEcam
     Compatible: Compatible
+    CpuCount: CpuCount
     DeassignStep: DeassignStep
     DestroyStep: DestroyStep
     DisableSriovStep: DisableSriovStep
@@ -2418,6 +2441,15 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             },
             superTypes: []
         },
+        CpuCount: {
+            name: CpuCount.$type,
+            properties: {
+                count: {
+                    name: CpuCount.count
+                }
+            },
+            superTypes: []
+        },
         DeassignStep: {
             name: DeassignStep.$type,
             properties: {
@@ -2467,6 +2499,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 uses: {
                     name: Dom0.uses,
+                    defaultValue: [],
+                    optional: true
+                },
+                vcpus: {
+                    name: Dom0.vcpus,
                     defaultValue: [],
                     optional: true
                 }
@@ -2965,6 +3002,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 name: {
                     name: KvmVm.name
+                },
+                vcpus: {
+                    name: KvmVm.vcpus,
+                    defaultValue: [],
+                    optional: true
                 }
             },
             superTypes: [Guest.$type]
@@ -3285,6 +3327,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             properties: {
                 arch: {
                     name: Platform.arch,
+                    defaultValue: [],
+                    optional: true
+                },
+                cpus: {
+                    name: Platform.cpus,
                     defaultValue: [],
                     optional: true
                 },

@@ -89,12 +89,13 @@ export function lowerXen(xen: ast.Xen, keys: LoweringKeys): m.XenConfig {
         iommu: option('iommu'),
         owns: xen.owns.flatMap((o) => o.devices.map((d, i) => ({ name: d.$refText, loc: locOfIndex(o, i) }))),
         assignable: xen.assignables.flatMap((a) => a.devices.map(lowerFunctionRef)),
-        dom0: { uses: dom0?.uses.map(lowerFunctionRef) ?? [], memory: optNum(dom0?.memory[0]), loc: dom0 && locOf(dom0) },
+        dom0: { uses: dom0?.uses.map(lowerFunctionRef) ?? [], memory: optNum(dom0?.memory[0]), loc: dom0 && locOf(dom0), vcpus: optNum(dom0?.vcpus[0]), vcpusLoc: dom0 && vcpusLoc(dom0) },
         domains: xen.domains.map((d) => ({
             name: keys.of(d),
             dom0less: d.dom0less,
             memory: optNum(d.memory[0]),
             vcpus: optNum(d.vcpus[0]),
+            vcpusLoc: vcpusLoc(d),
             guestType: d.guestType[0] as m.XenDomain['guestType'],
             holes: d.holes.map((h) => ({ which: h.which as m.MmioHole['which'], base: num(h.base, 0n), size: num(h.size, 0n), loc: locOf(h) })),
             assignments: d.assignments.flatMap((a) => withDevice(a, lowerAssignment)),
@@ -103,6 +104,11 @@ export function lowerXen(xen: ast.Xen, keys: LoweringKeys): m.XenConfig {
         })),
         loc: locOf(xen),
     };
+}
+
+/** Where the first `vcpus N` of a dom0, domain or VM block is written (its number). */
+function vcpusLoc(node: ast.Dom0 | ast.XenDomain | ast.KvmVm): SourceLoc | undefined {
+    return node.vcpus.length > 0 ? locOfProperty(node, 'vcpus') : undefined;
 }
 
 /** The location of the i-th reference of an `owns` list. */
@@ -122,7 +128,7 @@ export function lowerKvm(kvm: ast.Kvm, keys: LoweringKeys): m.KvmConfig {
                 loc: locOf(d),
             })),
         ),
-        vms: kvm.vms.map((v) => ({ name: keys.of(v), memory: optNum(v.memory[0]), assignments: v.assignments.flatMap((a) => withDevice(a, lowerAssignment)), loc: locOf(v), nameLoc: locOfProperty(v, 'name') })),
+        vms: kvm.vms.map((v) => ({ name: keys.of(v), memory: optNum(v.memory[0]), vcpus: optNum(v.vcpus[0]), vcpusLoc: vcpusLoc(v), assignments: v.assignments.flatMap((a) => withDevice(a, lowerAssignment)), loc: locOf(v), nameLoc: locOfProperty(v, 'name') })),
         loc: locOf(kvm),
     };
 }

@@ -74,6 +74,7 @@ export function lowerPlatform(platform: ast.Platform, keys = new LoweringKeys(),
         kvm: platform.kvms[0] && lowerKvm(platform.kvms[0], keys),
         linux: lowerLinux(platform.linuxes[0]),
         scenarios: platform.scenarios.map((sc) => lowerScenario(sc, keys)),
+        cpus: platform.cpus[0] && { count: num(platform.cpus[0].count, 0n), loc: locOf(platform.cpus[0]) },
     };
 }
 

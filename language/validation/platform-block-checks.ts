@@ -24,6 +24,9 @@ function checkOneArch(platform: Platform, accept: ValidationAcceptor): void {
 }
 
 function checkOneBlockOfEachKind(platform: Platform, accept: ValidationAcceptor): void {
+    for (const r of repeats(platform.cpus, () => 'cpus')) {
+        report(accept, 'LANG-DUPLICATE-PROPERTY', `Platform ${platform.name} gives cpus ${r.count} times (first at line ${lineOf(r.first)}).`, { node: r.item });
+    }
     const blocks: Array<[string, AstNode[]]> = [['iort', platform.iorts], ['xen', platform.xens], ['kvm', platform.kvms], ['linux', platform.linuxes]];
     for (const [keyword, list] of blocks) {
         for (const r of repeats(list, () => keyword)) {

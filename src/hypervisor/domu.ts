@@ -14,6 +14,7 @@
 //
 // A device Xen or libxl refuses is left out and the domain starts without it, so the scenario
 // plays on; the finding says what would fail.
+import { checkVcpus } from './vcpus.js';
 import { hex, range, sbdf } from './format.js';
 import { checkAliasesForGuest } from './device-add.js';
 import { checkHoles, guestHoles } from './guest-layout.js';
@@ -244,6 +245,7 @@ export function startXenDomain(state: HvState, d: DomainState): void {
         checkHoles(state, d.xen);
     }
     state.emit('xl-create', { domain: d.name, domid: String(d.domid), pci: String(d.config.length) });
+    checkVcpus(state, d.name, d.xen?.vcpus, d.xen?.vcpusLoc);
     d.running = true;
     attachEntries(state, d, d.config);
     snapshot(d);

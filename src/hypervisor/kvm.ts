@@ -13,6 +13,7 @@ import { availableResets, checkResetForGuest, emitReset } from './reset.js';
 import { expandEntry, snapshot } from './domu.js';
 import { allocateSlots, type SlotRequest } from './virtual-slots.js';
 import { refuseBridge } from './vfio-bridge.js';
+import { checkVcpus } from './vcpus.js';
 import type { Attached, ConfigEntry, DomainState, FnState, HvState } from './state.js';
 
 export function bootKvm(state: HvState): void {
@@ -127,6 +128,7 @@ export function startVm(state: HvState, d: DomainState): void {
     d.attached.clear();
     state.emit('qemu-start', { vm: d.name, memory: d.kvm?.memory !== undefined ? `${d.kvm.memory >> 20n}M` : undefined });
     d.running = true;
+    checkVcpus(state, d.name, d.kvm?.vcpus, d.kvm?.vcpusLoc);
     attachVm(state, d, d.config);
     d.lastQemuArgs = qemuArgsOf(state, d);
     snapshot(d);

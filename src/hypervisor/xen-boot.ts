@@ -15,6 +15,7 @@ import { mapHostBridgesForArmDom0, mapItsTranslaterForDom0, mapPvhDom0 } from '.
 import { checkSegmentAgreement, registerArmHostBridges, registerPvhMmcfg } from './host-bridges.js';
 import { keepXenDevices } from './ownership.js';
 import { refName, type HvState } from './state.js';
+import { checkVcpus } from './vcpus.js';
 
 function buildDom0less(state: HvState): void {
     for (const d of state.domains.values()) {
@@ -23,6 +24,7 @@ function buildDom0less(state: HvState): void {
         d.vmid = state.nextVmid++;
         d.running = true;
         state.emit('dom0less-create', { domain: d.name, domid: String(d.domid) });
+        checkVcpus(state, d.name, d.xen.vcpus, d.xen.vcpusLoc);
         for (const a of d.xen.assignments) {
             state.report(
                 'XEN-DOM0LESS-PCI',
@@ -46,6 +48,7 @@ export function bootXen(state: HvState): void {
     }
     buildDom0less(state);
     state.emit('dom0-build', { domain: 'dom0', domid: '0', type: arm ? 'hardware domain (Arm)' : 'PVH hardware domain' });
+    checkVcpus(state, 'dom0', state.platform.xen?.dom0.vcpus, state.platform.xen?.dom0.vcpusLoc);
     if (arm) {
         mapHostBridgesForArmDom0(state);
         mapItsTranslaterForDom0(state);

@@ -28,6 +28,8 @@ export interface Platform {
     kvm?: KvmConfig;
     linux: LinuxOptions;
     scenarios: Scenario[];
+    /** `cpus N`: the physical CPUs the machine has. */
+    cpus?: { count: bigint; loc: SourceLoc };
 }
 
 export interface MemoryRegion {
@@ -413,6 +415,7 @@ export interface XenDomain {
     dom0less: boolean;
     memory?: bigint;
     vcpus?: bigint;
+    vcpusLoc?: SourceLoc;
     guestType?: 'pv' | 'pvh' | 'hvm';
     holes: MmioHole[];
     assignments: Assignment[];
@@ -428,7 +431,7 @@ export interface XenConfig {
     owns: { name: string; loc: SourceLoc }[];
     /** `xl pci-assignable-add` before boot. */
     assignable: FunctionRef[];
-    dom0: { uses: FunctionRef[]; memory?: bigint; loc?: SourceLoc };
+    dom0: { uses: FunctionRef[]; memory?: bigint; loc?: SourceLoc; vcpus?: bigint; vcpusLoc?: SourceLoc };
     domains: XenDomain[];
     loc: SourceLoc;
 }
@@ -436,6 +439,9 @@ export interface XenConfig {
 export interface KvmVm {
     name: string;
     memory?: bigint;
+    /** QEMU `-smp`. */
+    vcpus?: bigint;
+    vcpusLoc?: SourceLoc;
     assignments: Assignment[];
     loc: SourceLoc;
     nameLoc: SourceLoc;

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { PciIds } from '../../src/pci-ids/index.js';
 import type { PciFunction } from '../../src/model/platform.js';
 import { allFunctions } from '../../src/model/walk.js';
-import { platformsFromFile } from '../helpers/platforms.js';
+import { platformFromText, platformsFromFile } from '../helpers/platforms.js';
 import { exportOf, FIXTURES, run, tempDir } from './helpers.js';
 import { pciDevices, qtreeOf, shape, type QemuPciDevice } from './qemu-qtree.js';
 
@@ -106,5 +106,20 @@ describe('the KVM guest of examples/vfio-desktop.pciplat', async () => {
         const written = [...text.matchAll(/addr=0x([0-9a-f]+)\.([0-7])/g)].map((m) => `${m[1]!.padStart(2, '0')}.${m[2]}`).sort();
         expect(slots).toEqual(written);
         expect(slots).toEqual(['01.0', '05.0', '05.1']);
+    });
+});
+
+describe('the vCPUs of a KVM guest', () => {
+    it('become -smp when written, a line QEMU accepts', async () => {
+        const platform = await platformFromText(`platform p {
+  arch x86_64
+  memory main at 0x10_0000 size 0x7ff0_0000
+  kvm { vm four { memory 1G  vcpus 4 }  vm plain { memory 1G } }
+}`);
+        const four = exportOf('qemu', platform, names, { vm: 'four' });
+        expect(four).toContain('-smp 4');
+        expect(exportOf('qemu', platform, names, { vm: 'plain' })).not.toContain('-smp');
+        // QEMU accepts the line (qtreeOf throws when it refuses one).
+        expect(qtreeOf(four.replace('accel=kvm', 'accel=tcg').replace('-cpu host', '-cpu max'))).toContain('bus: pcie.0');
     });
 });
