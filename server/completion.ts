@@ -24,6 +24,7 @@ const REPEATED: Record<string, readonly string[]> = {
     PciFunction: ['attrs', 'flags', 'bars', 'roms', 'msis', 'msixes', 'acses', 'aris', 'sriovs', 'resets', 'quirks', 'slots', 'busNumbers', 'bridgeWindows', 'functions'],
     Its: ['props'],
     Smmu: ['props', 'streamMatches'],
+    X86Iommu: ['deviceScopes'],
     Sriov: ['props', 'vfBars'],
     Iort: ['nodes'],
     IortSmmu: ['mappings'],

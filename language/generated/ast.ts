@@ -64,6 +64,7 @@ export type PciplatKeywordNames =
     | "device"
     | "device-id-bits"
     | "device-id-index"
+    | "device-scope"
     | "disable-sriov"
     | "disabled"
     | "dma-alias"
@@ -588,6 +589,21 @@ export const DestroyStep = {
 
 export function isDestroyStep(item: unknown): item is DestroyStep {
     return reflection.isInstance(item, DestroyStep.$type);
+}
+
+export interface DeviceScope extends langium.AstNode {
+    readonly $container: X86Iommu;
+    readonly $type: 'DeviceScope';
+    functions: Array<langium.Reference<PciFunction>>;
+}
+
+export const DeviceScope = {
+    $type: 'DeviceScope',
+    functions: 'functions'
+} as const;
+
+export function isDeviceScope(item: unknown): item is DeviceScope {
+    return reflection.isInstance(item, DeviceScope.$type);
 }
 
 export interface DisableSriovStep extends langium.AstNode {
@@ -2003,6 +2019,7 @@ export interface X86Iommu extends langium.AstNode {
     readonly $container: Platform | Soc;
     readonly $type: 'X86Iommu';
     base: string;
+    deviceScopes: Array<DeviceScope>;
     kind: X86IommuKind;
     name: Name;
     scope: Array<langium.Reference<HostBridge>>;
@@ -2011,6 +2028,7 @@ export interface X86Iommu extends langium.AstNode {
 export const X86Iommu = {
     $type: 'X86Iommu',
     base: 'base',
+    deviceScopes: 'deviceScopes',
     kind: 'kind',
     name: 'name',
     scope: 'scope'
@@ -2144,6 +2162,7 @@ export type PciplatAstType = {
     CpuCount: CpuCount
     DeassignStep: DeassignStep
     DestroyStep: DestroyStep
+    DeviceScope: DeviceScope
     DisableSriovStep: DisableSriovStep
     Dom0: Dom0
     Ecam: Ecam
@@ -2478,6 +2497,17 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 }
             },
             superTypes: [Step.$type]
+        },
+        DeviceScope: {
+            name: DeviceScope.$type,
+            properties: {
+                functions: {
+                    name: DeviceScope.functions,
+                    defaultValue: [],
+                    referenceType: PciFunction.$type
+                }
+            },
+            superTypes: []
         },
         DisableSriovStep: {
             name: DisableSriovStep.$type,
@@ -3686,6 +3716,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 base: {
                     name: X86Iommu.base
                 },
+                deviceScopes: {
+                    name: X86Iommu.deviceScopes,
+                    defaultValue: [],
+                    optional: true
+                },
                 kind: {
                     name: X86Iommu.kind
                 },
@@ -3695,7 +3730,8 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 scope: {
                     name: X86Iommu.scope,
                     defaultValue: [],
-                    referenceType: HostBridge.$type
+                    referenceType: HostBridge.$type,
+                    optional: true
                 }
             },
             superTypes: [HardwareItem.$type, OwnedDevice.$type]

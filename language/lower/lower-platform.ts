@@ -6,7 +6,7 @@ import type * as m from '../../src/model/platform.js';
 import { lowerFunction } from './lower-function.js';
 import { lowerIort, lowerKvm, lowerLinux, lowerScenario, lowerXen } from './lower-config.js';
 import { LoweringKeys } from './keys.js';
-import { locOf, locOfProperty } from './loc.js';
+import { locOf, locOfProperty, locOfReference } from './loc.js';
 import { num, optNum, prop, smallNum } from './values.js';
 
 /** Every platform of a document's root. */
@@ -45,6 +45,7 @@ export function lowerPlatform(platform: ast.Platform, keys = new LoweringKeys(),
             kind: i.kind as m.X86Iommu['kind'],
             base: num(i.base, 0n),
             scope: i.scope.map((s) => s.$refText),
+            deviceScope: i.deviceScopes.length > 0 ? i.deviceScopes.flatMap((d) => d.functions.map((r) => ({ function: r.$refText, loc: locOfReference(d, r) }))) : undefined,
             loc: locOf(i),
         })),
         gics: of<ast.Gic>('Gic').map((g) => ({ name: key(g), version: g.version as m.Gic['version'], base: num(g.base, 0n), loc: locOf(g) })),

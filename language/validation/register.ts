@@ -9,6 +9,7 @@ import { archChecks } from './arch-checks.js';
 import { barChecks } from './bar-checks.js';
 import { bridgeBusWindowChecks } from './bridge-bus-window-checks.js';
 import { childrenChecks } from './children-checks.js';
+import { dmarScopeChecks } from './dmar-scope-checks.js';
 import { functionDuplicatePropertyChecks } from './function-duplicate-property-checks.js';
 import { hardwareChecks } from './hardware-checks.js';
 import { hostBridgeChecks } from './host-bridge-checks.js';
@@ -87,6 +88,7 @@ const MODULES: ReadonlyArray<(services: PciplatServices) => ValidationChecks<Pci
     hostBridgeChecks,
     idMapChecks,
     iortChecks,
+    dmarScopeChecks,
 ];
 
 export function registerValidationChecks(services: PciplatServices): void {

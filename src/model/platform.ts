@@ -74,8 +74,10 @@ export interface X86Iommu {
     name: string;
     kind: 'vt-d' | 'amd-vi';
     base: bigint;
-    /** Host bridges whose requester IDs this IOMMU sees. */
+    /** Host bridges whose requester IDs this IOMMU sees (DMAR INCLUDE_PCI_ALL). */
     scope: string[];
+    /** DMAR device scope entries: functions, a bridge meaning everything below it (src/fabric/ids/dmar-scope.ts). */
+    deviceScope?: { function: string; loc: SourceLoc }[];
     loc: SourceLoc;
 }
 

@@ -100,6 +100,19 @@ describe('lowering of strings', () => {
     });
 });
 
+describe('lowering of DMAR device scopes', () => {
+    it('keeps each device-scope entry with its own location', async () => {
+        const ps = await platformsFromFile(path.join(__dirname, '..', 'fixtures', 'parse', 'kitchen-sink.pciplat'));
+        const unit = ps.flatMap((p) => p.x86Iommus).find((u) => u.name === 'dmar2')!;
+        expect(unit.scope).toEqual([]);
+        expect(unit.deviceScope!.map((d) => [d.function, d.loc.start.line + 1, d.loc.start.character + 1])).toEqual([
+            ['dma0', 19, 50],
+            ['rp1', 19, 55],
+            ['nic0', 19, 73],
+        ]);
+    });
+});
+
 describe('lowering of host drivers', () => {
     it('reads a driver written as a name or as a string', async () => {
         const ps = await platformsFromFile(path.join(__dirname, '..', 'fixtures', 'parse', 'kitchen-sink.pciplat'));
