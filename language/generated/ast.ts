@@ -109,6 +109,7 @@ export type PciplatKeywordNames =
     | "iommu"
     | "iommu-map"
     | "iommu-map-mask"
+    | "iommus"
     | "iort"
     | "its"
     | "its-group"
@@ -729,6 +730,7 @@ export interface GenericDevice extends langium.AstNode {
     readonly $type: 'GenericDevice';
     base: string;
     compatibles: Array<string>;
+    iommus: Array<IommuSpecifier>;
     name: Name;
     size: string;
 }
@@ -737,6 +739,7 @@ export const GenericDevice = {
     $type: 'GenericDevice',
     base: 'base',
     compatibles: 'compatibles',
+    iommus: 'iommus',
     name: 'name',
     size: 'size'
 } as const;
@@ -1001,6 +1004,23 @@ export const IommuMapEntry = {
 
 export function isIommuMapEntry(item: unknown): item is IommuMapEntry {
     return reflection.isInstance(item, IommuMapEntry.$type);
+}
+
+export interface IommuSpecifier extends langium.AstNode {
+    readonly $container: GenericDevice;
+    readonly $type: 'IommuSpecifier';
+    smmu: langium.Reference<Smmu>;
+    streamId: string;
+}
+
+export const IommuSpecifier = {
+    $type: 'IommuSpecifier',
+    smmu: 'smmu',
+    streamId: 'streamId'
+} as const;
+
+export function isIommuSpecifier(item: unknown): item is IommuSpecifier {
+    return reflection.isInstance(item, IommuSpecifier.$type);
 }
 
 export interface Iort extends langium.AstNode {
@@ -1447,10 +1467,10 @@ export function isMsiX(item: unknown): item is MsiX {
     return reflection.isInstance(item, MsiX.$type);
 }
 
-export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'count' | 'cr' | 'deassign' | 'deferred' | 'destroy' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'phantom' | 'pins' | 'pm' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
+export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'count' | 'cr' | 'deassign' | 'deferred' | 'destroy' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'iommus' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'phantom' | 'pins' | 'pm' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
 
 export function isName(item: unknown): item is Name {
-    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
+    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'iommus' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
 }
 
 export type NamedDevice = GenericDevice | Uart;
@@ -2182,6 +2202,7 @@ export type PciplatAstType = {
     Import: Import
     IoApic: IoApic
     IommuMapEntry: IommuMapEntry
+    IommuSpecifier: IommuSpecifier
     Iort: Iort
     IortItsGroup: IortItsGroup
     IortMapping: IortMapping
@@ -2599,6 +2620,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                     defaultValue: [],
                     optional: true
                 },
+                iommus: {
+                    name: GenericDevice.iommus,
+                    defaultValue: [],
+                    optional: true
+                },
                 name: {
                     name: GenericDevice.name
                 },
@@ -2840,6 +2866,19 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 targetBase: {
                     name: IommuMapEntry.targetBase
+                }
+            },
+            superTypes: []
+        },
+        IommuSpecifier: {
+            name: IommuSpecifier.$type,
+            properties: {
+                smmu: {
+                    name: IommuSpecifier.smmu,
+                    referenceType: Smmu.$type
+                },
+                streamId: {
+                    name: IommuSpecifier.streamId
                 }
             },
             superTypes: []

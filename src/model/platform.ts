@@ -105,6 +105,8 @@ export interface PlatformDevice {
     base: bigint;
     io: boolean;
     size: bigint;
+    /** Device-tree `iommus`: the StreamIDs the device masters DMA with, per SMMU (src/fabric/ids/platform-streams.ts). */
+    iommus?: { smmu: string; streamId: bigint; loc: SourceLoc }[];
     loc: SourceLoc;
 }
 

@@ -13,6 +13,7 @@ import { dtTranslation, iortTranslation, smmuIndex, x86Translation } from './iom
 import { mapOverlapFindings } from './map-overlaps.js';
 import { msiRid } from './msi-rid.js';
 import { DmarScopes } from './dmar-scope.js';
+import { platformStreamFindings } from './platform-streams.js';
 import type { FunctionIds, IdTranslation, IdsResult } from './types.js';
 
 /** Whether the host bridge carries device-tree ID maps (or an msi-parent). */
@@ -80,5 +81,6 @@ export function computeIds(topology: Topology, platform: Platform = topology.pla
     appendAll(findings, aliasSplitFindings(functions));
     appendAll(findings, idRangeFindings(functions, platform));
     appendAll(findings, mismatchFindings(functions));
+    appendAll(findings, platformStreamFindings(platform, functions));
     return { functions, byFunction, findings };
 }
