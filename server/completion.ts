@@ -31,7 +31,7 @@ const REPEATED: Record<string, readonly string[]> = {
     IortRootComplex: ['mappings'],
     IortNamedComponent: ['mappings'],
     Xen: ['profiles', 'options', 'owns', 'assignables', 'dom0s', 'domains'],
-    XenDomain: ['holes'],
+    XenDomain: ['holes', 'passthroughs'],
     Kvm: ['hostDrivers', 'vms'],
     LinuxOptions: ['options'],
     Scenario: ['steps'],

@@ -99,6 +99,7 @@ export function lowerXen(xen: ast.Xen, keys: LoweringKeys): m.XenConfig {
             guestType: d.guestType[0] as m.XenDomain['guestType'],
             holes: d.holes.map((h) => ({ which: h.which as m.MmioHole['which'], base: num(h.base, 0n), size: num(h.size, 0n), loc: locOf(h) })),
             assignments: d.assignments.flatMap((a) => withDevice(a, lowerAssignment)),
+            passthrough: d.passthroughs.length > 0 ? d.passthroughs.map((p) => ({ device: p.device?.$refText ?? '', guestBase: optNum(p.guestBase), force: p.force, loc: locOf(p) })) : undefined,
             loc: locOf(d),
             nameLoc: locOfProperty(d, 'name'),
         })),

@@ -15,6 +15,7 @@
 // A device Xen or libxl refuses is left out and the domain starts without it, so the scenario
 // plays on; the finding says what would fail.
 import { checkVcpus } from './vcpus.js';
+import { passPlatformDevices } from './platform-passthrough.js';
 import { hex, range, sbdf } from './format.js';
 import { checkAliasesForGuest } from './device-add.js';
 import { checkHoles, guestHoles } from './guest-layout.js';
@@ -246,6 +247,7 @@ export function startXenDomain(state: HvState, d: DomainState): void {
     }
     state.emit('xl-create', { domain: d.name, domid: String(d.domid), pci: String(d.config.length) });
     checkVcpus(state, d.name, d.xen?.vcpus, d.xen?.vcpusLoc);
+    passPlatformDevices(state, d);
     d.running = true;
     attachEntries(state, d, d.config);
     snapshot(d);
@@ -281,6 +283,7 @@ export function hotUnplugXen(state: HvState, d: DomainState, device: string): vo
 /** `xl destroy`. */
 export function destroyXenDomain(state: HvState, d: DomainState): void {
     state.emit('xl-destroy', { domain: ownerText(state, d.name) });
+    for (const [dev, holder] of [...state.platformPassedTo]) if (holder === d.name) state.platformPassedTo.delete(dev);
     for (const a of [...d.attached.values()].reverse()) detach(state, d, a);
     if (d.xenstore.length > 0) state.emit('xenstore-rm', { path: `/local/domain/0/backend/pci/${d.domid}` });
     d.xenstore = [];

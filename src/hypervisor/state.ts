@@ -125,6 +125,8 @@ export class HvState {
     readonly deferredAssignable = new Map<string, SourceLoc>();
     /** Arm host bridges Xen found no driver for (xen-host-drivers.ts): their devices are refused. */
     readonly xenUnknownHostBridges = new Set<string>();
+    /** Non-PCI devices passed to a domain (platform-passthrough.ts): device → domain. */
+    readonly platformPassedTo = new Map<string, string>();
     /** KVM host-driver bindings. */
     readonly hostDrivers = new Map<string, { driver: string; loc: SourceLoc }>();
     /** Indexes over the functions (platforms may have 100k of them). */

@@ -16,6 +16,7 @@ import { checkSegmentAgreement, registerArmHostBridges, registerPvhMmcfg } from 
 import { keepXenDevices } from './ownership.js';
 import { refName, type HvState } from './state.js';
 import { checkVcpus } from './vcpus.js';
+import { passPlatformDevices } from './platform-passthrough.js';
 
 function buildDom0less(state: HvState): void {
     for (const d of state.domains.values()) {
@@ -25,6 +26,7 @@ function buildDom0less(state: HvState): void {
         d.running = true;
         state.emit('dom0less-create', { domain: d.name, domid: String(d.domid) });
         checkVcpus(state, d.name, d.xen.vcpus, d.xen.vcpusLoc);
+        passPlatformDevices(state, d);
         for (const a of d.xen.assignments) {
             state.report(
                 'XEN-DOM0LESS-PCI',

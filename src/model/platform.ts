@@ -423,8 +423,20 @@ export interface XenDomain {
     guestType?: 'pv' | 'pvh' | 'hvm';
     holes: MmioHole[];
     assignments: Assignment[];
+    /** Non-PCI devices given to the domain (src/hypervisor/platform-passthrough.ts). */
+    passthrough?: PlatformPassthrough[];
     loc: SourceLoc;
     nameLoc: SourceLoc;
+}
+
+/** `passthrough DEVICE [at GUEST] [force-assign-without-iommu]`: xen,path / xen,reg / dtdev + iomem. */
+export interface PlatformPassthrough {
+    device: string;
+    /** Guest physical address of the registers (the gfn of `xen,reg`); absent: the host address. */
+    guestBase?: bigint;
+    /** `xen,force-assign-without-iommu`. */
+    force: boolean;
+    loc: SourceLoc;
 }
 
 export interface XenConfig {
