@@ -33,6 +33,7 @@ const REPEATED: Record<string, readonly string[]> = {
     Xen: ['profiles', 'options', 'owns', 'assignables', 'dom0s', 'domains'],
     XenDomain: ['holes', 'passthroughs'],
     Kvm: ['hostDrivers', 'vms'],
+    KvmVm: ['rootPorts'],
     LinuxOptions: ['options'],
     Scenario: ['steps'],
 };

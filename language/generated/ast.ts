@@ -163,6 +163,7 @@ export type PciplatKeywordNames =
     | "pci-pcie-bridge"
     | "pcie-bridge-alias"
     | "pcie-pci-bridge"
+    | "pcie-root-port"
     | "pcie-scan-all"
     | "permissive"
     | "phantom"
@@ -377,7 +378,7 @@ export function isAssignableRemoveStep(item: unknown): item is AssignableRemoveS
 }
 
 export interface Assignment extends langium.AstNode {
-    readonly $container: KvmVm | XenDomain;
+    readonly $container: GuestRootPort | KvmVm | XenDomain;
     readonly $type: 'Assignment';
     device: FunctionRef;
     options: Array<XlOption>;
@@ -783,6 +784,25 @@ export const Guest = {
 
 export function isGuest(item: unknown): item is Guest {
     return reflection.isInstance(item, Guest.$type);
+}
+
+export interface GuestRootPort extends langium.AstNode {
+    readonly $container: KvmVm;
+    readonly $type: 'GuestRootPort';
+    address: PciAddress;
+    assignments: Array<Assignment>;
+    name: Name;
+}
+
+export const GuestRootPort = {
+    $type: 'GuestRootPort',
+    address: 'address',
+    assignments: 'assignments',
+    name: 'name'
+} as const;
+
+export function isGuestRootPort(item: unknown): item is GuestRootPort {
+    return reflection.isInstance(item, GuestRootPort.$type);
 }
 
 export type GuestType = 'hvm' | 'pv' | 'pvh';
@@ -1226,6 +1246,7 @@ export interface KvmVm extends langium.AstNode {
     assignments: Array<Assignment>;
     memory: Array<string>;
     name: Name;
+    rootPorts: Array<GuestRootPort>;
     vcpus: Array<string>;
 }
 
@@ -1234,6 +1255,7 @@ export const KvmVm = {
     assignments: 'assignments',
     memory: 'memory',
     name: 'name',
+    rootPorts: 'rootPorts',
     vcpus: 'vcpus'
 } as const;
 
@@ -1561,7 +1583,7 @@ export function isPassthroughDevice(item: unknown): item is PassthroughDevice {
 }
 
 export interface PciAddress extends langium.AstNode {
-    readonly $container: AssignStep | Assignment | HotPlugStep | PciFunction;
+    readonly $container: AssignStep | Assignment | GuestRootPort | HotPlugStep | PciFunction;
     readonly $type: 'PciAddress';
     absolute?: string;
     relative?: string;
@@ -2225,6 +2247,7 @@ export type PciplatAstType = {
     GenericDevice: GenericDevice
     Gic: Gic
     Guest: Guest
+    GuestRootPort: GuestRootPort
     HardwareItem: HardwareItem
     HostBridge: HostBridge
     HostDriver: HostDriver
@@ -2690,6 +2713,23 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             },
             superTypes: []
         },
+        GuestRootPort: {
+            name: GuestRootPort.$type,
+            properties: {
+                address: {
+                    name: GuestRootPort.address
+                },
+                assignments: {
+                    name: GuestRootPort.assignments,
+                    defaultValue: [],
+                    optional: true
+                },
+                name: {
+                    name: GuestRootPort.name
+                }
+            },
+            superTypes: []
+        },
         HardwareItem: {
             name: HardwareItem.$type,
             properties: {
@@ -3106,6 +3146,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 name: {
                     name: KvmVm.name
+                },
+                rootPorts: {
+                    name: KvmVm.rootPorts,
+                    defaultValue: [],
+                    optional: true
                 },
                 vcpus: {
                     name: KvmVm.vcpus,

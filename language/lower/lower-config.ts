@@ -129,9 +129,21 @@ export function lowerKvm(kvm: ast.Kvm, keys: LoweringKeys): m.KvmConfig {
                 loc: locOf(d),
             })),
         ),
-        vms: kvm.vms.map((v) => ({ name: keys.of(v), memory: optNum(v.memory[0]), vcpus: optNum(v.vcpus[0]), vcpusLoc: vcpusLoc(v), assignments: v.assignments.flatMap((a) => withDevice(a, lowerAssignment)), loc: locOf(v), nameLoc: locOfProperty(v, 'name') })),
+        vms: kvm.vms.map((v) => ({ name: keys.of(v), memory: optNum(v.memory[0]), vcpus: optNum(v.vcpus[0]), vcpusLoc: vcpusLoc(v), ...lowerGuestPorts(v, keys), loc: locOf(v), nameLoc: locOfProperty(v, 'name') })),
         loc: locOf(kvm),
     };
+}
+
+/** A VM's assignments and pcie-root-ports: the devices inside a port are assignments with `guestPort`. */
+function lowerGuestPorts(v: ast.KvmVm, keys: LoweringKeys): Pick<m.KvmVm, 'rootPorts' | 'assignments'> {
+    const direct = v.assignments.flatMap((a) => withDevice(a, lowerAssignment));
+    if (v.rootPorts.length === 0) return { assignments: direct };
+    const ports = v.rootPorts.map((p) => {
+        const address = p.address ? pciAddress(p.address.absolute, p.address.relative) : { device: 0n, fn: 0n };
+        return { node: p, port: { name: keys.of(p), device: address.device, fn: address.fn, loc: locOf(p) } };
+    });
+    const behind = ports.flatMap(({ node, port }) => node.assignments.flatMap((a) => withDevice(a, (x) => ({ ...lowerAssignment(x), guestPort: port.name }))));
+    return { rootPorts: ports.map((p) => p.port), assignments: [...direct, ...behind] };
 }
 
 export function lowerLinux(linux: ast.LinuxOptions | undefined): m.LinuxOptions {

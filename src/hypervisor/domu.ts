@@ -294,9 +294,9 @@ export function destroyXenDomain(state: HvState, d: DomainState): void {
 
 /** Keeps the layout of the run for the result. */
 export function snapshot(d: DomainState): void {
-    const bySlot = [...d.attached.values()].sort((a, b) => Number((a.guestDevfn ?? 0n) - (b.guestDevfn ?? 0n)));
+    const bySlot = [...d.attached.values()].sort((a, b) => Number(((a.guestBus ?? 0n) << 8n | (a.guestDevfn ?? 0n)) - ((b.guestBus ?? 0n) << 8n | (b.guestDevfn ?? 0n))));
     d.lastDevices = bySlot.map((a) => a.device);
-    d.lastGuestSbdf = Object.fromEntries([...d.attached.values()].filter((a) => a.guestDevfn !== undefined).map((a) => [a.device, guestSbdfText(a.guestDevfn!)]));
+    d.lastGuestSbdf = Object.fromEntries([...d.attached.values()].filter((a) => a.guestDevfn !== undefined).map((a) => [a.device, guestSbdfText(a.guestDevfn!, a.guestBus)]));
     d.lastGuestBars = [...d.attached.values()].flatMap((a) => a.guestBars);
     d.lastHoles = d.holes.map((h) => ({ ...h }));
 }

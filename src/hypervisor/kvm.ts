@@ -13,6 +13,7 @@ import { availableResets, checkResetForGuest, emitReset } from './reset.js';
 import { expandEntry, snapshot } from './domu.js';
 import { allocateSlots, type SlotRequest } from './virtual-slots.js';
 import { refuseBridge } from './vfio-bridge.js';
+import { allocateBehindPorts, guestPortsOf, guestPortsQuiet, isBehindPort, portQemuArgs, portSlots } from './guest-ports.js';
 import { checkVcpus } from './vcpus.js';
 import type { Attached, ConfigEntry, DomainState, FnState, HvState } from './state.js';
 
@@ -42,6 +43,7 @@ export function bootKvm(state: HvState): void {
 
 function qemuArg(state: HvState, f: FnState, a: Attached, multifunction: boolean): string {
     const parts = [`vfio-pci`, `host=${sbdf(f.fn.segment, f.fn.bus, f.fn.devfn)}`];
+    if (a.guestPort !== undefined) parts.push(`bus=${a.guestPort}`);
     // The guest slot is pinned whether written or chosen, so the guest sees what was simulated.
     if (a.guestDevfn !== undefined) parts.push(`addr=0x${(a.guestDevfn >> 3n).toString(16)}.${(a.guestDevfn & 7n).toString(16)}`);
     if (multifunction) parts.push('multifunction=on');
@@ -96,20 +98,24 @@ function attachVm(state: HvState, d: DomainState, entries: ConfigEntry[]): void 
         set.add(`group ${g}`);
         state.emit('vfio-group-attach', { vm: d.name, group: String(g), path: `/dev/vfio/${g}`, container: `${d.name} container` });
     }
-    const slots = allocateSlots(state, d, usable.filter((w) => w.f.fn.group !== undefined).map((w) => w.req));
+    const ports = guestPortsOf(state, d);
+    const grouped = usable.filter((w) => w.f.fn.group !== undefined).map((w) => w.req);
+    const slots = allocateSlots(state, d, grouped.filter((r) => !isBehindPort(r.entry)), portSlots(ports));
+    const behind = allocateBehindPorts(state, d, ports, grouped.filter((r) => isBehindPort(r.entry)));
     const attached: Attached[] = [];
     for (const w of usable) {
         if (w.f.fn.group === undefined) continue;
-        const devfn = slots.get(w.f.fn.name);
+        const port = behind.get(w.f.fn.name);
+        const devfn = port?.devfn ?? (isBehindPort(w.req.entry) ? undefined : slots.get(w.f.fn.name));
         if (devfn === undefined) continue;
         w.f.owner = d.name;
-        const a: Attached = { device: w.f.fn.name, entry: w.req.entry, guestDevfn: devfn, guestBars: [] };
+        const a: Attached = { device: w.f.fn.name, entry: w.req.entry, guestDevfn: devfn, guestBars: [], ...(port && { guestBus: port.port.bus, guestPort: port.port.name }) };
         d.attached.set(a.device, a);
         attached.push(a);
     }
     for (const a of attached) {
         const f = state.fn(a.device)!;
-        const slotMates = [...d.attached.values()].filter((o) => o !== a && o.guestDevfn !== undefined && a.guestDevfn !== undefined && o.guestDevfn >> 3n === a.guestDevfn >> 3n);
+        const slotMates = [...d.attached.values()].filter((o) => o !== a && o.guestBus === a.guestBus && o.guestDevfn !== undefined && a.guestDevfn !== undefined && o.guestDevfn >> 3n === a.guestDevfn >> 3n);
         const mf = a.guestDevfn !== undefined && (a.guestDevfn & 7n) === 0n && slotMates.length > 0;
         const arg = qemuArg(state, f, a, mf);
         state.emit(state.ctx.kind === 'hot-plug' || state.ctx.kind === 'assign' ? 'qemu-device_add' : 'qemu-device', { vm: d.name, device: a.device, arg });
@@ -118,10 +124,11 @@ function attachVm(state: HvState, d: DomainState, entries: ConfigEntry[]): void 
 }
 
 export function qemuArgsOf(state: HvState, d: DomainState): string[] {
-    return [...d.attached.values()].map((a) => {
-        const slotMates = [...d.attached.values()].filter((o) => o !== a && o.guestDevfn !== undefined && a.guestDevfn !== undefined && o.guestDevfn >> 3n === a.guestDevfn >> 3n);
+    const ports = (d.kvm?.rootPorts?.length ?? 0) > 0 ? portQemuArgs(guestPortsQuiet(d)) : [];
+    return [...ports, ...[...d.attached.values()].map((a) => {
+        const slotMates = [...d.attached.values()].filter((o) => o !== a && o.guestBus === a.guestBus && o.guestDevfn !== undefined && a.guestDevfn !== undefined && o.guestDevfn >> 3n === a.guestDevfn >> 3n);
         return qemuArg(state, state.fn(a.device)!, a, a.guestDevfn !== undefined && (a.guestDevfn & 7n) === 0n && slotMates.length > 0);
-    });
+    })];
 }
 
 export function startVm(state: HvState, d: DomainState): void {

@@ -51,6 +51,8 @@ export interface ConfigEntry {
     vslot?: { device: bigint; fn: bigint; loc?: SourceLoc };
     flags: XlFlag[];
     rdmPolicy?: 'strict' | 'relaxed';
+    /** KVM: the guest pcie-root-port it is assigned behind (guest-ports.ts). */
+    guestPort?: string;
     /** Where it was configured: the `assign` in the domain, or the scenario step. */
     loc: SourceLoc;
 }
@@ -58,8 +60,11 @@ export interface ConfigEntry {
 export interface Attached {
     device: string;
     entry: ConfigEntry;
-    /** Guest devfn on bus 0 of segment 0. */
+    /** Guest devfn on bus 0 of segment 0 (or on `guestBus`, behind a guest root port). */
     guestDevfn?: bigint;
+    /** KVM: the guest bus behind the pcie-root-port `guestPort`; absent: bus 0. */
+    guestBus?: bigint;
+    guestPort?: string;
     guestBars: GuestBar[];
 }
 

@@ -404,6 +404,8 @@ export interface Assignment {
     vslot?: { device: bigint; fn: bigint; loc: SourceLoc };
     flags: XlFlag[];
     rdmPolicy?: 'strict' | 'relaxed';
+    /** KVM: the guest root port (`pcie-root-port`) the device sits behind; absent: guest bus 0. */
+    guestPort?: string;
     loc: SourceLoc;
 }
 
@@ -458,6 +460,8 @@ export interface KvmVm {
     /** QEMU `-smp`. */
     vcpus?: bigint;
     vcpusLoc?: SourceLoc;
+    /** QEMU pcie-root-ports on the guest's bus 0 (their devices are in `assignments`, with `guestPort`). */
+    rootPorts?: { name: string; device: bigint; fn: bigint; loc: SourceLoc }[];
     assignments: Assignment[];
     loc: SourceLoc;
     nameLoc: SourceLoc;

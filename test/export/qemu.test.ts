@@ -123,3 +123,21 @@ describe('the vCPUs of a KVM guest', () => {
         expect(qtreeOf(four.replace('accel=kvm', 'accel=tcg').replace('-cpu host', '-cpu max'))).toContain('bus: pcie.0');
     });
 });
+
+describe('a KVM guest with a pcie-root-port', async () => {
+    const [platform] = await platformsFromFile(path.join(__dirname, '..', 'fixtures', 'check', 'kvm-guest-root-port-ok.pciplat'));
+    const text = exportOf('qemu', platform!, names, { vm: 'win' });
+
+    it('builds the port on bus 0 and the devices behind it at functions of device 0 (a pci-testdev standing in for each vfio-pci)', () => {
+        expect(text).toContain('-device pcie-root-port,id=grp0,bus=pcie.0,addr=0x1c.0,chassis=1');
+        const standIn = text.replace(/vfio-pci,host=[^,\s]+/g, 'pci-testdev').replace('accel=kvm', 'accel=tcg').replace('-cpu host', '-cpu max');
+        const root = pciDevices(qtreeOf(standIn));
+        const port = root.find((d) => d.driver === 'pcie-root-port')!;
+        expect(port.addr).toBe('1c.0');
+        expect(port.children.map((d) => [d.driver, d.addr]).sort()).toEqual([
+            ['pci-testdev', '00.0'],
+            ['pci-testdev', '00.1'],
+        ]);
+        expect(root.filter((d) => d.driver === 'pci-testdev').map((d) => d.addr)).toEqual(['05.0']);
+    });
+});

@@ -7,7 +7,7 @@ import { buildTexts } from '../helpers/workspace.js';
 const NOT_NAMES = new Set(
     `arch cpus device-scope soc memory reserved its smmu iommu gic ioapic uart device host-bridge iort xen kvm linux scenario
      profile pci-passthrough owns assignable dom0 domain uses vcpus type mmio-hole assign host-driver vm
-     passthrough as rdm-policy permissive seize msitranslate power-mgmt no-rombar all-functions import platform`.split(/\s+/),
+     passthrough pcie-root-port as rdm-policy permissive seize msitranslate power-mgmt no-rombar all-functions import platform`.split(/\s+/),
 );
 
 it('the Name rule accepts every word keyword except the ambiguous ones', () => {
