@@ -20,6 +20,7 @@ export const PciplatTerminals = {
 export type PciplatTerminalNames = keyof typeof PciplatTerminals;
 
 export type PciplatKeywordNames =
+    | ","
     | "->"
     | "."
     | ".."
@@ -57,6 +58,7 @@ export type PciplatKeywordNames =
     | "compatible"
     | "config-access"
     | "count"
+    | "cpus"
     | "cr"
     | "dbi"
     | "deassign"
@@ -66,6 +68,7 @@ export type PciplatKeywordNames =
     | "device-add"
     | "device-id-bits"
     | "device-id-index"
+    | "device-scope"
     | "disable-sriov"
     | "disabled"
     | "dma-alias"
@@ -86,6 +89,7 @@ export type PciplatKeywordNames =
     | "entries"
     | "event-id-bits"
     | "flr"
+    | "force-assign-without-iommu"
     | "from"
     | "gic"
     | "gsi-base"
@@ -114,6 +118,7 @@ export type PciplatKeywordNames =
     | "iommu"
     | "iommu-map"
     | "iommu-map-mask"
+    | "iommus"
     | "iort"
     | "its"
     | "its-group"
@@ -157,6 +162,7 @@ export type PciplatKeywordNames =
     | "outside-iommu"
     | "owns"
     | "page-size"
+    | "passthrough"
     | "pba"
     | "pci"
     | "pci-bridge"
@@ -166,6 +172,7 @@ export type PciplatKeywordNames =
     | "pci-pcie-bridge"
     | "pcie-bridge-alias"
     | "pcie-pci-bridge"
+    | "pcie-root-port"
     | "pcie-scan-all"
     | "pcie-type"
     | "permissive"
@@ -394,7 +401,7 @@ export function isAssignableRemoveStep(item: unknown): item is AssignableRemoveS
 }
 
 export interface Assignment extends langium.AstNode {
-    readonly $container: GuestPhb | KvmVm | XenDomain;
+    readonly $container: GuestPhb | GuestRootPort | KvmVm | XenDomain;
     readonly $type: 'Assignment';
     device: FunctionRef;
     options: Array<XlOption>;
@@ -558,12 +565,12 @@ export function isChildEcam(item: unknown): item is ChildEcam {
 export interface Compatible extends langium.AstNode {
     readonly $container: HostBridge;
     readonly $type: 'Compatible';
-    value: string;
+    values: Array<string>;
 }
 
 export const Compatible = {
     $type: 'Compatible',
-    value: 'value'
+    values: 'values'
 } as const;
 
 export function isCompatible(item: unknown): item is Compatible {
@@ -597,6 +604,21 @@ export type ConfigMethod = 'dbi' | 'ecam' | 'index-data' | 'sliding-window';
 
 export function isConfigMethod(item: unknown): item is ConfigMethod {
     return item === 'ecam' || item === 'dbi' || item === 'sliding-window' || item === 'index-data';
+}
+
+export interface CpuCount extends langium.AstNode {
+    readonly $container: Platform;
+    readonly $type: 'CpuCount';
+    count: string;
+}
+
+export const CpuCount = {
+    $type: 'CpuCount',
+    count: 'count'
+} as const;
+
+export function isCpuCount(item: unknown): item is CpuCount {
+    return reflection.isInstance(item, CpuCount.$type);
 }
 
 export interface DeassignStep extends langium.AstNode {
@@ -648,6 +670,21 @@ export function isDeviceAddReport(item: unknown): item is DeviceAddReport {
     return reflection.isInstance(item, DeviceAddReport.$type);
 }
 
+export interface DeviceScope extends langium.AstNode {
+    readonly $container: X86Iommu;
+    readonly $type: 'DeviceScope';
+    functions: Array<langium.Reference<PciFunction>>;
+}
+
+export const DeviceScope = {
+    $type: 'DeviceScope',
+    functions: 'functions'
+} as const;
+
+export function isDeviceScope(item: unknown): item is DeviceScope {
+    return reflection.isInstance(item, DeviceScope.$type);
+}
+
 export interface DisableSriovStep extends langium.AstNode {
     readonly $container: Scenario;
     readonly $type: 'DisableSriovStep';
@@ -668,12 +705,14 @@ export interface Dom0 extends langium.AstNode {
     readonly $type: 'Dom0';
     memory: Array<string>;
     uses: Array<FunctionRef>;
+    vcpus: Array<string>;
 }
 
 export const Dom0 = {
     $type: 'Dom0',
     memory: 'memory',
-    uses: 'uses'
+    uses: 'uses',
+    vcpus: 'vcpus'
 } as const;
 
 export function isDom0(item: unknown): item is Dom0 {
@@ -778,7 +817,8 @@ export interface GenericDevice extends langium.AstNode {
     readonly $container: Platform | Soc;
     readonly $type: 'GenericDevice';
     base: string;
-    compatible?: string;
+    compatibles: Array<string>;
+    iommus: Array<IommuSpecifier>;
     name: Name;
     size: string;
 }
@@ -786,7 +826,8 @@ export interface GenericDevice extends langium.AstNode {
 export const GenericDevice = {
     $type: 'GenericDevice',
     base: 'base',
-    compatible: 'compatible',
+    compatibles: 'compatibles',
+    iommus: 'iommus',
     name: 'name',
     size: 'size'
 } as const;
@@ -847,6 +888,25 @@ export const GuestPhb = {
 
 export function isGuestPhb(item: unknown): item is GuestPhb {
     return reflection.isInstance(item, GuestPhb.$type);
+}
+
+export interface GuestRootPort extends langium.AstNode {
+    readonly $container: KvmVm;
+    readonly $type: 'GuestRootPort';
+    address: PciAddress;
+    assignments: Array<Assignment>;
+    name: Name;
+}
+
+export const GuestRootPort = {
+    $type: 'GuestRootPort',
+    address: 'address',
+    assignments: 'assignments',
+    name: 'name'
+} as const;
+
+export function isGuestRootPort(item: unknown): item is GuestRootPort {
+    return reflection.isInstance(item, GuestRootPort.$type);
 }
 
 export type GuestType = 'hvm' | 'pv' | 'pvh';
@@ -1089,6 +1149,23 @@ export function isIommuMapEntry(item: unknown): item is IommuMapEntry {
     return reflection.isInstance(item, IommuMapEntry.$type);
 }
 
+export interface IommuSpecifier extends langium.AstNode {
+    readonly $container: GenericDevice;
+    readonly $type: 'IommuSpecifier';
+    smmu: langium.Reference<Smmu>;
+    streamId: string;
+}
+
+export const IommuSpecifier = {
+    $type: 'IommuSpecifier',
+    smmu: 'smmu',
+    streamId: 'streamId'
+} as const;
+
+export function isIommuSpecifier(item: unknown): item is IommuSpecifier {
+    return reflection.isInstance(item, IommuSpecifier.$type);
+}
+
 export interface Iort extends langium.AstNode {
     readonly $container: Platform;
     readonly $type: 'Iort';
@@ -1293,6 +1370,8 @@ export interface KvmVm extends langium.AstNode {
     memory: Array<string>;
     name: Name;
     phbs: Array<GuestPhb>;
+    rootPorts: Array<GuestRootPort>;
+    vcpus: Array<string>;
 }
 
 export const KvmVm = {
@@ -1300,7 +1379,9 @@ export const KvmVm = {
     assignments: 'assignments',
     memory: 'memory',
     name: 'name',
-    phbs: 'phbs'
+    phbs: 'phbs',
+    rootPorts: 'rootPorts',
+    vcpus: 'vcpus'
 } as const;
 
 export function isKvmVm(item: unknown): item is KvmVm {
@@ -1535,10 +1616,10 @@ export function isMsiX(item: unknown): item is MsiX {
     return reflection.isInstance(item, MsiX.$type);
 }
 
-export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm32' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'config-access' | 'count' | 'cr' | 'dbi' | 'deassign' | 'deferred' | 'destroy' | 'device-add' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ea' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'from' | 'gsi-base' | 'high' | 'host-bridge-add' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'index' | 'index-data' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'lpae' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'pcie-type' | 'phantom' | 'pins' | 'pm' | 'ppc64' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'registers' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'sizes' | 'sliding-window' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'spapr-tce' | 'spapr-tce-v2' | 'special' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'type1' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vfio-iommu' | 'vmalloc' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
+export type Name = 'acpi' | 'acs' | 'acs-isolated' | 'acs-override' | 'amd-vi' | 'ari' | 'ari-forwarding' | 'arm-design' | 'arm-upstream' | 'arm32' | 'arm64' | 'assign-busses' | 'assignable-add' | 'assignable-remove' | 'at' | 'bar' | 'boot' | 'bridge-xlate-root' | 'bus' | 'bus-range' | 'buses' | 'child-ecam' | 'class' | 'compatible' | 'config-access' | 'count' | 'cr' | 'dbi' | 'deassign' | 'deferred' | 'destroy' | 'device-add' | 'device-id-bits' | 'device-id-index' | 'disable-sriov' | 'disabled' | 'dma-alias' | 'dma-func0-alias' | 'dma-func1-alias' | 'dom0less' | 'downstream' | 'downstream-port' | 'dt' | 'ea' | 'ec' | 'ecam' | 'enable-sriov' | 'enabled' | 'endpoint' | 'entries' | 'event-id-bits' | 'flr' | 'force-assign-without-iommu' | 'from' | 'gsi-base' | 'high' | 'host-bridge-add' | 'hot-plug' | 'hot-unplug' | 'hotplug' | 'hpiosize' | 'hpmemsize' | 'hpmmioprefsize' | 'hvm' | 'id' | 'id-count' | 'ids' | 'index' | 'index-data' | 'initial-vfs' | 'input' | 'io' | 'io-window-1k' | 'iommu-map' | 'iommu-map-mask' | 'iommus' | 'its-group' | 'kind' | 'legacy-endpoint' | 'low' | 'lpae' | 'map' | 'mask' | 'maskable' | 'mcfg' | 'mem32' | 'mem64' | 'msi' | 'msi-map' | 'msi-map-mask' | 'msi-parent' | 'msix' | 'multifunction' | 'named-component' | 'next-function' | 'no-acs' | 'no-bus-reset' | 'no-flr' | 'no-id-quirks' | 'no-pm-reset' | 'no-soft-reset' | 'none' | 'num-vfs' | 'numa-node' | 'nvs' | 'off' | 'offset' | 'on' | 'outside-iommu' | 'page-size' | 'pba' | 'pci' | 'pci-bridge' | 'pci-bridge-no-alias' | 'pci-device' | 'pci-pcie-bridge' | 'pcie-bridge-alias' | 'pcie-pci-bridge' | 'pcie-scan-all' | 'pcie-type' | 'phantom' | 'pins' | 'pm' | 'ppc64' | 'prefetch' | 'pv' | 'pvh' | 'quirk' | 'rc-endpoint' | 'rc-event-collector' | 'realloc' | 'registers' | 'relaxed' | 'relocate-bar' | 'reset' | 'revision' | 'rid' | 'rom' | 'root-complex' | 'root-port' | 'rr' | 'scope' | 'secondary' | 'segment' | 'single' | 'size' | 'sizes' | 'sliding-window' | 'slot' | 'smmu-v2' | 'smmu-v3' | 'spapr-tce' | 'spapr-tce-v2' | 'special' | 'sriov' | 'start' | 'stream-id-bits' | 'stream-match' | 'strict' | 'stride' | 'subordinate' | 'subsystem' | 'subsystem-vendor' | 'sv' | 'switch-upstream' | 'table' | 'tb' | 'to' | 'total-vfs' | 'type1' | 'uf' | 'unknown' | 'v2' | 'v3' | 'v4' | 'vectors' | 'vendor' | 'vf' | 'vf-bar' | 'vf-device' | 'vfio-iommu' | 'vmalloc' | 'vt-d' | 'window' | 'x86-pvh' | 'x86_64' | string;
 
 export function isName(item: unknown): item is Name {
-    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || item === 'device-add' || item === 'host-bridge-add' || item === 'registers' || item === 'ea' || item === 'pcie-type' || item === 'arm32' || item === 'config-access' || item === 'dbi' || item === 'index' || item === 'index-data' || item === 'lpae' || item === 'ppc64' || item === 'sizes' || item === 'sliding-window' || item === 'spapr-tce' || item === 'spapr-tce-v2' || item === 'special' || item === 'type1' || item === 'vfio-iommu' || item === 'vmalloc' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
+    return item === 'acpi' || item === 'acs' || item === 'acs-isolated' || item === 'acs-override' || item === 'amd-vi' || item === 'ari' || item === 'ari-forwarding' || item === 'arm-design' || item === 'arm-upstream' || item === 'arm64' || item === 'assign-busses' || item === 'assignable-add' || item === 'assignable-remove' || item === 'at' || item === 'bar' || item === 'boot' || item === 'bridge-xlate-root' || item === 'bus' || item === 'bus-range' || item === 'buses' || item === 'child-ecam' || item === 'class' || item === 'compatible' || item === 'count' || item === 'cr' || item === 'deassign' || item === 'deferred' || item === 'destroy' || item === 'device-id-bits' || item === 'device-id-index' || item === 'disable-sriov' || item === 'disabled' || item === 'dma-alias' || item === 'dma-func0-alias' || item === 'dma-func1-alias' || item === 'dom0less' || item === 'downstream' || item === 'downstream-port' || item === 'dt' || item === 'ec' || item === 'ecam' || item === 'enable-sriov' || item === 'enabled' || item === 'endpoint' || item === 'entries' || item === 'event-id-bits' || item === 'flr' || item === 'force-assign-without-iommu' || item === 'from' || item === 'gsi-base' || item === 'high' || item === 'hot-plug' || item === 'hot-unplug' || item === 'hotplug' || item === 'hpiosize' || item === 'hpmemsize' || item === 'hpmmioprefsize' || item === 'hvm' || item === 'id' || item === 'id-count' || item === 'ids' || item === 'iommus' || item === 'initial-vfs' || item === 'input' || item === 'io' || item === 'io-window-1k' || item === 'iommu-map' || item === 'iommu-map-mask' || item === 'its-group' || item === 'kind' || item === 'legacy-endpoint' || item === 'low' || item === 'map' || item === 'mask' || item === 'maskable' || item === 'mcfg' || item === 'mem32' || item === 'mem64' || item === 'msi' || item === 'msi-map' || item === 'msi-map-mask' || item === 'msi-parent' || item === 'msix' || item === 'multifunction' || item === 'named-component' || item === 'next-function' || item === 'no-acs' || item === 'no-bus-reset' || item === 'no-flr' || item === 'no-id-quirks' || item === 'no-pm-reset' || item === 'no-soft-reset' || item === 'none' || item === 'num-vfs' || item === 'numa-node' || item === 'nvs' || item === 'off' || item === 'offset' || item === 'on' || item === 'outside-iommu' || item === 'page-size' || item === 'pba' || item === 'pci' || item === 'pci-bridge' || item === 'pci-bridge-no-alias' || item === 'pci-device' || item === 'pci-pcie-bridge' || item === 'pcie-bridge-alias' || item === 'pcie-pci-bridge' || item === 'pcie-scan-all' || item === 'phantom' || item === 'pins' || item === 'pm' || item === 'prefetch' || item === 'pv' || item === 'pvh' || item === 'quirk' || item === 'rc-endpoint' || item === 'rc-event-collector' || item === 'realloc' || item === 'relaxed' || item === 'relocate-bar' || item === 'reset' || item === 'revision' || item === 'rid' || item === 'rom' || item === 'root-complex' || item === 'root-port' || item === 'rr' || item === 'scope' || item === 'secondary' || item === 'segment' || item === 'single' || item === 'size' || item === 'slot' || item === 'smmu-v2' || item === 'smmu-v3' || item === 'sriov' || item === 'start' || item === 'stream-id-bits' || item === 'stream-match' || item === 'strict' || item === 'stride' || item === 'subordinate' || item === 'subsystem' || item === 'subsystem-vendor' || item === 'sv' || item === 'switch-upstream' || item === 'table' || item === 'tb' || item === 'to' || item === 'total-vfs' || item === 'uf' || item === 'unknown' || item === 'v2' || item === 'v3' || item === 'v4' || item === 'vectors' || item === 'vendor' || item === 'vf' || item === 'vf-bar' || item === 'vf-device' || item === 'vt-d' || item === 'window' || item === 'x86-pvh' || item === 'x86_64' || item === 'device-add' || item === 'host-bridge-add' || item === 'registers' || item === 'ea' || item === 'pcie-type' || item === 'arm32' || item === 'config-access' || item === 'dbi' || item === 'index' || item === 'index-data' || item === 'lpae' || item === 'ppc64' || item === 'sizes' || item === 'sliding-window' || item === 'spapr-tce' || item === 'spapr-tce-v2' || item === 'special' || item === 'type1' || item === 'vfio-iommu' || item === 'vmalloc' || (typeof item === 'string' && (/[A-Za-z_][A-Za-z0-9_]*(-[A-Za-z0-9_]+)*/.test(item)));
 }
 
 export type NamedDevice = GenericDevice | Uart;
@@ -1597,8 +1678,37 @@ export function isOwns(item: unknown): item is Owns {
     return reflection.isInstance(item, Owns.$type);
 }
 
+export interface Passthrough extends langium.AstNode {
+    readonly $container: XenDomain;
+    readonly $type: 'Passthrough';
+    device: langium.Reference<PassthroughDevice>;
+    force: boolean;
+    guestBase?: string;
+}
+
+export const Passthrough = {
+    $type: 'Passthrough',
+    device: 'device',
+    force: 'force',
+    guestBase: 'guestBase'
+} as const;
+
+export function isPassthrough(item: unknown): item is Passthrough {
+    return reflection.isInstance(item, Passthrough.$type);
+}
+
+export type PassthroughDevice = GenericDevice | Uart;
+
+export const PassthroughDevice = {
+    $type: 'PassthroughDevice'
+} as const;
+
+export function isPassthroughDevice(item: unknown): item is PassthroughDevice {
+    return reflection.isInstance(item, PassthroughDevice.$type);
+}
+
 export interface PciAddress extends langium.AstNode {
-    readonly $container: AssignStep | Assignment | ConfigAccess | HotPlugStep | PciFunction;
+    readonly $container: AssignStep | Assignment | ConfigAccess | GuestRootPort | HotPlugStep | PciFunction;
     readonly $type: 'PciAddress';
     absolute?: string;
     relative?: string;
@@ -1686,6 +1796,7 @@ export interface Platform extends langium.AstNode {
     readonly $container: Model;
     readonly $type: 'Platform';
     arch: Array<ArchDecl>;
+    cpus: Array<CpuCount>;
     iorts: Array<Iort>;
     items: Array<HardwareItem>;
     kvms: Array<Kvm>;
@@ -1700,6 +1811,7 @@ export interface Platform extends langium.AstNode {
 export const Platform = {
     $type: 'Platform',
     arch: 'arch',
+    cpus: 'cpus',
     iorts: 'iorts',
     items: 'items',
     kvms: 'kvms',
@@ -2166,6 +2278,7 @@ export interface X86Iommu extends langium.AstNode {
     readonly $container: Platform | Soc;
     readonly $type: 'X86Iommu';
     base: string;
+    deviceScopes: Array<DeviceScope>;
     kind: X86IommuKind;
     name: Name;
     scope: Array<langium.Reference<HostBridge>>;
@@ -2174,6 +2287,7 @@ export interface X86Iommu extends langium.AstNode {
 export const X86Iommu = {
     $type: 'X86Iommu',
     base: 'base',
+    deviceScopes: 'deviceScopes',
     kind: 'kind',
     name: 'name',
     scope: 'scope'
@@ -2223,6 +2337,7 @@ export interface XenDomain extends langium.AstNode {
     holes: Array<MmioHole>;
     memory: Array<string>;
     name: Name;
+    passthroughs: Array<Passthrough>;
     vcpus: Array<string>;
 }
 
@@ -2234,6 +2349,7 @@ export const XenDomain = {
     holes: 'holes',
     memory: 'memory',
     name: 'name',
+    passthroughs: 'passthroughs',
     vcpus: 'vcpus'
 } as const;
 
@@ -2305,9 +2421,11 @@ export type PciplatAstType = {
     ChildEcam: ChildEcam
     Compatible: Compatible
     ConfigAccess: ConfigAccess
+    CpuCount: CpuCount
     DeassignStep: DeassignStep
     DestroyStep: DestroyStep
     DeviceAddReport: DeviceAddReport
+    DeviceScope: DeviceScope
     DisableSriovStep: DisableSriovStep
     Dom0: Dom0
     Dom0Report: Dom0Report
@@ -2319,6 +2437,7 @@ export type PciplatAstType = {
     Gic: Gic
     Guest: Guest
     GuestPhb: GuestPhb
+    GuestRootPort: GuestRootPort
     HardwareItem: HardwareItem
     HostBridge: HostBridge
     HostBridgeAddReport: HostBridgeAddReport
@@ -2330,6 +2449,7 @@ export type PciplatAstType = {
     Import: Import
     IoApic: IoApic
     IommuMapEntry: IommuMapEntry
+    IommuSpecifier: IommuSpecifier
     Iort: Iort
     IortItsGroup: IortItsGroup
     IortMapping: IortMapping
@@ -2357,6 +2477,8 @@ export type PciplatAstType = {
     NumaNode: NumaNode
     OwnedDevice: OwnedDevice
     Owns: Owns
+    Passthrough: Passthrough
+    PassthroughDevice: PassthroughDevice
     PciAddress: PciAddress
     PciFunction: PciFunction
     PcieType: PcieType
@@ -2631,8 +2753,9 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
         Compatible: {
             name: Compatible.$type,
             properties: {
-                value: {
-                    name: Compatible.value
+                values: {
+                    name: Compatible.values,
+                    defaultValue: []
                 }
             },
             superTypes: []
@@ -2660,6 +2783,15 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                     name: ConfigAccess.special,
                     defaultValue: [],
                     optional: true
+                }
+            },
+            superTypes: []
+        },
+        CpuCount: {
+            name: CpuCount.$type,
+            properties: {
+                count: {
+                    name: CpuCount.count
                 }
             },
             superTypes: []
@@ -2702,6 +2834,17 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             },
             superTypes: [Dom0Report.$type]
         },
+        DeviceScope: {
+            name: DeviceScope.$type,
+            properties: {
+                functions: {
+                    name: DeviceScope.functions,
+                    defaultValue: [],
+                    referenceType: PciFunction.$type
+                }
+            },
+            superTypes: []
+        },
         DisableSriovStep: {
             name: DisableSriovStep.$type,
             properties: {
@@ -2722,6 +2865,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 uses: {
                     name: Dom0.uses,
+                    defaultValue: [],
+                    optional: true
+                },
+                vcpus: {
+                    name: Dom0.vcpus,
                     defaultValue: [],
                     optional: true
                 }
@@ -2788,8 +2936,14 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 base: {
                     name: GenericDevice.base
                 },
-                compatible: {
-                    name: GenericDevice.compatible,
+                compatibles: {
+                    name: GenericDevice.compatibles,
+                    defaultValue: [],
+                    optional: true
+                },
+                iommus: {
+                    name: GenericDevice.iommus,
+                    defaultValue: [],
                     optional: true
                 },
                 name: {
@@ -2799,7 +2953,7 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                     name: GenericDevice.size
                 }
             },
-            superTypes: [HardwareItem.$type, NamedDevice.$type, OwnedDevice.$type]
+            superTypes: [HardwareItem.$type, NamedDevice.$type, OwnedDevice.$type, PassthroughDevice.$type]
         },
         Gic: {
             name: Gic.$type,
@@ -2835,6 +2989,23 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 name: {
                     name: GuestPhb.name
+                }
+            },
+            superTypes: []
+        },
+        GuestRootPort: {
+            name: GuestRootPort.$type,
+            properties: {
+                address: {
+                    name: GuestRootPort.address
+                },
+                assignments: {
+                    name: GuestRootPort.assignments,
+                    defaultValue: [],
+                    optional: true
+                },
+                name: {
+                    name: GuestRootPort.name
                 }
             },
             superTypes: []
@@ -3069,6 +3240,19 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             },
             superTypes: []
         },
+        IommuSpecifier: {
+            name: IommuSpecifier.$type,
+            properties: {
+                smmu: {
+                    name: IommuSpecifier.smmu,
+                    referenceType: Smmu.$type
+                },
+                streamId: {
+                    name: IommuSpecifier.streamId
+                }
+            },
+            superTypes: []
+        },
         Iort: {
             name: Iort.$type,
             properties: {
@@ -3265,6 +3449,16 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 phbs: {
                     name: KvmVm.phbs,
+                    defaultValue: [],
+                    optional: true
+                },
+                rootPorts: {
+                    name: KvmVm.rootPorts,
+                    defaultValue: [],
+                    optional: true
+                },
+                vcpus: {
+                    name: KvmVm.vcpus,
                     defaultValue: [],
                     optional: true
                 }
@@ -3478,6 +3672,31 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             },
             superTypes: []
         },
+        Passthrough: {
+            name: Passthrough.$type,
+            properties: {
+                device: {
+                    name: Passthrough.device,
+                    referenceType: PassthroughDevice.$type
+                },
+                force: {
+                    name: Passthrough.force,
+                    defaultValue: false,
+                    optional: true
+                },
+                guestBase: {
+                    name: Passthrough.guestBase,
+                    optional: true
+                }
+            },
+            superTypes: []
+        },
+        PassthroughDevice: {
+            name: PassthroughDevice.$type,
+            properties: {
+            },
+            superTypes: []
+        },
         PciAddress: {
             name: PciAddress.$type,
             properties: {
@@ -3606,6 +3825,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
             properties: {
                 arch: {
                     name: Platform.arch,
+                    defaultValue: [],
+                    optional: true
+                },
+                cpus: {
+                    name: Platform.cpus,
                     defaultValue: [],
                     optional: true
                 },
@@ -3943,7 +4167,7 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                     name: Uart.size
                 }
             },
-            superTypes: [HardwareItem.$type, NamedDevice.$type, OwnedDevice.$type]
+            superTypes: [HardwareItem.$type, NamedDevice.$type, OwnedDevice.$type, PassthroughDevice.$type]
         },
         VfBar: {
             name: VfBar.$type,
@@ -3989,6 +4213,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 base: {
                     name: X86Iommu.base
                 },
+                deviceScopes: {
+                    name: X86Iommu.deviceScopes,
+                    defaultValue: [],
+                    optional: true
+                },
                 kind: {
                     name: X86Iommu.kind
                 },
@@ -3998,7 +4227,8 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 scope: {
                     name: X86Iommu.scope,
                     defaultValue: [],
-                    referenceType: HostBridge.$type
+                    referenceType: HostBridge.$type,
+                    optional: true
                 }
             },
             superTypes: [HardwareItem.$type, OwnedDevice.$type]
@@ -4069,6 +4299,11 @@ export class PciplatAstReflection extends langium.AbstractAstReflection {
                 },
                 name: {
                     name: XenDomain.name
+                },
+                passthroughs: {
+                    name: XenDomain.passthroughs,
+                    defaultValue: [],
+                    optional: true
                 },
                 vcpus: {
                     name: XenDomain.vcpus,

@@ -89,20 +89,27 @@ export function lowerXen(xen: ast.Xen, keys: LoweringKeys): m.XenConfig {
         iommu: option('iommu'),
         owns: xen.owns.flatMap((o) => o.devices.map((d, i) => ({ name: d.$refText, loc: locOfIndex(o, i) }))),
         assignable: xen.assignables.flatMap((a) => a.devices.map(lowerFunctionRef)),
-        dom0: { uses: dom0?.uses.map(lowerFunctionRef) ?? [], memory: optNum(dom0?.memory[0]), loc: dom0 && locOf(dom0) },
+        dom0: { uses: dom0?.uses.map(lowerFunctionRef) ?? [], memory: optNum(dom0?.memory[0]), loc: dom0 && locOf(dom0), vcpus: optNum(dom0?.vcpus[0]), vcpusLoc: dom0 && vcpusLoc(dom0) },
         domains: xen.domains.map((d) => ({
             name: keys.of(d),
             dom0less: d.dom0less,
             memory: optNum(d.memory[0]),
             vcpus: optNum(d.vcpus[0]),
+            vcpusLoc: vcpusLoc(d),
             guestType: d.guestType[0] as m.XenDomain['guestType'],
             holes: d.holes.map((h) => ({ which: h.which as m.MmioHole['which'], base: num(h.base, 0n), size: num(h.size, 0n), loc: locOf(h) })),
             assignments: d.assignments.flatMap((a) => withDevice(a, lowerAssignment)),
+            passthrough: d.passthroughs.length > 0 ? d.passthroughs.map((p) => ({ device: p.device?.$refText ?? '', guestBase: optNum(p.guestBase), force: p.force, loc: locOf(p) })) : undefined,
             loc: locOf(d),
             nameLoc: locOfProperty(d, 'name'),
         })),
         loc: locOf(xen),
     };
+}
+
+/** Where the first `vcpus N` of a dom0, domain or VM block is written (its number). */
+function vcpusLoc(node: ast.Dom0 | ast.XenDomain | ast.KvmVm): SourceLoc | undefined {
+    return node.vcpus.length > 0 ? locOfProperty(node, 'vcpus') : undefined;
 }
 
 /** The location of the i-th reference of an `owns` list. */
@@ -131,11 +138,15 @@ export function lowerKvm(kvm: ast.Kvm, keys: LoweringKeys): m.KvmConfig {
 function lowerVm(v: ast.KvmVm, keys: LoweringKeys): m.KvmVm {
     const name = keys.of(v);
     const phbs = v.phbs.map((p) => ({ node: p, name: keys.of(p) }));
+    const ported = lowerGuestPorts(v, keys);
     return {
         name,
         memory: optNum(v.memory[0]),
+        vcpus: optNum(v.vcpus[0]),
+        vcpusLoc: vcpusLoc(v),
+        ...(ported.rootPorts ? { rootPorts: ported.rootPorts } : {}),
         assignments: [
-            ...v.assignments.flatMap((a) => withDevice(a, lowerAssignment)),
+            ...ported.assignments,
             // Devices on a written guest PHB: the same entries, with the PHB they sit on.
             ...phbs.flatMap((p) => p.node.assignments.flatMap((a) => withDevice(a, lowerAssignment)).map((a) => ({ ...a, phb: p.name }))),
         ],
@@ -143,6 +154,18 @@ function lowerVm(v: ast.KvmVm, keys: LoweringKeys): m.KvmVm {
         loc: locOf(v),
         nameLoc: locOfProperty(v, 'name'),
     };
+}
+
+/** A VM's assignments and pcie-root-ports: the devices inside a port are assignments with `guestPort`. */
+function lowerGuestPorts(v: ast.KvmVm, keys: LoweringKeys): Pick<m.KvmVm, 'rootPorts' | 'assignments'> {
+    const direct = v.assignments.flatMap((a) => withDevice(a, lowerAssignment));
+    if (v.rootPorts.length === 0) return { assignments: direct };
+    const ports = v.rootPorts.map((p) => {
+        const address = p.address ? pciAddress(p.address.absolute, p.address.relative) : { device: 0n, fn: 0n };
+        return { node: p, port: { name: keys.of(p), device: address.device, fn: address.fn, loc: locOf(p) } };
+    });
+    const behind = ports.flatMap(({ node, port }) => node.assignments.flatMap((a) => withDevice(a, (x) => ({ ...lowerAssignment(x), guestPort: port.name }))));
+    return { rootPorts: ports.map((p) => p.port), assignments: [...direct, ...behind] };
 }
 
 export function lowerLinux(linux: ast.LinuxOptions | undefined): m.LinuxOptions {

@@ -6,7 +6,7 @@ import type * as m from '../../src/model/platform.js';
 import { lowerFunction } from './lower-function.js';
 import { lowerIort, lowerKvm, lowerLinux, lowerScenario, lowerXen } from './lower-config.js';
 import { LoweringKeys } from './keys.js';
-import { locOf, locOfProperty } from './loc.js';
+import { locOf, locOfProperty, locOfReference } from './loc.js';
 import { num, optNum, pciAddress, prop, smallNum } from './values.js';
 
 /** Every platform of a document's root. */
@@ -46,6 +46,7 @@ export function lowerPlatform(platform: ast.Platform, keys = new LoweringKeys(),
             kind: i.kind as m.X86Iommu['kind'],
             base: num(i.base, 0n),
             scope: i.scope.map((s) => s.$refText),
+            deviceScope: i.deviceScopes.length > 0 ? i.deviceScopes.flatMap((d) => d.functions.map((r) => ({ function: r.$refText, loc: locOfReference(d, r) }))) : undefined,
             loc: locOf(i),
         })),
         gics: of<ast.Gic>('Gic').map((g) => ({ name: key(g), version: g.version as m.Gic['version'], base: num(g.base, 0n), loc: locOf(g) })),
@@ -62,10 +63,11 @@ export function lowerPlatform(platform: ast.Platform, keys = new LoweringKeys(),
             ...of<ast.GenericDevice>('GenericDevice').map((d) => ({
                 name: keys.key('PlatformDevice', d.name ?? ''),
                 kind: 'device' as const,
-                compatible: d.compatible,
+                compatible: d.compatibles.length > 0 ? [...d.compatibles] : undefined,
                 base: num(d.base, 0n),
                 io: false,
                 size: num(d.size, 0n),
+                iommus: d.iommus.length > 0 ? d.iommus.map((s) => ({ smmu: s.smmu?.$refText ?? '', streamId: num(s.streamId, 0n), loc: locOf(s) })) : undefined,
                 loc: locOf(d),
             })),
         ],
@@ -75,6 +77,7 @@ export function lowerPlatform(platform: ast.Platform, keys = new LoweringKeys(),
         kvm: platform.kvms[0] && lowerKvm(platform.kvms[0], keys),
         linux: lowerLinux(platform.linuxes[0]),
         scenarios: platform.scenarios.map((sc) => lowerScenario(sc, keys)),
+        cpus: platform.cpus[0] && { count: num(platform.cpus[0].count, 0n), loc: locOf(platform.cpus[0]) },
     };
 }
 
@@ -119,7 +122,8 @@ function lowerHostBridge(hb: ast.HostBridge, name: string, keys: LoweringKeys): 
     return {
         name,
         segment: optNum(hb.segment),
-        compatible: hb.compatibles[0]?.value,
+        compatible: hb.compatibles[0] && hb.compatibles[0].values.length > 0 ? [...hb.compatibles[0].values] : undefined,
+        compatibleLoc: hb.compatibles[0] ? locOf(hb.compatibles[0]) : undefined,
         ecam: ecam
             ? { convention: 'dt', base: num(ecam.base, 0n), size: num(ecam.size, 0n), loc: locOf(ecam) }
             : mcfg

@@ -68,13 +68,13 @@ function checkConfigAccess(c: ConfigAccess, accept: ValidationAcceptor): void {
         report(accept, 'LANG-NOT-APPLICABLE', `\`special\` lists the functions an ECAM controller's driver special-cases; config-access ${c.method} of host bridge ${name} is not ECAM.`, { node: c, keyword: 'special' });
     }
     const compatible = bridge.compatibles[0];
-    if (compatible?.value === `"${GENERIC_ECAM}"` || compatible?.value === GENERIC_ECAM) {
+    if (compatible?.values.some((v) => v === `"${GENERIC_ECAM}"` || v === GENERIC_ECAM)) {
         if (isNonStandardAccess(c)) {
             report(
                 accept,
                 'HB-CONFIG-ACCESS-GENERIC',
                 `Host bridge ${name} is compatible "${GENERIC_ECAM}", whose driver (Linux's and Xen's pci-host-generic) reaches every function at its ECAM offset with 1-, 2- and 4-byte accesses, but the controller's configuration access is ${accessText(c)}: give the controller's own compatible, whose driver knows it.`,
-                { node: compatible, property: 'value' },
+                { node: compatible, property: 'values' },
                 [relatedAt(c, `config-access of ${name}`)],
             );
         }

@@ -4,7 +4,7 @@
 import type { AstNode, ValidationAcceptor, ValidationChecks } from 'langium';
 import type { ArchDecl, PciplatAstType, Platform } from '../generated/ast.js';
 import type { PciplatServices } from '../pciplat-module.js';
-import { lineOf } from './ast-helpers.js';
+import { lineOf, valueOf } from './ast-helpers.js';
 import { repeats } from './repeat-helpers.js';
 import { report } from './report.js';
 
@@ -24,6 +24,12 @@ function checkOneArch(platform: Platform, accept: ValidationAcceptor): void {
 }
 
 function checkOneBlockOfEachKind(platform: Platform, accept: ValidationAcceptor): void {
+    for (const r of repeats(platform.cpus, () => 'cpus')) {
+        report(accept, 'LANG-DUPLICATE-PROPERTY', `Platform ${platform.name} gives cpus ${r.count} times (first at line ${lineOf(r.first)}).`, { node: r.item });
+    }
+    for (const cpus of platform.cpus) {
+        if (valueOf(cpus.count) === 0n) report(accept, 'LANG-VALUE-RANGE', `Platform ${platform.name} has cpus 0: a machine has at least one CPU.`, { node: cpus, property: 'count' });
+    }
     const blocks: Array<[string, AstNode[]]> = [['iort', platform.iorts], ['xen', platform.xens], ['kvm', platform.kvms], ['linux', platform.linuxes]];
     for (const [keyword, list] of blocks) {
         for (const r of repeats(list, () => keyword)) {

@@ -10,6 +10,8 @@ import { barChecks } from './bar-checks.js';
 import { bridgeBusWindowChecks } from './bridge-bus-window-checks.js';
 import { childrenChecks } from './children-checks.js';
 import { eaChecks } from './ea-checks.js';
+import { dmarScopeChecks } from './dmar-scope-checks.js';
+import { guestDeviceChecks } from './guest-device-checks.js';
 import { functionDuplicatePropertyChecks } from './function-duplicate-property-checks.js';
 import { hardwareChecks } from './hardware-checks.js';
 import { hostBridgeChecks } from './host-bridge-checks.js';
@@ -105,6 +107,8 @@ const MODULES: ReadonlyArray<(services: PciplatServices) => ValidationChecks<Pci
     addressWidthChecks,
     configAccessChecks,
     powerChecks,
+    dmarScopeChecks,
+    guestDeviceChecks,
 ];
 
 export function registerValidationChecks(services: PciplatServices): void {

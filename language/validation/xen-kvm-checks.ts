@@ -31,6 +31,8 @@ function checkXenSettingsOnce(xen: Xen, accept: ValidationAcceptor): void {
 function checkDom0SettingsOnce(dom0: Dom0, accept: ValidationAcceptor): void {
     repeatedValues(dom0, dom0.memory, 'memory', accept, 'Dom0');
     checkPositive(dom0, dom0.memory, 'memory', 'Dom0', accept);
+    repeatedValues(dom0, dom0.vcpus, 'vcpus', accept, 'Dom0');
+    checkPositive(dom0, dom0.vcpus, 'vcpus', 'Dom0', accept);
 }
 
 function checkDomainSettingsOnce(domain: XenDomain, accept: ValidationAcceptor): void {
@@ -45,6 +47,8 @@ function checkDomainSettingsOnce(domain: XenDomain, accept: ValidationAcceptor):
 function checkVmSettingsOnce(vm: KvmVm, accept: ValidationAcceptor): void {
     repeatedValues(vm, vm.memory, 'memory', accept, `VM ${vm.name}`);
     checkPositive(vm, vm.memory, 'memory', `VM ${vm.name}`, accept);
+    repeatedValues(vm, vm.vcpus, 'vcpus', accept, `VM ${vm.name}`);
+    checkPositive(vm, vm.vcpus, 'vcpus', `VM ${vm.name}`, accept);
 }
 
 function checkPositive(node: AstNode, values: readonly string[], property: string, owner: string, accept: ValidationAcceptor): void {

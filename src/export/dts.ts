@@ -50,7 +50,7 @@ function segmentOf(input: ExportInput, hb: HostBridge, index: number): bigint {
 function hostBridgeNode(input: ExportInput, hb: HostBridge, index: number, label: (name: string) => string): DtNode {
     const props: DtNode['props'] = [];
     const ecam = hb.ecam;
-    props.push(['compatible', str(hb.compatible ?? 'pci-host-ecam-generic')]);
+    props.push(['compatible', str(...(hb.compatible ?? ['pci-host-ecam-generic']))]);
     props.push(['device_type', str('pci')]);
     if (ecam && hb.childEcam) {
         props.push(['reg', cells(regOf(ecam.base, ecam.size), regOf(hb.childEcam.base, hb.childEcam.size))]);

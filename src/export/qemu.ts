@@ -206,7 +206,7 @@ function guestText(input: ExportInput): string {
     const machine = platform.arch === 'arm64' ? '-machine virt,gic-version=host,accel=kvm' : '-machine q35,accel=kvm';
     // No default VGA or NIC: they would take guest slots 1 and 2, which the simulation may give
     // to assigned devices.
-    const options = [machine, '-cpu host', `-m ${decl?.memory !== undefined ? gib(decl.memory) : '1G'}`, '-vga none', '-nic none', ...vm.qemuArgs];
+    const options = [machine, '-cpu host', `-m ${decl?.memory !== undefined ? gib(decl.memory) : '1G'}`, ...(decl?.vcpus !== undefined ? [`-smp ${decl.vcpus}`] : []), '-vga none', '-nic none', ...vm.qemuArgs];
     const header = [`QEMU command line for KVM VM ${vm.name} of platform ${platform.name}, written by pciplat from its simulation.`, 'Guest PCI devices (host -> guest SBDF):'];
     for (const dev of vm.devices) {
         const host = input.result.functions.find((f) => f.name === dev);

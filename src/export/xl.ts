@@ -72,5 +72,13 @@ export function xlText(input: ExportInput): string {
         config.pci.forEach((e, i) => lines.push(`    "${xlPciEntryText(e, e.vslot ?? guestSlot(guest, e.device))}"${i === config.pci.length - 1 ? '' : ','}`));
         lines.push(']');
     }
+    // Non-PCI devices: xl.cfg dtdev (their host device-tree nodes) and iomem (PFN,PAGES@GFN).
+    const passed = (decl?.passthrough ?? []).flatMap((p) => platform.platformDevices.filter((d) => d.name === p.device && !d.io).map((d) => ({ p, d })));
+    if (passed.length > 0) {
+        lines.push('# dtdev: the host device-tree path of each device, written here as NAME@BASE: use the real node path');
+        lines.push(`dtdev = [ ${passed.map(({ d }) => `"/${d.name}@${d.base.toString(16)}"`).join(', ')} ]`);
+        const page = (a: bigint) => (a >> 12n).toString(16);
+        lines.push(`iomem = [ ${passed.map(({ p, d }) => `"${page(d.base)},${((d.size + 0xfffn) >> 12n).toString(16)}@${page(p.guestBase ?? d.base)}"`).join(', ')} ]`);
+    }
     return `${lines.join('\n')}\n`;
 }

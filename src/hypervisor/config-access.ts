@@ -21,6 +21,7 @@
 //   kernel's own driver (the controller's pci_ops), whatever the method.
 // Code XEN-CONFIG-ACCESS.
 import type { ConfigAccess, HostBridge } from '../model/platform.js';
+import { compatibleText, matchesCompatible } from '../model/compatible.js';
 import type { RelatedLoc } from '../findings/finding.js';
 import type { SourceLoc } from '../model/source.js';
 import { refName, type HvState } from './state.js';
@@ -48,8 +49,8 @@ export function xenCannotReach(hb: HostBridge, profile: 'arm-design' | 'arm-upst
         return undefined;
     }
     if (a.method === 'dbi' && profile === 'arm-upstream') {
-        if (hb.compatible && XEN_DESIGNWARE_COMPATIBLES.includes(hb.compatible) && !narrow) return undefined;
-        return `the controller reaches ${methodText(a)}, and Xen's only DesignWare driver is the R-Car Gen4 glue (${XEN_DESIGNWARE_COMPATIBLES.join(', ')}; pci-designware.c programs the iATU per access), not compatible ${hb.compatible ? `"${hb.compatible}"` : '(none written)'}`;
+        if (matchesCompatible(hb.compatible, XEN_DESIGNWARE_COMPATIBLES) && !narrow) return undefined;
+        return `the controller reaches ${methodText(a)}, and Xen's only DesignWare driver is the R-Car Gen4 glue (${XEN_DESIGNWARE_COMPATIBLES.join(', ')}; pci-designware.c programs the iATU per access), not compatible ${hb.compatible?.length ? compatibleText(hb.compatible) : '(none written)'}`;
     }
     if (profile === 'arm-design') return `the controller reaches ${methodText(a)}, while dom0 registers one ECAM region per host bridge (PHYSDEVOP_pci_host_bridge_add cfg_base/cfg_size) that Xen would access directly`;
     return `the controller reaches ${methodText(a)}, and Xen has no driver that does`;

@@ -77,6 +77,14 @@ export function addDevice(state: HvState, f: FnState): boolean {
         return false;
     }
 
+    if (state.xenUnknownHostBridges.has(fn.hostBridge)) {
+        // Reported once at the host bridge (XEN-HOST-BRIDGE-NO-DRIVER); each refused add follows from it.
+        state.emit('PHYSDEVOP_pci_device_add', { ...args, result: '-ENODEV' });
+        f.notAddedWhy = `Xen has no driver for its host bridge ${fn.hostBridge}`;
+        f.owner = 'dom0';
+        f.driver = initialDriver(state, f);
+        return false;
+    }
     const ids = programmedIds(state, fn);
     if (ids.failure) {
         state.emit('PHYSDEVOP_pci_device_add', { ...args, result: '-ENODEV' });

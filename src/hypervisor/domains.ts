@@ -5,7 +5,7 @@ import type { Assignment } from '../model/platform.js';
 import { refName, type ConfigEntry, type DomainState, type HvState } from './state.js';
 
 function entryOf(a: Assignment): ConfigEntry {
-    return { device: refName(a.device), ref: a.device, vslot: a.vslot && { device: a.vslot.device, fn: a.vslot.fn, loc: a.vslot.loc }, flags: [...a.flags], rdmPolicy: a.rdmPolicy, ...(a.phb ? { phb: a.phb } : {}), loc: a.loc };
+    return { device: refName(a.device), ref: a.device, vslot: a.vslot && { device: a.vslot.device, fn: a.vslot.fn, loc: a.vslot.loc }, flags: [...a.flags], rdmPolicy: a.rdmPolicy, ...(a.phb ? { phb: a.phb } : {}), guestPort: a.guestPort, loc: a.loc };
 }
 
 function blank(name: string, hypervisor: DomainState['hypervisor'], loc: DomainState['loc']): DomainState {

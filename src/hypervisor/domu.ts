@@ -14,6 +14,8 @@
 //
 // A device Xen or libxl refuses is left out and the domain starts without it, so the scenario
 // plays on; the finding says what would fail.
+import { checkVcpus } from './vcpus.js';
+import { passPlatformDevices } from './platform-passthrough.js';
 import { hex, range, sbdf } from './format.js';
 import { checkAliasesForGuest } from './device-add.js';
 import { checkHoles, guestHoles } from './guest-layout.js';
@@ -261,6 +263,8 @@ export function startXenDomain(state: HvState, d: DomainState): void {
         checkHoles(state, d.xen);
     }
     state.emit('xl-create', { domain: d.name, domid: String(d.domid), pci: String(d.config.length) });
+    checkVcpus(state, d.name, d.xen?.vcpus, d.xen?.vcpusLoc);
+    passPlatformDevices(state, d);
     d.running = true;
     attachEntries(state, d, d.config);
     snapshot(d);
@@ -296,6 +300,7 @@ export function hotUnplugXen(state: HvState, d: DomainState, device: string): vo
 /** `xl destroy`. */
 export function destroyXenDomain(state: HvState, d: DomainState): void {
     state.emit('xl-destroy', { domain: ownerText(state, d.name) });
+    for (const [dev, holder] of [...state.platformPassedTo]) if (holder === d.name) state.platformPassedTo.delete(dev);
     for (const a of [...d.attached.values()].reverse()) detach(state, d, a);
     if (d.xenstore.length > 0) state.emit('xenstore-rm', { path: `/local/domain/0/backend/pci/${d.domid}` });
     d.xenstore = [];
@@ -306,9 +311,9 @@ export function destroyXenDomain(state: HvState, d: DomainState): void {
 
 /** Keeps the layout of the run for the result. */
 export function snapshot(d: DomainState): void {
-    const bySlot = [...d.attached.values()].sort((a, b) => Number((a.guestDevfn ?? 0n) - (b.guestDevfn ?? 0n)));
+    const bySlot = [...d.attached.values()].sort((a, b) => Number(((a.guestBus ?? 0n) << 8n | (a.guestDevfn ?? 0n)) - ((b.guestBus ?? 0n) << 8n | (b.guestDevfn ?? 0n))));
     d.lastDevices = bySlot.map((a) => a.device);
-    d.lastGuestSbdf = Object.fromEntries([...d.attached.values()].filter((a) => a.guestDevfn !== undefined).map((a) => [a.device, guestSbdfText(a.guestDevfn!)]));
+    d.lastGuestSbdf = Object.fromEntries([...d.attached.values()].filter((a) => a.guestDevfn !== undefined).map((a) => [a.device, guestSbdfText(a.guestDevfn!, a.guestBus)]));
     d.lastGuestBars = [...d.attached.values()].flatMap((a) => a.guestBars);
     d.lastHoles = d.holes.map((h) => ({ ...h }));
 }

@@ -14,6 +14,8 @@
 import type { HostBridge } from '../model/platform.js';
 import { hex, range, sizeText } from './format.js';
 import type { HvState } from './state.js';
+import { compatibleText } from '../model/compatible.js';
+import { XEN_ARM_HOST_BRIDGE_COMPATIBLES, xenHasHostBridgeDriver } from './xen-host-drivers.js';
 
 export function segmentOf(state: HvState, hb: HostBridge): bigint {
     const fromFabric = state.input.functions.find((f) => f.hostBridge === hb.name);
@@ -58,12 +60,22 @@ export function registerArmHostBridge(state: HvState, hb: HostBridge): void {
                 hostBridge: hb.name,
             });
         } else {
+            if (!xenHasHostBridgeDriver(hb)) {
+                state.xenUnknownHostBridges.add(hb.name);
+                state.report(
+                    'XEN-HOST-BRIDGE-NO-DRIVER',
+                    `Xen has no PCI host-bridge driver for ${hb.name}: none of its compatible strings (${compatibleText(hb.compatible ?? [])}) is one Xen on Arm drives (${compatibleText(XEN_ARM_HOST_BRIDGE_COMPATIBLES)}), so dt_pci_init skips the node, Xen cannot reach its configuration space, and every device dom0 reports on it is refused (-ENODEV)`,
+                    { at: hb.compatibleLoc ?? hb.nameLoc, declaration: true },
+                    hb.name,
+                );
+                return;
+            }
             state.emit('xen-pci-host-bridge', {
                 hostBridge: hb.name,
                 seg: hex(seg),
                 ecam: ecam ? range(ecam.base, ecam.size) : 'none',
                 buses: `${hex(hb.busStart)}-${hex(hb.busEnd)}`,
-                compatible: hb.compatible,
+                compatible: hb.compatible?.join(', '),
                 source: 'device tree',
             });
             if (hb.segment === undefined) state.emit('dom0-dt-property', { node: hb.name, property: 'linux,pci-domain', value: hex(seg) });

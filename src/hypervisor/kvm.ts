@@ -14,6 +14,9 @@ import { expandEntry, snapshot } from './domu.js';
 import { allocateSlots, type SlotRequest } from './virtual-slots.js';
 import { recordRefusals } from './refusals.js';
 import { checkSpaprPhbs } from './spapr.js';
+import { refuseBridge } from './vfio-bridge.js';
+import { allocateBehindPorts, guestPortsOf, guestPortsQuiet, isBehindPort, portQemuArgs, portSlots } from './guest-ports.js';
+import { checkVcpus } from './vcpus.js';
 import type { Attached, ConfigEntry, DomainState, FnState, HvState } from './state.js';
 import { checkMsixPageSharing } from './msix-pages.js';
 
@@ -43,6 +46,7 @@ export function bootKvm(state: HvState): void {
 
 function qemuArg(state: HvState, f: FnState, a: Attached, multifunction: boolean): string {
     const parts = [`vfio-pci`, `host=${sbdf(f.fn.segment, f.fn.bus, f.fn.devfn)}`];
+    if (a.guestPort !== undefined) parts.push(`bus=${a.guestPort}`);
     // The guest slot is pinned whether written or chosen, so the guest sees what was simulated.
     if (a.guestDevfn !== undefined) parts.push(`addr=0x${(a.guestDevfn >> 3n).toString(16)}.${(a.guestDevfn & 7n).toString(16)}`);
     if (multifunction) parts.push('multifunction=on');
@@ -72,6 +76,7 @@ function attachVmOnce(state: HvState, d: DomainState, entries: ConfigEntry[]): v
                 state.report('HV-ASSIGNED-TWICE', `${d.name} is given ${req.device}, which the running VM ${other.name} already holds`, { at: e.loc }, `${d.name}|${req.device}`);
                 continue;
             }
+            if (refuseBridge(state, d.name, f, e.loc)) continue;
             const host = state.hostDrivers.get(req.device);
             if (host && !VFIO_FRIENDLY.has(host.driver)) {
                 state.report(
@@ -106,21 +111,25 @@ function attachVmOnce(state: HvState, d: DomainState, entries: ConfigEntry[]): v
         set.add(`group ${g}`);
         state.emit('vfio-group-attach', { vm: d.name, group: String(g), path: `/dev/vfio/${g}`, container: `${d.name} container` });
     }
-    const slots = allocateSlots(state, d, usable.filter((w) => w.f.fn.group !== undefined).map((w) => w.req));
+    const ports = guestPortsOf(state, d);
+    const grouped = usable.filter((w) => w.f.fn.group !== undefined).map((w) => w.req);
+    const slots = allocateSlots(state, d, grouped.filter((r) => !isBehindPort(r.entry)), portSlots(ports));
+    const behind = allocateBehindPorts(state, d, ports, grouped.filter((r) => isBehindPort(r.entry)));
     const attached: Attached[] = [];
     for (const w of usable) {
         if (w.f.fn.group === undefined) continue;
-        const devfn = slots.get(w.f.fn.name);
+        const port = behind.get(w.f.fn.name);
+        const devfn = port?.devfn ?? (isBehindPort(w.req.entry) ? undefined : slots.get(w.f.fn.name));
         if (devfn === undefined) continue;
         w.f.owner = d.name;
-        const a: Attached = { device: w.f.fn.name, entry: w.req.entry, guestDevfn: devfn, guestBars: [] };
+        const a: Attached = { device: w.f.fn.name, entry: w.req.entry, guestDevfn: devfn, guestBars: [], ...(port && { guestBus: port.port.bus, guestPort: port.port.name }) };
         d.attached.set(a.device, a);
         attached.push(a);
         checkMsixPageSharing(state, w.f, d.name);
     }
     for (const a of attached) {
         const f = state.fn(a.device)!;
-        const slotMates = [...d.attached.values()].filter((o) => o !== a && o.guestDevfn !== undefined && a.guestDevfn !== undefined && o.guestDevfn >> 3n === a.guestDevfn >> 3n);
+        const slotMates = [...d.attached.values()].filter((o) => o !== a && o.guestBus === a.guestBus && o.guestDevfn !== undefined && a.guestDevfn !== undefined && o.guestDevfn >> 3n === a.guestDevfn >> 3n);
         const mf = a.guestDevfn !== undefined && (a.guestDevfn & 7n) === 0n && slotMates.length > 0;
         const arg = qemuArg(state, f, a, mf);
         state.emit(state.ctx.kind === 'hot-plug' || state.ctx.kind === 'assign' ? 'qemu-device_add' : 'qemu-device', { vm: d.name, device: a.device, arg });
@@ -129,10 +138,11 @@ function attachVmOnce(state: HvState, d: DomainState, entries: ConfigEntry[]): v
 }
 
 export function qemuArgsOf(state: HvState, d: DomainState): string[] {
-    return [...d.attached.values()].map((a) => {
-        const slotMates = [...d.attached.values()].filter((o) => o !== a && o.guestDevfn !== undefined && a.guestDevfn !== undefined && o.guestDevfn >> 3n === a.guestDevfn >> 3n);
+    const ports = (d.kvm?.rootPorts?.length ?? 0) > 0 ? portQemuArgs(guestPortsQuiet(d)) : [];
+    return [...ports, ...[...d.attached.values()].map((a) => {
+        const slotMates = [...d.attached.values()].filter((o) => o !== a && o.guestBus === a.guestBus && o.guestDevfn !== undefined && a.guestDevfn !== undefined && o.guestDevfn >> 3n === a.guestDevfn >> 3n);
         return qemuArg(state, state.fn(a.device)!, a, a.guestDevfn !== undefined && (a.guestDevfn & 7n) === 0n && slotMates.length > 0);
-    });
+    })];
 }
 
 export function startVm(state: HvState, d: DomainState): void {
@@ -140,6 +150,7 @@ export function startVm(state: HvState, d: DomainState): void {
     state.emit('qemu-start', { vm: d.name, memory: d.kvm?.memory !== undefined ? `${d.kvm.memory >> 20n}M` : undefined });
     d.running = true;
     for (const phb of d.kvm?.phbs ?? []) state.emit('qemu-device', { vm: d.name, device: phb.name, arg: `-device spapr-pci-host-bridge,index=${phb.index},id=${phb.name}` });
+    checkVcpus(state, d.name, d.kvm?.vcpus, d.kvm?.vcpusLoc);
     attachVm(state, d, d.config);
     d.lastQemuArgs = qemuArgsOf(state, d);
     snapshot(d);

@@ -76,9 +76,10 @@ export function programmedIds(state: HvState, fn: HvFunction): ProgrammedIds {
         return result;
     }
     if (rules.arch === 'x86') {
-        const iommu = platform.x86Iommus.find((u) => u.scope.includes(fn.hostBridge));
+        // The unit the fabric found for it (DMAR device scope or INCLUDE_PCI_ALL, dmar-scope.ts).
+        const iommu = platform.x86Iommus.find((u) => u.name === fn.streamIds[0]?.iommu);
         if (!iommu) {
-            result.failure = { text: `no VT-d/AMD-Vi unit has host bridge ${fn.hostBridge} in its scope` };
+            result.failure = { text: platform.x86Iommus.some((u) => u.deviceScope?.length) ? `no DMAR device scope covers it and no INCLUDE_PCI_ALL unit has host bridge ${fn.hostBridge}` : `no VT-d/AMD-Vi unit has host bridge ${fn.hostBridge} in its scope` };
             return result;
         }
         push(iommu.name, fn.rid, fn.rid);

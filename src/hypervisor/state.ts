@@ -56,6 +56,8 @@ export interface ConfigEntry {
     rdmPolicy?: 'strict' | 'relaxed';
     /** KVM on POWER: the guest PHB the device sits on (absent: the default PHB, index 0). */
     phb?: string;
+    /** KVM: the guest pcie-root-port it is assigned behind (guest-ports.ts). */
+    guestPort?: string;
     /** Where it was configured: the `assign` in the domain, or the scenario step. */
     loc: SourceLoc;
 }
@@ -63,8 +65,11 @@ export interface ConfigEntry {
 export interface Attached {
     device: string;
     entry: ConfigEntry;
-    /** Guest devfn on bus 0 of segment 0. */
+    /** Guest devfn on bus 0 of segment 0 (or on `guestBus`, behind a guest root port). */
     guestDevfn?: bigint;
+    /** KVM: the guest bus behind the pcie-root-port `guestPort`; absent: bus 0. */
+    guestBus?: bigint;
+    guestPort?: string;
     guestBars: GuestBar[];
 }
 
@@ -139,6 +144,10 @@ export class HvState {
     readonly xenOwns = new Map<string, SourceLoc | undefined>();
     /** `assignable` VFs waiting for SR-IOV to create them. */
     readonly deferredAssignable = new Map<string, SourceLoc>();
+    /** Arm host bridges Xen found no driver for (xen-host-drivers.ts): their devices are refused. */
+    readonly xenUnknownHostBridges = new Set<string>();
+    /** Non-PCI devices passed to a domain (platform-passthrough.ts): device → domain. */
+    readonly platformPassedTo = new Map<string, string>();
     /** KVM host-driver bindings. */
     readonly hostDrivers = new Map<string, { driver: string; loc: SourceLoc }>();
     /** Indexes over the functions (platforms may have 100k of them). */

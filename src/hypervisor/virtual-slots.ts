@@ -22,13 +22,14 @@ function slotText(slot: number, fn: bigint = 0n): string {
 }
 
 /** Guest devfn per device (absent when no slot could be given). */
-export function allocateSlots(state: HvState, d: DomainState, requests: SlotRequest[]): Map<string, bigint> {
+export function allocateSlots(state: HvState, d: DomainState, requests: SlotRequest[], taken: ReadonlyMap<number, string> = new Map()): Map<string, bigint> {
     const out = new Map<string, bigint>();
-    const used = new Map<number, string>();
+    // `taken`: bus-0 slots of the guest's own bridges (KVM pcie-root-ports, guest-ports.ts).
+    const used = new Map<number, string>(taken);
     /** Slots taken by written slots: the guest function numbers in them. */
     const explicitFns = new Map<number, Set<bigint>>();
     for (const a of d.attached.values()) {
-        if (a.guestDevfn === undefined) continue;
+        if (a.guestDevfn === undefined || a.guestBus !== undefined) continue;
         const slot = Number(a.guestDevfn >> 3n);
         used.set(slot, a.device);
         if (a.entry.vslot) {
@@ -104,8 +105,8 @@ export function allocateSlots(state: HvState, d: DomainState, requests: SlotRequ
     return out;
 }
 
-export function guestSbdfText(devfn: bigint): string {
-    return `0000:00:${(devfn >> 3n).toString(16).padStart(2, '0')}.${(devfn & 7n).toString(16)}`;
+export function guestSbdfText(devfn: bigint, bus = 0n): string {
+    return `0000:${bus.toString(16).padStart(2, '0')}:${(devfn >> 3n).toString(16).padStart(2, '0')}.${(devfn & 7n).toString(16)}`;
 }
 
 export function vdevfnText(devfn: bigint): string {

@@ -18,6 +18,8 @@ import type { Dom0Report } from '../model/platform.js';
 import { checkXenConfigAccess } from './config-access.js';
 import { keepXenDevices } from './ownership.js';
 import { refName, type HvState } from './state.js';
+import { checkVcpus } from './vcpus.js';
+import { passPlatformDevices } from './platform-passthrough.js';
 
 function buildDom0less(state: HvState): void {
     for (const d of state.domains.values()) {
@@ -26,6 +28,8 @@ function buildDom0less(state: HvState): void {
         d.vmid = state.nextVmid++;
         d.running = true;
         state.emit('dom0less-create', { domain: d.name, domid: String(d.domid) });
+        checkVcpus(state, d.name, d.xen.vcpus, d.xen.vcpusLoc);
+        passPlatformDevices(state, d);
         for (const a of d.xen.assignments) {
             state.report(
                 'XEN-DOM0LESS-PCI',
@@ -51,6 +55,7 @@ export function bootXen(state: HvState, reports?: readonly Dom0Report[]): void {
     }
     buildDom0less(state);
     state.emit('dom0-build', { domain: 'dom0', domid: '0', type: arm ? 'hardware domain (Arm)' : 'PVH hardware domain' });
+    checkVcpus(state, 'dom0', state.platform.xen?.dom0.vcpus, state.platform.xen?.dom0.vcpusLoc);
     if (arm) {
         mapHostBridgesForArmDom0(state);
         mapItsTranslaterForDom0(state);

@@ -213,7 +213,7 @@ function hostBridge(
     fail: (line: number, m: string) => never,
 ): HostBridge {
     const loc = importLoc(file, node.line);
-    const compatible = stringsOf(node.props.get('compatible'))?.[0];
+    const compatible = stringsOf(node.props.get('compatible'));
     const busRange = cellsOf(node.props.get('bus-range'));
     const busStart = typeof busRange?.[0] === 'bigint' ? busRange[0] : 0n;
     const busEnd = typeof busRange?.[1] === 'bigint' ? busRange[1] : 0xffn;

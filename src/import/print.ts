@@ -87,7 +87,7 @@ export function printPlatform(p: Platform, options: PrintOptions): string {
     for (const d of p.platformDevices) {
         note(hw, d);
         if (d.kind === 'uart') out.push(`${hw}uart ${d.name} ${d.io ? `io ${hex(d.base)}` : `at ${hex(d.base)}`} size ${size(d.size)}`);
-        else out.push(`${hw}device ${d.name}${d.compatible ? ` ${quote(d.compatible)}` : ''} at ${hex(d.base)} size ${size(d.size)}`);
+        else out.push(`${hw}device ${d.name}${d.compatible ? ` ${d.compatible.map(quote).join(', ')}` : ''} at ${hex(d.base)} size ${size(d.size)}`);
     }
     for (const hb of p.hostBridges) {
         out.push('');
@@ -127,7 +127,7 @@ function printHostBridge(hb: HostBridge, out: string[], options: PrintOptions): 
     const i2 = '    ';
     for (const line of c.get(hb) ?? []) out.push(`${i1}// ${oneLine(line)}`);
     out.push(`${i1}host-bridge ${hb.name}${hb.segment !== undefined ? ` segment ${hb.segment}` : ''} {`);
-    if (hb.compatible !== undefined) out.push(`${i2}compatible ${quote(hb.compatible)}`);
+    if (hb.compatible !== undefined) out.push(`${i2}compatible ${hb.compatible.map(quote).join(', ')}`);
     if (hb.ecam?.convention === 'mcfg') {
         const buses = hb.ecam.buses ?? { start: hb.busStart, end: hb.busEnd };
         out.push(`${i2}mcfg at ${hex(hb.ecam.base)} buses ${id(buses.start, 2)}..${id(buses.end, 2)}`);

@@ -30,6 +30,8 @@ export interface Platform {
     kvm?: KvmConfig;
     linux: LinuxOptions;
     scenarios: Scenario[];
+    /** `cpus N`: the physical CPUs the machine has. */
+    cpus?: { count: bigint; loc: SourceLoc };
 }
 
 export interface MemoryRegion {
@@ -74,8 +76,10 @@ export interface X86Iommu {
     name: string;
     kind: 'vt-d' | 'amd-vi';
     base: bigint;
-    /** Host bridges whose requester IDs this IOMMU sees. */
+    /** Host bridges whose requester IDs this IOMMU sees (DMAR INCLUDE_PCI_ALL). */
     scope: string[];
+    /** DMAR device scope entries: functions, a bridge meaning everything below it (src/fabric/ids/dmar-scope.ts). */
+    deviceScope?: { function: string; loc: SourceLoc }[];
     loc: SourceLoc;
 }
 
@@ -97,11 +101,14 @@ export interface IoApic {
 export interface PlatformDevice {
     name: string;
     kind: 'uart' | 'device';
-    compatible?: string;
+    /** Device-tree `compatible` strings, most specific first (src/model/compatible.ts matches on any). */
+    compatible?: string[];
     /** MMIO base, or the I/O port for x86 UARTs (`io` is then true). */
     base: bigint;
     io: boolean;
     size: bigint;
+    /** Device-tree `iommus`: the StreamIDs the device masters DMA with, per SMMU (src/fabric/ids/platform-streams.ts). */
+    iommus?: { smmu: string; streamId: bigint; loc: SourceLoc }[];
     loc: SourceLoc;
 }
 
@@ -145,7 +152,9 @@ export interface HostBridge {
     name: string;
     /** `linux,pci-domain` when written; absent means the OS/Xen allocates one. */
     segment?: bigint;
-    compatible?: string;
+    /** Device-tree `compatible` strings, most specific first (src/model/compatible.ts matches on any). */
+    compatible?: string[];
+    compatibleLoc?: SourceLoc;
     ecam?: ConfigWindow;
     /** DesignWare-style second config window for the buses below the root bus. */
     childEcam?: ConfigWindow;
@@ -418,6 +427,8 @@ export interface Assignment {
     rdmPolicy?: 'strict' | 'relaxed';
     /** KVM on POWER: the guest PHB (`phb NAME index N { assign … }`) the device sits on; absent: the default PHB. */
     phb?: string;
+    /** KVM: the guest root port (`pcie-root-port`) the device sits behind; absent: guest bus 0. */
+    guestPort?: string;
     loc: SourceLoc;
 }
 
@@ -433,11 +444,24 @@ export interface XenDomain {
     dom0less: boolean;
     memory?: bigint;
     vcpus?: bigint;
+    vcpusLoc?: SourceLoc;
     guestType?: 'pv' | 'pvh' | 'hvm';
     holes: MmioHole[];
     assignments: Assignment[];
+    /** Non-PCI devices given to the domain (src/hypervisor/platform-passthrough.ts). */
+    passthrough?: PlatformPassthrough[];
     loc: SourceLoc;
     nameLoc: SourceLoc;
+}
+
+/** `passthrough DEVICE [at GUEST] [force-assign-without-iommu]`: xen,path / xen,reg / dtdev + iomem. */
+export interface PlatformPassthrough {
+    device: string;
+    /** Guest physical address of the registers (the gfn of `xen,reg`); absent: the host address. */
+    guestBase?: bigint;
+    /** `xen,force-assign-without-iommu`. */
+    force: boolean;
+    loc: SourceLoc;
 }
 
 export interface XenConfig {
@@ -448,7 +472,7 @@ export interface XenConfig {
     owns: { name: string; loc: SourceLoc }[];
     /** `xl pci-assignable-add` before boot. */
     assignable: FunctionRef[];
-    dom0: { uses: FunctionRef[]; memory?: bigint; loc?: SourceLoc };
+    dom0: { uses: FunctionRef[]; memory?: bigint; loc?: SourceLoc; vcpus?: bigint; vcpusLoc?: SourceLoc };
     domains: XenDomain[];
     loc: SourceLoc;
 }
@@ -458,6 +482,11 @@ export interface KvmVm {
     memory?: bigint;
     /** pseries guest host bridges written for the VM (the default PHB, index 0, is implicit). */
     phbs?: GuestPhb[];
+    /** QEMU `-smp`. */
+    vcpus?: bigint;
+    vcpusLoc?: SourceLoc;
+    /** QEMU pcie-root-ports on the guest's bus 0 (their devices are in `assignments`, with `guestPort`). */
+    rootPorts?: { name: string; device: bigint; fn: bigint; loc: SourceLoc }[];
     assignments: Assignment[];
     loc: SourceLoc;
     nameLoc: SourceLoc;

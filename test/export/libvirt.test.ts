@@ -52,3 +52,18 @@ describe.each(cases)('examples/%s, VM %s', async (file, vm) => {
         expect(hostdevs.length).toBeGreaterThan(0);
     });
 });
+
+describe('a KVM VM with a pcie-root-port', async () => {
+    const [platform] = await platformsFromFile(path.join(__dirname, '..', 'fixtures', 'check', 'kvm-guest-root-port-ok.pciplat'));
+    const text = exportOf('libvirt', platform!, names, { vm: 'win' });
+
+    it('writes the port as the controller of guest bus 1 and the devices behind it on that bus; virt-xml-validate accepts it', () => {
+        expect(text).toContain("<controller type='pci' index='1' model='pcie-root-port'>\n    <target chassis='1'/>\n    <address type='pci' domain='0x0000' bus='0x00' slot='0x1c' function='0x0'/>");
+        const guestAddresses = [...text.matchAll(/<\/source>\s*<address type='pci' domain='0x0000' bus='0x([0-9a-f]{2})' slot='0x([0-9a-f]{2})' function='0x([0-7])'/g)].map((m) => `${m[1]}:${m[2]}.${m[3]}`);
+        expect(guestAddresses).toEqual(['00:05.0', '01:00.0', '01:00.1']);
+        const xml = path.join(tempDir('libvirt'), 'domain.xml');
+        fs.writeFileSync(xml, minimalDomain('win', platform!.arch, text));
+        const r = runStatus('virt-xml-validate', [xml, 'domain']);
+        expect(r.stderr).toBe(`${xml} validates\n`);
+    });
+});

@@ -15,7 +15,7 @@ import { PciIds } from '../../src/pci-ids/index.js';
 import type { PciFunction } from '../../src/model/platform.js';
 import { allFunctions } from '../../src/model/walk.js';
 import { qemuNotApplicable } from '../../src/export/qemu.js';
-import { platformsFromFile } from '../helpers/platforms.js';
+import { platformFromText, platformsFromFile } from '../helpers/platforms.js';
 import { exportOf, FIXTURES, run, tempDir } from './helpers.js';
 import { pciDevices, qtreeOf, shape, type QemuPciDevice } from './qemu-qtree.js';
 
@@ -113,5 +113,38 @@ describe('the KVM guest of examples/vfio-desktop.pciplat', async () => {
         const written = [...text.matchAll(/addr=0x([0-9a-f]+)\.([0-7])/g)].map((m) => `${m[1]!.padStart(2, '0')}.${m[2]}`).sort();
         expect(slots).toEqual(written);
         expect(slots).toEqual(['01.0', '05.0', '05.1']);
+    });
+});
+
+describe('the vCPUs of a KVM guest', () => {
+    it('become -smp when written, a line QEMU accepts', async () => {
+        const platform = await platformFromText(`platform p {
+  arch x86_64
+  memory main at 0x10_0000 size 0x7ff0_0000
+  kvm { vm four { memory 1G  vcpus 4 }  vm plain { memory 1G } }
+}`);
+        const four = exportOf('qemu', platform, names, { vm: 'four' });
+        expect(four).toContain('-smp 4');
+        expect(exportOf('qemu', platform, names, { vm: 'plain' })).not.toContain('-smp');
+        // QEMU accepts the line (qtreeOf throws when it refuses one).
+        expect(qtreeOf(four.replace('accel=kvm', 'accel=tcg').replace('-cpu host', '-cpu max'))).toContain('bus: pcie.0');
+    });
+});
+
+describe('a KVM guest with a pcie-root-port', async () => {
+    const [platform] = await platformsFromFile(path.join(__dirname, '..', 'fixtures', 'check', 'kvm-guest-root-port-ok.pciplat'));
+    const text = exportOf('qemu', platform!, names, { vm: 'win' });
+
+    it('builds the port on bus 0 and the devices behind it at functions of device 0 (a pci-testdev standing in for each vfio-pci)', () => {
+        expect(text).toContain('-device pcie-root-port,id=grp0,bus=pcie.0,addr=0x1c.0,chassis=1');
+        const standIn = text.replace(/vfio-pci,host=[^,\s]+/g, 'pci-testdev').replace('accel=kvm', 'accel=tcg').replace('-cpu host', '-cpu max');
+        const root = pciDevices(qtreeOf(standIn));
+        const port = root.find((d) => d.driver === 'pcie-root-port')!;
+        expect(port.addr).toBe('1c.0');
+        expect(port.children.map((d) => [d.driver, d.addr]).sort()).toEqual([
+            ['pci-testdev', '00.0'],
+            ['pci-testdev', '00.1'],
+        ]);
+        expect(root.filter((d) => d.driver === 'pci-testdev').map((d) => d.addr)).toEqual(['05.0']);
     });
 });

@@ -80,3 +80,14 @@ describe.each(cases)('examples/%s, domain %s', async (file, domain) => {
         }
     });
 });
+
+describe('non-PCI devices of an xl domain', async () => {
+    const [platform] = await platformsFromFile(path.join(__dirname, '..', 'fixtures', 'check', 'platform-passthrough-ok.pciplat'));
+    const text = exportOf('xl', platform!, new PciIds(), { domain: 'store' });
+
+    it('become dtdev (the node) and iomem (host page, pages @ guest page)', () => {
+        const cfg = readXlConfig(text);
+        expect(cfg.get('dtdev')).toEqual(['/sdhc0@40100000']);
+        expect(cfg.get('iomem')).toEqual(['40100,10@a000']);
+    });
+});

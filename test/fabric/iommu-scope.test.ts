@@ -104,7 +104,12 @@ describe('`acs unknown`', () => {
     });
 
     it('a group split under KVM names the unknown ACS it rests on', async () => {
-        const platform = await platformFromText(ports('acs sv rr cr uf').replace('\n}\n', '\n  kvm { vm vm1 { memory 1G  assign e0 } vm vm2 { memory 1G  assign rp0 } }\n}\n'));
+        // vfio-pci binds no bridge (KVM-ASSIGN-BRIDGE), so the second VM takes a second function below rp0.
+        const text = ports('acs sv rr cr uf')
+            .replace('endpoint e0 at 01:00.0 vendor 0x1af4 device 0x1041 { bar 0 mem64 size 16K }', 'endpoint e0 at 01:00.0 vendor 0x1af4 device 0x1041 { multifunction  bar 0 mem64 size 16K }\n      endpoint e0b at 01:00.1 vendor 0x1af4 device 0x1041 { bar 0 mem64 size 16K }')
+            .replace('\n}\n', '\n  kvm { vm vm1 { memory 1G  assign e0 } vm vm2 { memory 1G  assign e0b } }\n}\n');
+        expect(text).toContain('e0b at 01:00.1');
+        const platform = await platformFromText(text);
         const found = simulate(platform, { profile: 'kvm' }).findings.filter((f) => f.code.startsWith('KVM-') || f.code === 'HV-GROUP-SPLIT');
         expect(found.length).toBeGreaterThan(0);
         for (const f of found) expect(f.message).toContain('depends on the ACS of rp0, which the description does not give (`acs unknown`), and is computed as if it has none');

@@ -20,7 +20,7 @@ export function withoutLocations(value: unknown): unknown {
         const out: Record<string, unknown> = {};
         for (const key of Object.keys(value).sort()) {
             const v = (value as Record<string, unknown>)[key];
-            if (key === 'loc' || key === 'nameLoc' || key === 'busNumbersLoc' || v === undefined) continue;
+            if (key === 'loc' || key === 'nameLoc' || key === 'busNumbersLoc' || key === 'compatibleLoc' || v === undefined) continue;
             out[key] = withoutLocations(v);
         }
         return out;

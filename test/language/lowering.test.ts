@@ -86,7 +86,30 @@ describe('lowering of strings', () => {
     it('keeps titles and compatibles as written, without quotes', async () => {
         const [p] = await platformsFromFile(tx2);
         expect(p!.title).toBe('ThunderX2 two-socket board');
-        expect(p!.hostBridges[0]!.compatible).toBe('pci-host-ecam-generic');
+        expect(p!.hostBridges[0]!.compatible).toEqual(['pci-host-ecam-generic']);
+    });
+
+    it('keeps every string of a compatible list, most specific first', async () => {
+        const p = await platformFromText(`platform p {
+  arch arm64
+  device sdhc0 "fsl,ls1028a-esdhc", "fsl,esdhc" at 0x0214_0000 size 64K
+  host-bridge pcie0 { compatible "fsl,ls1028a-pcie", "snps,dw-pcie"  ecam at 0x3000_0000 size 16M  bus-range 0..15 }
+}`);
+        expect(p.hostBridges[0]!.compatible).toEqual(['fsl,ls1028a-pcie', 'snps,dw-pcie']);
+        expect(p.platformDevices[0]!.compatible).toEqual(['fsl,ls1028a-esdhc', 'fsl,esdhc']);
+    });
+});
+
+describe('lowering of DMAR device scopes', () => {
+    it('keeps each device-scope entry with its own location', async () => {
+        const ps = await platformsFromFile(path.join(__dirname, '..', 'fixtures', 'parse', 'kitchen-sink.pciplat'));
+        const unit = ps.flatMap((p) => p.x86Iommus).find((u) => u.name === 'dmar2')!;
+        expect(unit.scope).toEqual([]);
+        expect(unit.deviceScope!.map((d) => [d.function, d.loc.start.line + 1, d.loc.start.character + 1])).toEqual([
+            ['dma0', 19, 50],
+            ['rp1', 19, 55],
+            ['nic0', 19, 73],
+        ]);
     });
 });
 

@@ -5,9 +5,9 @@ import { grammarKeywords, ruleKeywords } from './grammar-keywords.js';
 import { buildTexts } from '../helpers/workspace.js';
 
 const NOT_NAMES = new Set(
-    `arch soc memory reserved its smmu iommu gic ioapic uart device host-bridge iort xen kvm linux scenario
+    `arch cpus device-scope soc memory reserved its smmu iommu gic ioapic uart device host-bridge iort xen kvm linux scenario
      profile pci-passthrough owns assignable dom0 domain uses vcpus type mmio-hole assign host-driver vm
-     as rdm-policy permissive seize msitranslate power-mgmt no-rombar all-functions import platform
+     passthrough pcie-root-port as rdm-policy permissive seize msitranslate power-mgmt no-rombar all-functions import platform
      phb`.split(/\s+/),
 );
 

@@ -78,6 +78,8 @@ export function noGroupText(why: NoGroup | undefined): string | undefined {
             return undefined;
         case 'no-iommu':
             return 'no IOMMU translates its host bridge';
+        case 'outside-dmar-scope':
+            return `it is outside the DMAR device scopes of ${why.units.join(', ')}, and no INCLUDE_PCI_ALL unit has its host bridge`;
         case 'outside-iommu':
             return 'it is outside every IOMMU\'s scope (`outside-iommu`: no DMAR device scope or IVRS entry covers it)';
         case 'iommu-itself':

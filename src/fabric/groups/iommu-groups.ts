@@ -1,6 +1,7 @@
 // IOMMU groups as Linux forms them: devices handed to the IOMMU driver in probe order
 // (probe-order.ts), the SMMU's StreamID checks (streamid-sharing.ts), then pci_device_group
 // (linux:drivers/iommu/iommu.c; DOMAIN.md B.2.1) with the ACS rules of acs.ts.
+import { DmarScopes } from '../ids/dmar-scope.js';
 import { finding, type Finding } from '../../findings/finding.js';
 import type { Platform } from '../../model/platform.js';
 import { bridgesAbove, dmaAliasDevfns } from '../ids/dma-aliases.js';
@@ -31,6 +32,8 @@ export interface GroupOptions {
 /** Why a function has no group. */
 export type NoGroup =
     | { reason: 'no-iommu' }
+    /** On a platform whose DRHDs list device scopes: none covers it, and no INCLUDE_PCI_ALL unit has its host bridge (dmar-scope.ts). */
+    | { reason: 'outside-dmar-scope'; units: string[] }
     /** `outside-iommu`: outside every DMAR device scope / IVRS entry (a VF follows its PF, as Linux's DMAR lookup uses pci_physfn). */
     | { reason: 'outside-iommu' }
     /** The AMD IOMMU's own PCI function: init_iommu_one clears its rlookup entry ("the IVRS table tells us so, but this is a lie"). */
@@ -205,12 +208,14 @@ export function computeGroups(topology: Topology, platform: Platform, ids: IdsRe
     const groupOf = new Map<FabricFunction, IommuGroup | null>();
     const noGroup = new Map<FabricFunction, NoGroup>();
     const acsUnknown = new Map<FabricFunction, FabricFunction[]>();
+    const dmar = new DmarScopes(platform);
+    const scopedUnits = platform.x86Iommus.filter((u) => (u.deviceScope?.length ?? 0) > 0).map((u) => u.name);
     const amdIommus = new Set(platform.x86Iommus.filter((i) => i.kind === 'amd-vi').map((i) => i.name));
     const findings: Finding[] = [];
     for (const f of probe) {
         const fIds = ids.byFunction.get(f);
         if (!fIds?.iommu) {
-            noGroup.set(f, { reason: 'no-iommu' });
+            noGroup.set(f, dmar.hasDeviceScopes ? { reason: 'outside-dmar-scope', units: scopedUnits } : { reason: 'no-iommu' });
             continue;
         }
         if ((f.isVf ? f.pf?.decl : f.decl)?.outsideIommu) {

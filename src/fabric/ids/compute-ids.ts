@@ -12,6 +12,8 @@ import { IortTable, type IortNode } from './iort-walk.js';
 import { dtTranslation, iortTranslation, smmuIndex, x86Translation } from './iommu-translation.js';
 import { mapOverlapFindings } from './map-overlaps.js';
 import { msiRid } from './msi-rid.js';
+import { DmarScopes } from './dmar-scope.js';
+import { platformStreamFindings } from './platform-streams.js';
 import type { FunctionIds, IdTranslation, IdsResult } from './types.js';
 
 /** Whether the host bridge carries device-tree ID maps (or an msi-parent). */
@@ -41,8 +43,7 @@ export function computeIds(topology: Topology, platform: Platform = topology.pla
         }
         return rcBySegment.get(segment);
     };
-    const x86ByBridge = new Map<string, string>();
-    for (const iommu of platform.x86Iommus) for (const hb of iommu.scope) if (!x86ByBridge.has(hb)) x86ByBridge.set(hb, iommu.name);
+    const dmar = new DmarScopes(platform);
 
     const functions: FunctionIds[] = [];
     const byFunction = new Map<FabricFunction, FunctionIds>();
@@ -53,7 +54,7 @@ export function computeIds(topology: Topology, platform: Platform = topology.pla
         const hb = f.hostBridge;
         const dt = hasDtMaps(hb) ? dtTranslation(hb, aliases, msi, smmus) : undefined;
         const acpi = iort ? iortTranslation(iort, rcFor(f.segment), aliases, msi, smmus) : undefined;
-        const x86Iommu = x86ByBridge.get(hb.name);
+        const x86Iommu = dmar.unitFor(f);
         // ACPI boots use the IORT; device-tree boots the host bridge's maps; x86 the DMAR/IVRS scope.
         const translation: IdTranslation | undefined = acpi ?? dt ?? (x86Iommu !== undefined ? x86Translation(x86Iommu, aliases, smmus) : undefined) ?? powerTranslation(platform, hb, aliases, smmus);
         const ids: FunctionIds = {
@@ -89,5 +90,6 @@ export function computeIds(topology: Topology, platform: Platform = topology.pla
     appendAll(findings, aliasSplitFindings(functions));
     appendAll(findings, idRangeFindings(functions, platform));
     appendAll(findings, mismatchFindings(functions));
+    appendAll(findings, platformStreamFindings(platform, functions));
     return { functions, byFunction, findings };
 }
