@@ -7,6 +7,7 @@ import { PciplatDocumentFactory } from './workspace/incremental-parse.js';
 import { PciplatScopeComputation } from './scope/scope-computation.js';
 import { PciplatLinker } from './scope/linker.js';
 import { PciplatScopeProvider } from './scope/scope-provider.js';
+import { PciplatReferenceDescriptionProvider } from './scope/reference-descriptions.js';
 import { PciplatDocumentValidator } from './validation/document-validator.js';
 import { registerValidationChecks } from './validation/register.js';
 
@@ -26,6 +27,9 @@ export const PciplatModule: Module<PciplatServices, PartialLangiumCoreServices &
         ScopeComputation: (services) => new PciplatScopeComputation(services),
         ScopeProvider: (services) => new PciplatScopeProvider(services),
         Linker: (services) => new PciplatLinker(services),
+    },
+    workspace: {
+        ReferenceDescriptionProvider: (services) => new PciplatReferenceDescriptionProvider(services),
     },
     validation: {
         DocumentValidator: (services) => new PciplatDocumentValidator(services),
