@@ -294,8 +294,31 @@ function patchToken(services: Services, root: CstNode, oldText: string, newText:
         const record = target.node as unknown as Record<string, unknown>;
         if (target.index === undefined) record[target.property] = value;
         else (record[target.property] as unknown[])[target.index] = value;
+        // A name is what the export index holds: the node's entry is made again.
+        if (target.property === 'name') recordReplacement(root, target.node);
     }
     return true;
+}
+
+/** A subtree replaced in place: `removed` (detached, or the same node when a name was patched) by `added`. */
+export interface Replacement {
+    removed: AstNode;
+    added: AstNode;
+}
+
+/**
+ * The replacements made in a tree since a listener (the export index) last looked, per root; a
+ * root absent here is not followed (a full parse makes a new root, so its listener starts over).
+ */
+export const replacements = new WeakMap<AstNode, Replacement[]>();
+
+function record(root: AstNode, replacement: Replacement): void {
+    replacements.get(root)?.push(replacement);
+}
+
+function recordReplacement(root: CstNode, node: AstNode): void {
+    const model = (root as unknown as CompositeFields)._astNode;
+    if (model) record(model, { removed: node, added: node });
 }
 
 interface Services {
@@ -343,6 +366,7 @@ export function reparseInPlace(services: Services, result: ParseResult<AstNode>,
         const subClose = lastLeaf(value.$cstNode!);
         if (!subClose || subClose.text !== '}' || subClose.end !== text.length) continue;
         splice(root, node, value, subRoot, newText, { start, oldEnd, delta, close });
+        record(model, { removed: node, added: value });
         return 'block';
     }
     return undefined;

@@ -10,7 +10,7 @@
 // INCREMENTAL_EDITS=20000 npx vitest run test/language/incremental-parse.test.ts  runs more.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Cancellation, EmptyFileSystem, URI, type AstNode, type CstNode, type LangiumDocument } from 'langium';
+import { Cancellation, EmptyFileSystem, URI, type AstNode, type AstNodeDescription, type CstNode, type LangiumDocument } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { createPciplatServices } from '../../language/pciplat-module.js';
 import type { PciplatDocumentFactory, ReparseKind } from '../../language/workspace/incremental-parse.js';
@@ -130,6 +130,12 @@ function serialize(root: AstNode, ids: Map<unknown, number>): string[] {
     return out;
 }
 
+function exported(d: AstNodeDescription): string {
+    const segment = (g: { offset: number; end: number; range: { start: { line: number; character: number }; end: { line: number; character: number } } } | undefined) =>
+        g ? `${g.offset}-${g.end} ${g.range.start.line}:${g.range.start.character}-${g.range.end.line}:${g.range.end.character}` : '-';
+    return `${d.name} ${d.type} ${d.path} ${d.documentUri.toString()} name ${segment(d.nameSegment)} node ${segment(d.selectionSegment)}`;
+}
+
 function diagnosticsText(document: LangiumDocument): string[] {
     return (document.diagnostics ?? []).map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${String(d.code)} ${d.message}`);
 }
@@ -157,7 +163,8 @@ describe('incremental re-parse equals a full parse', () => {
                 const wasClean = clean(document.parseResult);
                 await factory.update(document, Cancellation.CancellationToken.None);
                 kinds[factory.lastReparse ?? 'full']++;
-                const expected = fresh.Pciplat.parser.LangiumParser.parse(current);
+                const freshDocument = fresh.shared.workspace.LangiumDocumentFactory.fromString(current, uri);
+                const expected = freshDocument.parseResult;
                 if (wasClean && clean(expected)) eligible++;
                 const ids = new Map<unknown, number>();
                 const got = serialize(document.parseResult.value, ids);
@@ -169,6 +176,12 @@ describe('incremental re-parse equals a full parse', () => {
                 }
                 expect(document.parseResult.parserErrors.map((e) => e.message)).toEqual(expected.parserErrors.map((e) => e.message));
                 expect(document.parseResult.lexerErrors.length).toBe(expected.lexerErrors.length);
+                // The export index, kept across edits (now and then several edits in between).
+                if (next() < 0.5) {
+                    const got = await incremental.Pciplat.references.ScopeComputation.collectExportedSymbols(document);
+                    const want = await fresh.Pciplat.references.ScopeComputation.collectExportedSymbols(freshDocument);
+                    expect({ file, step, exports: got.map(exported) }).toEqual({ file, step, exports: want.map(exported) });
+                }
                 if (step % DIAGNOSTICS_EVERY === 0) {
                     await incremental.shared.workspace.DocumentBuilder.update([uri], []);
                     const other = fresh.shared.workspace.LangiumDocumentFactory.fromString(current, uri);
