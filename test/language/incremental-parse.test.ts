@@ -24,7 +24,7 @@ const files = [
     'examples/soc/n1server.pciplat',
     'test/fixtures/parse/kitchen-sink.pciplat',
 ];
-const EDITS = Number(process.env.INCREMENTAL_EDITS ?? 1000);
+const EDITS = Number(process.env.INCREMENTAL_EDITS ?? 500);
 const DIAGNOSTICS_EVERY = 50;
 
 /** mulberry32: a small seeded generator, so a failure replays. */
