@@ -5,7 +5,7 @@
 import { inject, type Module } from 'langium';
 import { createDefaultModule, createDefaultSharedModule, type DefaultSharedModuleContext, type LangiumServices, type LangiumSharedServices, type PartialLangiumServices, type PartialLangiumSharedServices } from 'langium/lsp';
 import { PciplatGeneratedModule, PciplatGeneratedSharedModule } from '../language/generated/module.js';
-import { PciplatModule, type PciplatAddedServices } from '../language/pciplat-module.js';
+import { PciplatModule, PciplatSharedModule, type PciplatAddedServices } from '../language/pciplat-module.js';
 import { registerValidationChecks } from '../language/validation/register.js';
 import { PciplatCodeActionProvider } from './code-actions.js';
 import { PciplatCodeLensProvider } from './code-lens.js';
@@ -47,7 +47,7 @@ export function createPciplatLspModule(context: ServerContext): Module<PciplatLs
 }
 
 export function createPciplatLspServices(moduleContext: DefaultSharedModuleContext, context: ServerContext): { shared: LangiumSharedServices; Pciplat: PciplatLspServices } {
-    const shared = inject(createDefaultSharedModule(moduleContext), PciplatGeneratedSharedModule, createPciplatSharedLspModule());
+    const shared = inject(createDefaultSharedModule(moduleContext), PciplatGeneratedSharedModule, PciplatSharedModule as Module<LangiumSharedServices, PartialLangiumSharedServices>, createPciplatSharedLspModule());
     const Pciplat = inject(
         createDefaultModule({ shared }),
         PciplatGeneratedModule,

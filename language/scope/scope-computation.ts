@@ -1,7 +1,15 @@
 // Every named declaration is visible by its name to every file that imports its file: names
 // form one flat namespace per import closure (like device-tree labels). So every named node is
 // exported, and no local (nested) scopes are computed at all.
-import { AstUtils, Cancellation, MultiMap, interruptAndCheck, type AstNode, type AstNodeDescription, type AstNodeDescriptionProvider, type LangiumCoreServices, type LangiumDocument, type LocalSymbols, type NameProvider } from 'langium';
+//
+// After an edit re-parsed one block (language/workspace/incremental-parse.ts), only that block's
+// entries are made again: the others are kept, in document order. Their ranges are read from the
+// tree when asked for, so they follow the shifted text.
+import { replacements, type Replacement } from '../workspace/incremental-parse.js';
+import { AstUtils, CstUtils, Cancellation, MultiMap, interruptAndCheck, type AstNode, type AstNodeDescription, type AstNodeDescriptionProvider, type LangiumCoreServices, type LangiumDocument, type LocalSymbols, type NameProvider } from 'langium';
+
+/** More replacements than this since the last export computation: walk the whole tree again. */
+const MAX_REPLACEMENTS = 32;
 
 export class PciplatScopeComputation {
     private readonly nameProvider: NameProvider;
@@ -12,15 +20,68 @@ export class PciplatScopeComputation {
         this.descriptions = services.workspace.AstNodeDescriptionProvider;
     }
 
+    /** The last exports computed per tree root; valid with the replacements recorded since. */
+    private readonly last = new WeakMap<AstNode, AstNodeDescription[]>();
+
     async collectExportedSymbols(document: LangiumDocument, cancelToken = Cancellation.CancellationToken.None): Promise<AstNodeDescription[]> {
-        const exports: AstNodeDescription[] = [];
-        let visited = 0;
-        for (const node of AstUtils.streamAllContents(document.parseResult.value)) {
-            if (++visited % 10_000 === 0) await interruptAndCheck(cancelToken);
-            const name = this.nameProvider.getName(node);
-            if (name) exports.push(this.descriptions.createDescription(node, name, document));
+        const root = document.parseResult.value;
+        const previous = this.last.get(root);
+        const pending = replacements.get(root);
+        let exports: AstNodeDescription[];
+        if (previous && pending && pending.length <= MAX_REPLACEMENTS) {
+            exports = previous.slice();
+            for (const replacement of pending) this.replace(exports, replacement, document);
+        } else {
+            exports = [];
+            let visited = 0;
+            for (const node of AstUtils.streamAllContents(root)) {
+                if (++visited % 10_000 === 0) await interruptAndCheck(cancelToken);
+                const name = this.nameProvider.getName(node);
+                if (name) exports.push(this.describe(node, name, document));
+            }
         }
+        this.last.set(root, exports);
+        replacements.set(root, []);
         return exports;
+    }
+
+    /** Drops the entries of the replaced subtree and puts the new subtree's where they were. */
+    private replace(exports: AstNodeDescription[], { removed, added }: Replacement, document: LangiumDocument): void {
+        const inside = (node: AstNode) => {
+            for (let n: AstNode | undefined = node; n; n = n.$container) if (n === removed) return true;
+            return false;
+        };
+        const kept = exports.filter((d) => !inside(d.node!));
+        const fresh: AstNodeDescription[] = [];
+        for (const node of AstUtils.streamAst(added)) {
+            const name = this.nameProvider.getName(node);
+            if (name) fresh.push(this.describe(node, name, document));
+        }
+        const start = added.$cstNode?.offset ?? 0;
+        let at = kept.findIndex((d) => (d.node!.$cstNode?.offset ?? 0) >= start);
+        if (at < 0) at = kept.length;
+        kept.splice(at, 0, ...fresh);
+        exports.length = 0;
+        exports.push(...kept);
+    }
+
+    /** Langium's description, with its ranges read from the tree when asked for (the tree's positions move with edits). */
+    private describe(node: AstNode, name: string, document: LangiumDocument): AstNodeDescription {
+        const made = this.descriptions.createDescription(node, name, document);
+        const nameProvider = this.nameProvider;
+        return {
+            node,
+            name,
+            get nameSegment() {
+                return CstUtils.toDocumentSegment(nameProvider.getNameNode(node) ?? node.$cstNode);
+            },
+            get selectionSegment() {
+                return CstUtils.toDocumentSegment(node.$cstNode);
+            },
+            type: made.type,
+            documentUri: made.documentUri,
+            path: made.path,
+        };
     }
 
     async collectLocalSymbols(_document: LangiumDocument): Promise<LocalSymbols> {

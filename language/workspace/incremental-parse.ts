@@ -1,0 +1,451 @@
+// Re-parsing only what an edit changed. A keystroke in a 10k-function platform used to re-parse
+// the whole 500 KB document (about 400 ms and most of the garbage behind the GC pauses); here the
+// smallest enclosing block (a function, a bridge, a host bridge, a top-level declaration…) is
+// parsed again with its own grammar rule and spliced into the old tree, and everything after it
+// is shifted. An edit inside one token that leaves it a token of the same kind patches that
+// token and the AST value it holds in place.
+//
+// Why the result equals a full parse of the new text (test/language/incremental-parse.test.ts
+// checks it with thousands of random edits). Only an error-free document is updated, and only
+// into an error-free one (any error, rejection or doubt: full parse), so the parser's error
+// recovery and the keyword-as-name retry (parse-guard.ts) never come into play. Then:
+// - Lexing. The text before the block and after it is unchanged. The block's first token and
+//   the whitespace after it, and its closing `}`, are outside the edit. No token of this grammar
+//   can run from before the block into it except a string or a comment, and those end (at an
+//   unchanged closing quote, `*/` or line end) before the block as they did; `}` ends every token
+//   that could reach it, and a string or comment reaching past the block's end would end
+//   unterminated in the block's own text, a lexer error. So the full text's tokens are the old
+//   tokens before the block, the block text's tokens, and the old tokens after it.
+// - Parsing. Every choice between alternatives in this grammar is decided by the next token
+//   alone, and the block's first token is unchanged, so the full parser enters the block's rule
+//   at the same place in the same state. A rule whose text ends with `}` stops there, so the
+//   block's rule consumes exactly the block's tokens, as the rule-entry parse did (which reports
+//   any token left over), and the parser continues after it as it did before.
+// - The tree. Comments before the block's first token are attached outside it by Langium's CST
+//   builder, those inside it inside it, whether parsed alone or in the full text.
+import { GrammarAST, type AstNode, type CstNode, type LangiumCoreServices, type LangiumDocument, type ParseResult } from 'langium';
+import { CompositeCstNodeImpl, DefaultLangiumDocumentFactory, DocumentState, type LangiumSharedCoreServices, type LeafCstNode } from 'langium';
+import type { Cancellation } from 'langium';
+import { inputRejection, MAX_DOCUMENT_CHARS, MAX_NESTING, nestingBeyond } from '../parse-guard.js';
+import type { Model } from '../generated/ast.js';
+
+/** How an update was made: patched in one token, a block re-parsed, or the whole text. */
+export type ReparseKind = 'token' | 'block' | 'full';
+
+/** Blocks larger than this share of the document are parsed with the whole document. */
+const LARGEST_SHARE = 0.25;
+
+// Langium's CST node classes keep their positions in these fields (langium/lib/parser/cst-node-builder.js).
+interface LeafFields {
+    _offset: number;
+    _length: number;
+    _startLine: number;
+    _startColumn: number;
+    _endLine: number;
+    _endColumn: number;
+}
+interface CompositeFields {
+    content: CstNode[];
+    container?: CompositeFields;
+    _rangeCache: unknown;
+    _astNode: AstNode | undefined;
+    grammarSource: unknown;
+}
+interface RootFields extends CompositeFields {
+    _text: string;
+}
+
+function isComposite(node: CstNode): node is CstNode & { content: CstNode[] } {
+    return Array.isArray((node as { content?: unknown }).content);
+}
+
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c || c === 0x0b;
+
+/** The edit as the common prefix and suffix of the two texts leave it: old [start, oldEnd) became new [start, newEnd). */
+export function textChange(oldText: string, newText: string): { start: number; oldEnd: number; newEnd: number } {
+    const shorter = Math.min(oldText.length, newText.length);
+    let start = 0;
+    while (start < shorter && oldText.charCodeAt(start) === newText.charCodeAt(start)) start++;
+    let tail = 0;
+    while (tail < shorter - start && oldText.charCodeAt(oldText.length - 1 - tail) === newText.charCodeAt(newText.length - 1 - tail)) tail++;
+    return { start, oldEnd: oldText.length - tail, newEnd: newText.length - tail };
+}
+
+function firstLeaf(node: CstNode): LeafCstNode | undefined {
+    let current: CstNode | undefined = node;
+    while (current && isComposite(current)) current = current.content.find((c) => !c.hidden);
+    return current as LeafCstNode | undefined;
+}
+
+function lastLeaf(node: CstNode): LeafCstNode | undefined {
+    let current: CstNode | undefined = node;
+    while (current && isComposite(current)) {
+        const content: CstNode[] = current.content;
+        let next: CstNode | undefined;
+        for (let i = content.length - 1; i >= 0; i--) {
+            if (!content[i]!.hidden) {
+                next = content[i];
+                break;
+            }
+        }
+        current = next;
+    }
+    return current as LeafCstNode | undefined;
+}
+
+/** The grammar rule that parses `node` alone, when it can be re-parsed and spliced in. */
+function blockRule(node: AstNode): string | undefined {
+    const cst = node.$cstNode;
+    if (!cst || !node.$container || !node.$containerProperty) return undefined;
+    const call = cst.grammarSource;
+    if (!GrammarAST.isRuleCall(call)) return undefined;
+    const rule = call.rule.ref;
+    if (!GrammarAST.isParserRule(rule) || rule.fragment || rule.dataType !== undefined) return undefined;
+    // The node hangs directly below its container's CST node (no other node's in between).
+    const parentCst = (cst as unknown as CompositeFields).container;
+    if (!parentCst || findAst(parentCst) !== node.$container) return undefined;
+    const last = lastLeaf(cst);
+    if (!last || last.text !== '}') return undefined;
+    return rule.name;
+}
+
+function findAst(node: CompositeFields | undefined): AstNode | undefined {
+    while (node) {
+        if (node._astNode) return node._astNode;
+        node = node.container;
+    }
+    return undefined;
+}
+
+/** Shifts a leaf from a sub-parse's coordinates (starting at 0:0) to where its text starts. */
+function place(leaf: LeafFields, offset: number, line: number, column: number): void {
+    leaf._offset += offset;
+    if (leaf._startLine === 0) leaf._startColumn += column;
+    if (leaf._endLine === 0) leaf._endColumn += column;
+    leaf._startLine += line;
+    leaf._endLine += line;
+}
+
+/** The last leaf of `node`, hidden or not. */
+function lastAny(node: CstNode): CstNode {
+    let current = node;
+    while (isComposite(current) && current.content.length > 0) current = current.content[current.content.length - 1]!;
+    return current;
+}
+
+/** The first leaf of `node`, hidden or not. */
+function firstAny(node: CstNode): CstNode {
+    let current = node;
+    while (isComposite(current) && current.content.length > 0) current = current.content[0]!;
+    return current;
+}
+
+/**
+ * Moves every leaf at or after `from` (old coordinates) by the edit's shift, and drops the cached
+ * ranges of the composite nodes that hold such leaves. Subtrees wholly before `from` are skipped.
+ */
+function shiftAfter(root: CstNode, from: number, delta: number, oldLine: number, oldColumn: number, newLine: number, newColumn: number): void {
+    const lineDelta = newLine - oldLine;
+    const columnDelta = newColumn - oldColumn;
+    const move = (leaf: LeafFields) => {
+        leaf._offset += delta;
+        if (leaf._startLine === oldLine) leaf._startColumn += columnDelta;
+        if (leaf._endLine === oldLine) leaf._endColumn += columnDelta;
+        leaf._startLine += lineDelta;
+        leaf._endLine += lineDelta;
+    };
+    // Wholly after `from`: every leaf moves, no test needed.
+    const after: CstNode[] = [];
+    const mixed: CstNode[] = [root];
+    while (mixed.length > 0) {
+        const node = mixed.pop()!;
+        if (!isComposite(node)) {
+            if (node.offset >= from) move(node as unknown as LeafFields);
+            continue;
+        }
+        if (node.content.length === 0 || lastAny(node).end <= from) continue;
+        (node as unknown as CompositeFields)._rangeCache = undefined;
+        for (const child of node.content) {
+            if (firstAny(child).offset >= from) after.push(child);
+            else mixed.push(child);
+        }
+    }
+    while (after.length > 0) {
+        const node = after.pop()!;
+        if (isComposite(node)) {
+            (node as unknown as CompositeFields)._rangeCache = undefined;
+            for (const child of node.content) after.push(child);
+        } else {
+            move(node as unknown as LeafFields);
+        }
+    }
+}
+
+/** The innermost node holding old [start, end), and its ancestors, innermost first. */
+function enclosing(root: CstNode, start: number, end: number): AstNode[] {
+    const path: AstNode[] = [];
+    let current: CstNode = root;
+    for (;;) {
+        if (!isComposite(current)) break;
+        const own = (current as unknown as CompositeFields)._astNode;
+        if (own && path[path.length - 1] !== own) path.push(own);
+        let next: CstNode | undefined;
+        for (const child of current.content) {
+            if (child.hidden || !isComposite(child)) continue;
+            if (child.offset <= start && end <= child.end) {
+                next = child;
+                break;
+            }
+        }
+        if (!next) break;
+        current = next;
+    }
+    return path.reverse();
+}
+
+/** The leaf (hidden or not) whose text holds old [start, end), if one does. */
+function leafAt(root: CstNode, start: number, end: number): LeafCstNode | undefined {
+    let current: CstNode = root;
+    for (;;) {
+        if (!isComposite(current)) return current.offset <= start && end <= current.end ? (current as LeafCstNode) : undefined;
+        let next: CstNode | undefined;
+        for (const child of current.content) {
+            const first = firstAny(child);
+            if (first.offset > start) break;
+            if (end <= lastAny(child).end) {
+                next = child;
+                break;
+            }
+        }
+        if (!next) return undefined;
+        current = next;
+    }
+}
+
+/** The AST value a leaf gives, and where it goes: `node[property]`, or its `index`th element. */
+function tokenTarget(leaf: LeafCstNode): { node: AstNode; property: string; index?: number; datatype: boolean } | undefined {
+    const feature = leaf.grammarSource;
+    let holder: CstNode = leaf;
+    let datatype = false;
+    let call: unknown = feature;
+    const parent = (leaf as unknown as CompositeFields).container as unknown as CstNode | undefined;
+    if (!parent) return undefined;
+    if (!(GrammarAST.isRuleCall(feature) && GrammarAST.isAssignment(feature.$container))) {
+        // A token that is the whole of a data type rule's value (`name=Name` with Name ← ID).
+        if (!GrammarAST.isRuleCall(feature) || !isComposite(parent) || parent.content.filter((c) => !c.hidden).length !== 1) return undefined;
+        const rule = (parent.grammarSource as GrammarAST.RuleCall | undefined);
+        if (!GrammarAST.isRuleCall(rule) || !GrammarAST.isParserRule(rule.rule.ref) || rule.rule.ref.dataType === undefined) return undefined;
+        holder = parent;
+        call = rule;
+        datatype = true;
+    }
+    const assignment: unknown = (call as GrammarAST.RuleCall).$container;
+    if (!GrammarAST.isAssignment(assignment) || assignment.operator === '?=') return undefined;
+    const owner = (holder as unknown as CompositeFields).container;
+    const node = owner?._astNode;
+    if (!owner || !node || findAst(owner) !== node) return undefined;
+    const value = (node as unknown as Record<string, unknown>)[assignment.feature];
+    if (assignment.operator === '=') return typeof value === 'string' ? { node, property: assignment.feature, datatype } : undefined;
+    // `+=`: the element's place among the node's tokens assigned to the same property.
+    if (!Array.isArray(value)) return undefined;
+    let index = 0;
+    for (const sibling of owner.content) {
+        if (sibling === holder) return typeof value[index] === 'string' ? { node, property: assignment.feature, index, datatype } : undefined;
+        const holderOf: unknown = (sibling.grammarSource as { $container?: unknown } | undefined)?.$container;
+        if (GrammarAST.isAssignment(holderOf) && holderOf.feature === assignment.feature) index++;
+    }
+    return undefined;
+}
+
+const hasBreak = (text: string) => text.includes('\n') || text.includes('\r');
+
+/**
+ * An edit inside one token that leaves it one token of the same type: the token's text and the
+ * value it gives are patched and the rest shifted. The token stands between whitespace (or the
+ * text's ends) before and after, so no neighbouring token can change with it; the parser sees the
+ * same token types, so it takes the same path, and only this token's value differs.
+ */
+function patchToken(services: Services, root: CstNode, oldText: string, newText: string, change: { start: number; oldEnd: number; newEnd: number }): boolean {
+    const leaf = leafAt(root, change.start, change.oldEnd);
+    if (!leaf) return false;
+    const delta = change.newEnd - change.oldEnd;
+    const image = newText.slice(leaf.offset, leaf.end + delta);
+    if (image.length === 0 || hasBreak(image) || hasBreak(leaf.text) || image.includes('\u0000')) return false;
+    const before = leaf.offset === 0 ? 0x20 : oldText.charCodeAt(leaf.offset - 1);
+    const after = leaf.end === oldText.length ? 0x20 : oldText.charCodeAt(leaf.end);
+    if (!isSpace(before) || !isSpace(after)) return false;
+    const lexed = services.parser.Lexer.tokenize(image);
+    const tokens = [...lexed.tokens, ...(lexed.hidden ?? [])];
+    if (lexed.errors.length > 0 || tokens.length !== 1 || tokens[0]!.image !== image || tokens[0]!.tokenType !== leaf.tokenType) return false;
+    const target = leaf.hidden ? undefined : tokenTarget(leaf);
+    if (!leaf.hidden && !target) return false;
+    const fields = leaf as unknown as LeafFields;
+    const oldEnd = leaf.end;
+    const line = fields._endLine;
+    const column = fields._endColumn;
+    shiftAfter(root, oldEnd, delta, line, column, line, column + delta);
+    fields._length += delta;
+    fields._endColumn += delta;
+    (root as unknown as RootFields)._text = newText;
+    for (let c = (leaf as unknown as CompositeFields).container; c; c = c.container) c._rangeCache = undefined;
+    if (target) {
+        const converted = services.parser.ValueConverter.convert(image, leaf);
+        const value = target.datatype ? String(converted) : converted;
+        const record = target.node as unknown as Record<string, unknown>;
+        if (target.index === undefined) record[target.property] = value;
+        else (record[target.property] as unknown[])[target.index] = value;
+        // A name is what the export index holds: the node's entry is made again.
+        if (target.property === 'name') recordReplacement(root, target.node);
+    }
+    return true;
+}
+
+/** A subtree replaced in place: `removed` (detached, or the same node when a name was patched) by `added`. */
+export interface Replacement {
+    removed: AstNode;
+    added: AstNode;
+}
+
+/**
+ * The replacements made in a tree since a listener (the export index) last looked, per root; a
+ * root absent here is not followed (a full parse makes a new root, so its listener starts over).
+ */
+export const replacements = new WeakMap<AstNode, Replacement[]>();
+
+function record(root: AstNode, replacement: Replacement): void {
+    replacements.get(root)?.push(replacement);
+}
+
+function recordReplacement(root: CstNode, node: AstNode): void {
+    const model = (root as unknown as CompositeFields)._astNode;
+    if (model) record(model, { removed: node, added: node });
+}
+
+interface Services {
+    parser: LangiumCoreServices['parser'];
+}
+
+/**
+ * Brings `model` (parsed from `oldText`) up to `newText` in place when that is provably what a
+ * full parse would give; returns how, or undefined when the caller must parse the whole text.
+ */
+export function reparseInPlace(services: Services, result: ParseResult<AstNode>, oldText: string, newText: string): ReparseKind | undefined {
+    const model = result.value as Model;
+    if (result.lexerErrors.length > 0 || result.parserErrors.length > 0 || inputRejection(model)) return undefined;
+    if (newText.length > MAX_DOCUMENT_CHARS) return undefined;
+    const root = model.$cstNode;
+    if (!root || (root as unknown as RootFields)._text !== oldText) return undefined;
+    const change = textChange(oldText, newText);
+    if (patchToken(services, root, oldText, newText, change)) return 'token';
+    const delta = change.newEnd - change.oldEnd;
+    const candidates = enclosing(root, change.start, change.oldEnd);
+    for (const node of candidates) {
+        const rule = blockRule(node);
+        if (!rule) continue;
+        const cst = node.$cstNode!;
+        const first = firstLeaf(cst)!;
+        const close = lastLeaf(cst)!;
+        // The first token and the whitespace after it, and the closing `}`, stay as they were.
+        if (change.start <= first.end || !isSpace(oldText.charCodeAt(first.end))) continue;
+        if (change.oldEnd > close.offset) continue;
+        const start = first.offset;
+        const oldEnd = close.end;
+        const newEnd = oldEnd + delta;
+        if (newEnd - start > newText.length * LARGEST_SHARE) return undefined;
+        const text = newText.slice(start, newEnd);
+        if (text.includes('\u0000')) return undefined;
+        let depth = 0;
+        for (let a = node.$container; a; a = a.$container) depth++;
+        if (nestingBeyond(text, MAX_NESTING - depth)) return undefined;
+        const sub = services.parser.LangiumParser.parse(text, { rule }) as ParseResult<AstNode>;
+        // A block that no longer parses alone may still be part of a larger one that does (an
+        // inserted `} endpoint x at 01.0 {` splits a function in two): try the enclosing block.
+        if (sub.lexerErrors.length > 0 || sub.parserErrors.length > 0 || inputRejection(sub.value as Model)) continue;
+        const value = sub.value;
+        const subRoot = value.$cstNode as unknown as CompositeFields;
+        const subClose = lastLeaf(value.$cstNode!);
+        if (!subClose || subClose.text !== '}' || subClose.end !== text.length) continue;
+        splice(root, node, value, subRoot, newText, { start, oldEnd, delta, close });
+        record(model, { removed: node, added: value });
+        return 'block';
+    }
+    return undefined;
+}
+
+function splice(root: CstNode, old: AstNode, value: AstNode, subRoot: CompositeFields, newText: string, at: { start: number; oldEnd: number; delta: number; close: LeafCstNode }): void {
+    const oldCst = old.$cstNode!;
+    const startLine = oldCst.range.start.line;
+    const startColumn = oldCst.range.start.character;
+    // Positions after the block move first (in old coordinates), then the block's own are placed.
+    const subLast = lastLeaf(value.$cstNode!) as unknown as LeafFields;
+    const newEndLine = startLine + subLast._endLine;
+    const newEndColumn = subLast._endLine === 0 ? startColumn + subLast._endColumn : subLast._endColumn;
+    const closeFields = at.close as unknown as LeafFields;
+    shiftAfter(root, at.oldEnd, at.delta, closeFields._endLine, closeFields._endColumn, newEndLine, newEndColumn);
+    const leaves: CstNode[] = [...subRoot.content];
+    while (leaves.length > 0) {
+        const n = leaves.pop()!;
+        if (isComposite(n)) leaves.push(...n.content);
+        else place(n as unknown as LeafFields, at.start, startLine, startColumn);
+    }
+    // The block's composite node, as the full parse builds it around the rule call.
+    const composite = new CompositeCstNodeImpl() as unknown as CompositeFields;
+    composite.grammarSource = oldCst.grammarSource;
+    composite.content = subRoot.content;
+    for (const child of composite.content) (child as unknown as CompositeFields).container = composite;
+    composite._astNode = value;
+    const parentCst = (oldCst as unknown as CompositeFields).container!;
+    const index = parentCst.content.indexOf(oldCst);
+    parentCst.content[index] = composite as unknown as CstNode;
+    composite.container = parentCst;
+    (value as { $cstNode?: CstNode }).$cstNode = composite as unknown as CstNode;
+    // The AST.
+    const container = old.$container! as unknown as Record<string, unknown>;
+    const property = old.$containerProperty!;
+    const mutable = value as { -readonly [K in keyof AstNode]: AstNode[K] };
+    mutable.$container = old.$container;
+    mutable.$containerProperty = property;
+    if (old.$containerIndex !== undefined) {
+        mutable.$containerIndex = old.$containerIndex;
+        (container[property] as AstNode[])[old.$containerIndex] = value;
+    } else {
+        container[property] = value;
+    }
+    (root as unknown as RootFields)._text = newText;
+    for (let c: CompositeFields | undefined = parentCst; c; c = c.container) c._rangeCache = undefined;
+}
+
+/**
+ * Langium's document factory, updating a document's tree in place where the edit allows it.
+ * `lastReparse` says how the latest update was made (the equivalence test and benchmarks read it).
+ */
+export class PciplatDocumentFactory extends DefaultLangiumDocumentFactory {
+    lastReparse: ReparseKind | undefined;
+
+    constructor(services: LangiumSharedCoreServices) {
+        super(services);
+    }
+
+    override async update<T extends AstNode = AstNode>(document: LangiumDocument<T>, cancellationToken: Cancellation.CancellationToken): Promise<LangiumDocument<T>> {
+        const oldText = document.parseResult.value.$cstNode?.root.fullText;
+        const textDocument = this.textDocuments?.get(document.uri.toString());
+        const text = await this.getUpdatedText(document, textDocument, cancellationToken);
+        if (textDocument) {
+            Object.defineProperty(document, 'textDocument', { value: textDocument });
+        } else {
+            const getter = this.createTextDocumentGetter(document.uri, text);
+            Object.defineProperty(document, 'textDocument', { get: getter });
+        }
+        if (oldText !== text) {
+            const services = this.serviceRegistry.getServices(document.uri);
+            const how = oldText === undefined ? undefined : reparseInPlace(services, document.parseResult, oldText, text);
+            this.lastReparse = how ?? 'full';
+            if (!how) {
+                document.parseResult = (await this.parseAsync(document.uri, text, cancellationToken)) as ParseResult<T>;
+                (document.parseResult.value as { $document?: LangiumDocument }).$document = document;
+            }
+        }
+        document.state = DocumentState.Parsed;
+        return document;
+    }
+}
