@@ -24,7 +24,9 @@ export function generatePlatform(target) {
         const hex = (v) => '0x' + v.toString(16);
         out.push(`  host-bridge hb${hb} segment ${hb} {`);
         out.push(`    ecam at ${hex(0x100_0000_0000n + (BigInt(hb) << 28n))} size 256M`);
-        out.push(`    window mem32 at ${hex(0x4000_0000n)} size 1G`);
+        // Each host bridge its own 16 MiB below 4 GiB (57 bridges at 100k functions fit): the NICs'
+        // BARs are all 64-bit prefetchable, so the 32-bit window only has to exist, not to overlap.
+        out.push(`    window mem32 at ${hex(0x8000_0000n + (BigInt(hb) << 24n))} size 16M`);
         out.push(`    window mem64 prefetch at ${hex(0x1000_0000_0000n + base)} size 64G`);
         out.push(`    iommu-map rid 0x0 count 0x10000 -> smmu0 ${hex(BigInt(hb) << 16n)}`);
         out.push(`    msi-map rid 0x0 count 0x10000 -> gits0 ${hex(BigInt(hb) << 16n)}`);
