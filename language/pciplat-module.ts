@@ -8,6 +8,7 @@ import { PciplatLinker } from './scope/linker.js';
 import { PciplatScopeProvider } from './scope/scope-provider.js';
 import { PciplatDocumentValidator } from './validation/document-validator.js';
 import { registerValidationChecks } from './validation/register.js';
+import { PciplatValidationRegistry } from './validation/validation-registry.js';
 
 export interface PciplatAddedServices {
     references: {
@@ -28,6 +29,7 @@ export const PciplatModule: Module<PciplatServices, PartialLangiumCoreServices &
     },
     validation: {
         DocumentValidator: (services) => new PciplatDocumentValidator(services),
+        ValidationRegistry: (services) => new PciplatValidationRegistry(services),
     },
 };
 

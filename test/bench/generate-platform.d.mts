@@ -5,6 +5,8 @@ export interface GeneratedPlatform {
     functions: number;
     names: number;
     references: number;
+    /** With `soc`: the SoC file (soc.pciplat) the platform imports. */
+    socText?: string;
 }
 
-export function generatePlatform(target: number): GeneratedPlatform;
+export function generatePlatform(target: number, options?: { soc?: boolean }): GeneratedPlatform;

@@ -22,6 +22,20 @@ describe('the generated benchmark platform', () => {
         }
     });
 
+    it('checks with no findings at 1k functions with its SMMU and ITS in an imported SoC', async () => {
+        const { text, socText } = generatePlatform(1000, { soc: true });
+        expect(text).toContain('import "soc.pciplat"');
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-bench-gen-'));
+        try {
+            const file = path.join(dir, 'big.pciplat');
+            fs.writeFileSync(file, text);
+            fs.writeFileSync(path.join(dir, 'soc.pciplat'), socText!);
+            expect(await checkFindings(file)).toEqual([]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it('gives every host bridge its own 32-bit window (the 10k platform has several)', () => {
         const { text } = generatePlatform(10_000);
         const windows = [...text.matchAll(/window mem32 at (0x[0-9a-f]+) size 16M/g)].map((m) => BigInt(m[1]!));
