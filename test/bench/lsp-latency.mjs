@@ -23,7 +23,7 @@
 //   - semantic tokens of the whole document, at rest.
 // Prints a Markdown table. Nothing is asserted: the figures are for reading.
 //
-//   node test/bench/lsp-latency.mjs [functions...]     (default: 1000 10000)
+//   node --expose-gc test/bench/lsp-latency.mjs [functions...]     (default: 1000 10000)
 import '../../language/polyfill.mjs';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -36,6 +36,8 @@ import { generatePlatform } from './generate-platform.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SERVER = path.join(REPO, 'bin', 'pciplat-language-server.js');
+/** Node options for the server, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" to profile it. */
+const SERVER_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const EDITS = Number(process.env.BENCH_EDITS) > 0 ? Number(process.env.BENCH_EDITS) : 10;
 const WAIT_MS = 600_000;
 /** Hover and completion requests per series (fewer at 100k, where each edit costs seconds). */
@@ -68,7 +70,7 @@ function positionOf(text, needle, offset = 0, from = 0) {
 
 class Server {
     constructor(root) {
-        this.child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+        this.child = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER, '--stdio'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
         this.child.stderr.on('data', () => undefined);
         this.connection = rpc.createProtocolConnection(new rpc.StreamMessageReader(this.child.stdout), new rpc.StreamMessageWriter(this.child.stdin));
         /** uri → [{ version, at }] */
