@@ -10,6 +10,7 @@ import { PciplatScopeProvider } from './scope/scope-provider.js';
 import { PciplatReferenceDescriptionProvider } from './scope/reference-descriptions.js';
 import { PciplatDocumentValidator } from './validation/document-validator.js';
 import { registerValidationChecks } from './validation/register.js';
+import { PciplatValidationRegistry } from './validation/validation-registry.js';
 
 export interface PciplatAddedServices {
     references: {
@@ -33,6 +34,7 @@ export const PciplatModule: Module<PciplatServices, PartialLangiumCoreServices &
     },
     validation: {
         DocumentValidator: (services) => new PciplatDocumentValidator(services),
+        ValidationRegistry: (services) => new PciplatValidationRegistry(services),
     },
 };
 

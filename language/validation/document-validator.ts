@@ -1,15 +1,19 @@
 // Langium's own diagnostics (lexing, parsing, linking) get pciplat's stable codes, and a badly
 // broken file reports its first syntax errors rather than thousands; every other code is capped
 // per file the same way (src/findings/cap.ts), with one FINDINGS-OMITTED diagnostic per code.
-import { DefaultDocumentValidator, DocumentValidator, type LangiumDocument, type ValidationOptions } from 'langium';
+import { Cancellation, DefaultDocumentValidator, DocumentValidator, interruptAndCheck, type AstNode, type LangiumDocument, type ValidationAcceptor, type ValidationCheck, type ValidationOptions } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver-types';
-import type { Cancellation } from 'langium';
 import { MAX_FINDINGS_PER_CODE, omittedMessage } from '../../src/findings/cap.js';
 import { boundTokens } from '../../src/findings/quote.js';
 import { KEYWORD_AS_NAME } from '../parse-guard.js';
+import { PciplatValidationRegistry } from './validation-registry.js';
+import { pushChildren } from './walk.js';
 
 /** Syntax errors reported per file; the rest are summarised in one more diagnostic. */
 export const MAX_SYNTAX_ERRORS = 100;
+
+/** Nodes checked between two looks at the cancellation token (each look may yield to the event loop). */
+const NODES_PER_INTERRUPT = 256;
 
 const LANGIUM_CODES: Record<string, string> = {
     [DocumentValidator.LexingError]: 'LANG-SYNTAX',
@@ -18,6 +22,36 @@ const LANGIUM_CODES: Record<string, string> = {
 };
 
 export class PciplatDocumentValidator extends DefaultDocumentValidator {
+    /**
+     * Langium's node pass, in its order and with its options, without a promise per node and per
+     * check: checks run synchronously (one that returns a promise is awaited), the check list of a
+     * node type is looked up once, and the token is looked at every NODES_PER_INTERRUPT nodes.
+     */
+    protected override async validateAstNodes(rootNode: AstNode, options: ValidationOptions, acceptor: ValidationAcceptor, cancelToken = Cancellation.CancellationToken.None): Promise<void> {
+        const registry = this.validationRegistry;
+        if (!(registry instanceof PciplatValidationRegistry) || this.profiler?.isActive('validating')) {
+            return super.validateAstNodes(rootNode, options, acceptor, cancelToken);
+        }
+        // streamAst's walk (walk.ts): a node's children are read after its checks ran, as Langium does.
+        const stack: AstNode[] = [rootNode];
+        // The checks of each node type in this pass (the registry's lookup builds a key).
+        const lists = new Map<string, readonly ValidationCheck[]>();
+        for (let visited = 0; stack.length > 0; visited++) {
+            if (visited % NODES_PER_INTERRUPT === 0) await interruptAndCheck(cancelToken);
+            const node = stack.pop()!;
+            const nodeOptions = this.validateSingleNodeOptions(node, options);
+            if (nodeOptions.validateNode) {
+                let checks = lists.get(node.$type);
+                if (checks === undefined) lists.set(node.$type, (checks = registry.checksFor(node.$type, options.categories)));
+                for (const check of checks) {
+                    const pending = check(node, acceptor, cancelToken);
+                    if (pending) await pending;
+                }
+            }
+            if (nodeOptions.validateChildren) pushChildren(node, stack);
+        }
+    }
+
     override async validateDocument(document: LangiumDocument, options?: ValidationOptions, cancelToken?: Cancellation.CancellationToken): Promise<Diagnostic[]> {
         const diagnostics = await super.validateDocument(document, options, cancelToken);
         let syntax = 0;

@@ -1,6 +1,6 @@
 // Checks on the input as a whole: documents the parser refused, imports, names that collide
 // across the import closure, and numbers that do not fit 64 bits.
-import { AstUtils, CstUtils, isLeafCstNode, type AstNode, type AstNodeDescription, type ValidationAcceptor, type ValidationChecks } from 'langium';
+import { AstUtils, isLeafCstNode, type AstNode, type AstNodeDescription, type ValidationAcceptor, type ValidationChecks } from 'langium';
 import type { Import, Model, PciplatAstType } from '../generated/ast.js';
 import { U64_MAX, hex, numberValue } from '../numbers.js';
 import { inputRejection } from '../parse-guard.js';
@@ -8,6 +8,13 @@ import type { PciplatServices } from '../pciplat-module.js';
 import { resolveImport } from '../scope/import-closure.js';
 import { quoteToken } from '../../src/findings/quote.js';
 import { report } from './report.js';
+import { forEachLeaf } from './walk.js';
+
+/**
+ * The length of the shortest NUMBER above 64 bits: `16384P` (2^14 × 2^50). Without a suffix a
+ * number needs 20 decimal or 17 hex digits; T, G, M and K leave even more digits to write.
+ */
+const SHORTEST_OVERFLOW = '16384P'.length;
 
 const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -69,12 +76,13 @@ export function inputChecks(services: PciplatServices): ValidationChecks<Pciplat
 
     function checkNumbers(model: Model, accept: ValidationAcceptor): void {
         if (!model.$cstNode) return;
-        for (const cst of CstUtils.streamCst(model.$cstNode)) {
-            if (!isLeafCstNode(cst) || cst.tokenType.name !== 'NUMBER') continue;
+        forEachLeaf(model.$cstNode, (cst) => {
+            // Shorter than `16384P` (2^64), no NUMBER exceeds 64 bits: most are not even read.
+            if (!isLeafCstNode(cst) || cst.length < SHORTEST_OVERFLOW || cst.tokenType.name !== 'NUMBER') return;
             if (numberValue(cst.text) > U64_MAX) {
                 report(accept, 'LANG-NUMBER-OVERFLOW', `${quoteToken(cst.text)} does not fit in 64 bits (the largest value is ${hex(U64_MAX)}).`, { node: cst.astNode as AstNode, range: cst.range });
             }
-        }
+        });
     }
 
     return {

@@ -1,10 +1,21 @@
 // `npm run bench:lsp`: latency of the language server over the same stdio path an editor uses.
-// For generated platforms of 1k and 10k functions (test/bench/generate-platform.mjs) it starts
-// the compiled server (`bin/pciplat-language-server.js --stdio`, after `tsc -p tsconfig.json`),
-// opens the file and measures, with the real engine:
+// For generated platforms of 1k and 10k functions (test/bench/generate-platform.mjs, its SMMU and
+// ITS in an imported SoC file; 100k on request: `npm run bench:lsp -- 1000 10000 100000`) it
+// starts the compiled server (`bin/pciplat-language-server.js --stdio`, after `tsc -p
+// tsconfig.json`), opens the files and measures, with the real engine:
 //   - open → first diagnostics, and → first simulation result;
-//   - edit → diagnostics: a BAR size is edited (incremental change), until the publish of that
-//     version (language checks), and until the simulation result of that version arrives;
+//   - edit → diagnostics (median / p95 over BENCH_EDITS edits, default 10; each edit waits for
+//     the previous one's simulation result, as after a pause in typing):
+//       * inside a token: a BAR size `1M` <-> `2M`, until the publish of that version (language
+//         checks), and until the simulation result of that version arrives;
+//       * adding a function: a line with a new root-complex endpoint in the first host bridge
+//         (then removed again, not timed);
+//       * in the imported SoC file: its SMMU's `stream-id-bits 32` <-> `31`, until the SoC file's
+//         own diagnostics of that version, and until the importing platform's next publish;
+//   - server memory (RSS of the whole server process, simulation workers included) after opening,
+//     at rest after the first simulation result, above a server that opened a one-line platform,
+//     per function; beside it Langium's own: the heap its parse of the same text (AST and CST)
+//     takes in this process (needs --expose-gc, which `npm run bench:lsp` passes);
 //   - hover and completion (median and p95 over 20 requests each) right after an edit (the
 //     request waits for the new text to be parsed and linked) and once the edit's diagnostics
 //     are out, while its simulation runs in a worker. A sample counts as "during simulation"
@@ -12,7 +23,7 @@
 //   - semantic tokens of the whole document, at rest.
 // Prints a Markdown table. Nothing is asserted: the figures are for reading.
 //
-//   node test/bench/lsp-latency.mjs [functions...]     (default: 1000 10000)
+//   node --expose-gc test/bench/lsp-latency.mjs [functions...]     (default: 1000 10000)
 import '../../language/polyfill.mjs';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -25,9 +36,12 @@ import { generatePlatform } from './generate-platform.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SERVER = path.join(REPO, 'bin', 'pciplat-language-server.js');
-const SAMPLES = 20;
-const EDITS = 5;
-const WAIT_MS = 300_000;
+/** Node options for the server, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" to profile it. */
+const SERVER_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const EDITS = Number(process.env.BENCH_EDITS) > 0 ? Number(process.env.BENCH_EDITS) : 10;
+const WAIT_MS = 600_000;
+/** Hover and completion requests per series (fewer at 100k, where each edit costs seconds). */
+const samplesFor = (functions) => (functions >= 50_000 ? 5 : 20);
 
 if (!fs.existsSync(path.join(REPO, 'out', 'server', 'main.js'))) {
     console.error('compile the server first: npx tsc -p tsconfig.json');
@@ -56,7 +70,7 @@ function positionOf(text, needle, offset = 0, from = 0) {
 
 class Server {
     constructor(root) {
-        this.child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+        this.child = spawn(process.execPath, [...SERVER_NODE_ARGS, SERVER, '--stdio'], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
         this.child.stderr.on('data', () => undefined);
         this.connection = rpc.createProtocolConnection(new rpc.StreamMessageReader(this.child.stdout), new rpc.StreamMessageWriter(this.child.stdin));
         /** uri → [{ version, at }] */
@@ -128,6 +142,17 @@ class Server {
         return this.waitFor(() => this.results.find((t) => t >= since), 'a simulation result');
     }
 
+    /** Resident memory of the server process in bytes (Linux), or NaN. */
+    rss() {
+        try {
+            const status = fs.readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+            const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+            return kb ? Number(kb[1]) * 1024 : NaN;
+        } catch {
+            return NaN;
+        }
+    }
+
     async stop() {
         try {
             await Promise.race([this.connection.sendRequest('shutdown'), sleep(3000)]);
@@ -141,49 +166,139 @@ class Server {
     }
 }
 
-async function measure(target) {
-    const { text, functions } = generatePlatform(target);
+/** Applies one change to `doc` ({ text, version }) and sends it; resolves with the edit's version and time. */
+async function change(server, uri, doc, start, end, text) {
+    const range = { start: positionAt(doc.text, start), end: positionAt(doc.text, end) };
+    doc.text = doc.text.slice(0, start) + text + doc.text.slice(end);
+    doc.version++;
+    const at = performance.now();
+    await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: doc.version }, contentChanges: [{ range, text }] });
+    return { version: doc.version, at };
+}
+
+function positionAt(text, offset) {
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length - 1;
+    return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+}
+
+/** Waits for the simulation result of an edit, if one comes (a syntax-free edit always simulates). */
+async function settle(server, since) {
+    await server.result(since).catch(() => undefined);
+}
+
+/** RSS of a server that opened a one-line platform, at rest: what the figures are above. */
+async function baselineRss() {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-lsp-bench-'));
-    const file = path.join(root, 'big.pciplat');
+    const file = path.join(root, 'tiny.pciplat');
+    const text = 'platform tiny { arch arm64 }\n';
     fs.writeFileSync(file, text);
     const uri = pathToFileURL(file).href;
     const server = new Server(root);
     try {
         await server.initialize();
-        let version = 1;
+        const t = performance.now();
+        await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'pciplat', version: 1, text } });
+        await server.published(uri, 1, t);
+        await settle(server, t);
+        await sleep(2000);
+        return server.rss();
+    } finally {
+        await server.stop();
+        fs.rmSync(root, { recursive: true, force: true });
+    }
+}
+
+/** Heap bytes Langium's parse of `text` holds (AST and CST), measured in this process. */
+async function langiumParseBytes(text) {
+    if (typeof globalThis.gc !== 'function') return NaN;
+    const { createPciplatServices } = await import('../../out/language/pciplat-module.js');
+    const { EmptyFileSystem, URI } = await import('langium');
+    const services = createPciplatServices(EmptyFileSystem);
+    globalThis.gc();
+    const before = process.memoryUsage().heapUsed;
+    const document = services.shared.workspace.LangiumDocumentFactory.fromString(text, URI.file('/bench/big.pciplat'));
+    globalThis.gc();
+    const bytes = process.memoryUsage().heapUsed - before;
+    if (!document.parseResult.value) throw new Error('no parse');
+    return bytes;
+}
+
+async function measure(target, baseline) {
+    const { text, socText, functions } = generatePlatform(target, { soc: true });
+    const samples = samplesFor(functions);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-lsp-bench-'));
+    const file = path.join(root, 'big.pciplat');
+    const socFile = path.join(root, 'soc.pciplat');
+    fs.writeFileSync(file, text);
+    fs.writeFileSync(socFile, socText);
+    const uri = pathToFileURL(file).href;
+    const socUri = pathToFileURL(socFile).href;
+    const langiumBytes = await langiumParseBytes(text);
+    const server = new Server(root);
+    try {
+        await server.initialize();
+        const doc = { text, version: 1 };
+        const soc = { text: socText, version: 1 };
         let t = performance.now();
         // Opened before the workspace build reads it from disk: the editor's copy wins.
-        await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'pciplat', version, text } });
+        await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'pciplat', version: doc.version, text } });
         const first = await server.published(uri, 1, t);
         const firstResult = await server.result(t);
         const open = { diagnostics: first.at - t, simulation: firstResult - t };
+        if (first.count !== 0) throw new Error(`the generated platform has ${first.count} diagnostics`);
+        // The SoC file, opened as an editor does before editing it.
+        t = performance.now();
+        await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: socUri, languageId: 'pciplat', version: soc.version, text: socText } });
+        await server.published(socUri, 1, t);
+        await settle(server, t);
+        await sleep(2000);
+        const rss = server.rss();
 
-        // The edited BAR: the first NIC's BAR 0 size (`1M` <-> `2M`, the same length).
-        const barPos = positionOf(text, 'size 1M', 'size '.length);
-        const barRange = { start: barPos, end: { line: barPos.line, character: barPos.character + 2 } };
-        let size = '1M';
-        const edit = async () => {
-            size = size === '1M' ? '2M' : '1M';
-            version++;
-            const at = performance.now();
-            await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: barRange, text: size }] });
-            return { version, at };
-        };
-
+        // Inside a token: the first NIC's BAR 0 size (`1M` <-> `2M`, the same length).
+        const bar = text.indexOf('size 1M') + 'size '.length;
         const diagnostics = [];
         const simulation = [];
         for (let i = 0; i < EDITS; i++) {
-            const e = await edit();
+            const e = await change(server, uri, doc, bar, bar + 2, doc.text.slice(bar, bar + 2) === '1M' ? '2M' : '1M');
             const p = await server.published(uri, e.version, e.at);
             const r = await server.result(e.at);
             diagnostics.push(p.at - e.at);
             simulation.push(r - e.at);
         }
 
+        // Adding a function: a new line in the first host bridge, after its msi-map.
+        const added = [];
+        const anchor = doc.text.indexOf('\n', doc.text.indexOf('msi-map rid 0x0 count 0x10000 -> gits0 0x0')) + 1;
+        for (let i = 0; i < EDITS; i++) {
+            const line = `    rc-endpoint added${i} at 00:1f.0 vendor 0x8086 device 0x1572 class 0x020000 { bar 0 mem64 prefetch size 1M }\n`;
+            const e = await change(server, uri, doc, anchor, anchor, line);
+            const p = await server.published(uri, e.version, e.at);
+            if (p.count !== 0) throw new Error(`the added function has ${p.count} diagnostics`);
+            added.push(p.at - e.at);
+            await settle(server, e.at);
+            const undo = await change(server, uri, doc, anchor, anchor + line.length, '');
+            await server.published(uri, undo.version, undo.at);
+            await settle(server, undo.at);
+        }
+
+        // In the imported SoC file: the SMMU's StreamID width, `32` <-> `31`.
+        const bits = soc.text.indexOf('stream-id-bits 32') + 'stream-id-bits '.length;
+        const socOwn = [];
+        const importer = [];
+        for (let i = 0; i < EDITS; i++) {
+            const e = await change(server, socUri, soc, bits, bits + 2, soc.text.slice(bits, bits + 2) === '32' ? '31' : '32');
+            const own = await server.published(socUri, e.version, e.at);
+            const dependent = await server.waitFor(() => server.publishes.find((p) => p.uri === uri && p.at >= e.at), 'the importing platform\'s diagnostics');
+            socOwn.push(own.at - e.at);
+            importer.push(dependent.at - e.at);
+            await settle(server, e.at);
+        }
+
         // Hover on a NIC's name; completion of the names `assign` can take in the last domain.
-        const hoverAt = positionOf(text, 'endpoint nic0_0_0 ', 'endpoint n'.length);
-        const lastAssign = text.lastIndexOf('assign ');
-        const completeAt = positionOf(text, 'assign ', 'assign '.length, lastAssign);
+        const hoverAt = positionOf(doc.text, 'endpoint nic0_0_0 ', 'endpoint n'.length);
+        const lastAssign = doc.text.lastIndexOf('assign ');
+        const completeAt = positionOf(doc.text, 'assign ', 'assign '.length, lastAssign);
         const requests = {
             hover: () => server.timed('textDocument/hover', { textDocument: { uri }, position: hoverAt }),
             completion: () => server.timed('textDocument/completion', { textDocument: { uri }, position: completeAt }),
@@ -194,8 +309,8 @@ async function measure(target) {
             const during = [];
             let duringSamples = 0;
             let sanity;
-            for (let i = 0; i < SAMPLES; i++) {
-                const e = await edit();
+            for (let i = 0; i < samples; i++) {
+                const e = await change(server, uri, doc, bar, bar + 2, doc.text.slice(bar, bar + 2) === '1M' ? '2M' : '1M');
                 const a = await request();
                 afterEdit.push(a.millis);
                 await server.published(uri, e.version, e.at);
@@ -209,14 +324,15 @@ async function measure(target) {
             }
             if (name === 'hover' && !JSON.stringify(sanity ?? '').includes('endpoint nic0_0_0')) throw new Error('the hover did not show the NIC');
             if (name === 'completion' && !(sanity?.items ?? sanity ?? []).some?.((item) => /^nic/.test(item.label))) throw new Error('the completion did not list NICs');
-            rows[name] = { afterEdit, during, duringSamples };
+            rows[name] = { afterEdit, during, duringSamples, samples };
             // Let the last run finish before the next series.
             await server.result(performance.now()).catch(() => undefined);
         }
         // Semantic tokens of the whole document (what an editor asks for after each edit), at rest.
         const tokens = [];
         for (let i = 0; i < 5; i++) tokens.push((await server.timed('textDocument/semanticTokens/full', { textDocument: { uri } })).millis);
-        return { functions, lines: text.split('\n').length, open, diagnostics, simulation, rows, tokens };
+        const memory = { rss, above: rss - baseline, langium: langiumBytes };
+        return { functions, lines: text.split('\n').length, open, diagnostics, simulation, added, socOwn, importer, rows, tokens, memory };
     } finally {
         await server.stop();
         fs.rmSync(root, { recursive: true, force: true });
@@ -225,22 +341,32 @@ async function measure(target) {
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const results = [];
+process.stderr.write('measuring the baseline server…\n');
+const baseline = await baselineRss();
 for (const size of sizes.length > 0 ? sizes : [1_000, 10_000]) {
     process.stderr.write(`measuring ${size} functions…\n`);
-    results.push(await measure(size));
+    results.push(await measure(size, baseline));
 }
 
-console.log(`Language server latency over stdio (${os.cpus().length} cores, Node ${process.versions.node}); median / p95 over ${SAMPLES} requests, ${EDITS} edits.`);
+console.log(`Language server latency over stdio (${os.cpus().length} cores, Node ${process.versions.node}, load average ${os.loadavg()[0].toFixed(1)}); median / p95 over ${EDITS} edits and ${results.map((r) => r.rows.hover.samples).join(' / ')} requests.`);
 console.log('');
 console.log(`| | ${results.map((r) => `${r.functions} functions (${r.lines} lines)`).join(' | ')} |`);
 console.log(`|---|${results.map(() => '---:').join('|')}|`);
 const row = (label, cell) => console.log(`| ${label} | ${results.map(cell).join(' | ')} |`);
 row('open → diagnostics', (r) => ms(r.open.diagnostics));
 row('open → first simulation result', (r) => ms(r.open.simulation));
-row('edit BAR size → diagnostics of that version', (r) => stat(r.diagnostics));
-row('edit BAR size → its simulation result', (r) => stat(r.simulation));
+row('edit inside a token (BAR size) → diagnostics of that version', (r) => stat(r.diagnostics));
+row('edit inside a token (BAR size) → its simulation result', (r) => stat(r.simulation));
+row('edit adding a function → diagnostics of that version', (r) => stat(r.added));
+row('edit in the imported SoC file → its own diagnostics', (r) => stat(r.socOwn));
+row('edit in the imported SoC file → the importing platform\'s diagnostics', (r) => stat(r.importer));
 row('hover right after an edit (waits for parse + link)', (r) => stat(r.rows.hover.afterEdit));
-row('hover while the simulation runs', (r) => `${stat(r.rows.hover.during)} (${r.rows.hover.duringSamples}/${SAMPLES})`);
+row('hover while the simulation runs', (r) => `${stat(r.rows.hover.during)} (${r.rows.hover.duringSamples}/${r.rows.hover.samples})`);
 row('completion right after an edit (waits for parse + link)', (r) => stat(r.rows.completion.afterEdit));
-row('completion while the simulation runs', (r) => `${stat(r.rows.completion.during)} (${r.rows.completion.duringSamples}/${SAMPLES})`);
+row('completion while the simulation runs', (r) => `${stat(r.rows.completion.during)} (${r.rows.completion.duringSamples}/${r.rows.completion.samples})`);
 row('semantic tokens, whole document (5 requests)', (r) => stat(r.tokens));
+const kib = (bytes) => (Number.isNaN(bytes) ? '—' : `${(bytes / 1024).toFixed(1)} KiB`);
+const mib = (bytes) => (Number.isNaN(bytes) ? '—' : `${Math.round(bytes / 1048576)} MiB`);
+row('server memory after opening (RSS above a one-line platform\'s)', (r) => `${mib(r.memory.above)} (${kib(r.memory.above / r.functions)} per function)`);
+row('Langium\'s parse of the text alone (heap: AST + CST)', (r) => `${mib(r.memory.langium)} (${kib(r.memory.langium / r.functions)} per function)`);
+row('server memory above Langium\'s parse, per function', (r) => kib((r.memory.above - r.memory.langium) / r.functions));
