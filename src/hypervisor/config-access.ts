@@ -22,12 +22,10 @@
 // Code XEN-CONFIG-ACCESS.
 import type { ConfigAccess, HostBridge } from '../model/platform.js';
 import { compatibleText, matchesCompatible } from '../model/compatible.js';
+import { XEN_DESIGNWARE_COMPATIBLES } from './xen-host-drivers.js';
 import type { RelatedLoc } from '../findings/finding.js';
 import type { SourceLoc } from '../model/source.js';
 import { refName, type HvState } from './state.js';
-
-/** Compatibles of Xen's DesignWare glue (xen/arch/arm/pci/pci-host-rcar4.c rcar4_pcie_dt_match). */
-export const XEN_DESIGNWARE_COMPATIBLES: readonly string[] = ['renesas,r8a779f0-pcie', 'renesas,r8a779g0-pcie'];
 
 function methodText(a: ConfigAccess): string {
     switch (a.method) {
