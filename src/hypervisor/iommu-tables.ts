@@ -107,6 +107,7 @@ function reportSharedId(state: HvState, f: FnState, iommu: string, ids: readonly
     const message = differ
         ? `${f.fn.name} and ${previous.master} share ${what}: ${ids.length > 1 ? 'the entries now translate' : 'the entry now translates'} for ${ownerText(state, domain)}, so ${previous.master}'s DMA (owned by ${ownerText(state, otherOwner)}) goes through ${ownerText(state, domain)}'s tables${note}`
         : `${f.fn.name} and ${previous.master} share ${what}${note}`;
+    if (differ) state.idSharersReported.add([f.fn.name, previous.master].sort().join('|'));
     state.report(
         arm ? 'XEN-STREAMID-SHARED' : 'XEN-REQUESTER-ID-SHARED',
         message,

@@ -77,6 +77,9 @@ function checkGroupSplits(state: HvState, domain: string, devices: readonly FnSt
         for (const member of state.groups.get(group) ?? []) {
             const peer = state.fn(member);
             if (!peer || mineNames.has(member) || harmless(peer, domain)) continue;
+            // A peer that shares an IOMMU ID with one of mine was reported as such (the shared
+            // entry is why they are one group): one cause, one finding.
+            if (mine.some((f) => state.idSharersReported.has([f.fn.name, member].sort().join('|')))) continue;
             const list = leftByOwner.get(peer.owner);
             if (list) list.push(peer);
             else leftByOwner.set(peer.owner, [peer]);

@@ -131,6 +131,11 @@ export class HvState {
     readonly findings: Finding[] = [];
     /** IOMMU table: `iommu/id` → the master that owns the entry and the domain it translates for. */
     readonly iommuTable = new Map<string, { master: string; domain: string }>();
+    /**
+     * Pairs of masters (`a|b`, sorted) reported as sharing an IOMMU ID across domains: that
+     * finding names the cause, so the group split of the same pair is not reported again.
+     */
+    readonly idSharersReported = new Set<string>();
     /** IOMMU contexts: domain → IOMMUs on which it has a context (SMMU context bank / VT-d domain). */
     readonly iommuContexts = new Map<string, Set<string>>();
     /** ITS device table: `its/DeviceID` → events mapped. */

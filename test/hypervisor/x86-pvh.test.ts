@@ -205,6 +205,9 @@ describe('a requester ID shared across domains on x86', () => {
         expect(at(r, f)).toBe('legacy0');
         expect(f.related.map((x) => x.message)).toEqual(['legacy1 uses source-ids (requester IDs) 0xf0 and 0x500 in the VT-d context table of dmar0']);
         expect(codes(r)).not.toContain('XEN-STREAMID-SHARED');
+        // One cause, one finding: the shared entry is also why the two are one IOMMU group, so
+        // no HV-GROUP-SPLIT repeats it.
+        expect(codes(r)).toEqual(['XEN-REQUESTER-ID-SHARED']);
         expect(r.result.findings.map((x) => x.message).join('\n')).not.toMatch(/StreamID|SMMU|STE/);
         // Both with dom0: VT-d shares the context entry by design, nothing to report.
         const quiet = await run(legacyBox('iommu dmar0 vt-d at 0xfed9_0000 scope pcie0', 'domain hvm1 { memory 1G }'), 'x86-pvh');
