@@ -8,6 +8,13 @@
 //   CLI-OUT-OF-MEMORY.
 // - Stack: the worker's thread gets PARSE_STACK_MB of stack, room for the parser's deepest legal
 //   nesting in a fresh process (language/parse-guard.ts MAX_NESTING).
+// - A process boundary: the worker's ceiling is not enough alone. Node stops a worker at its
+//   ceiling by giving it 16 MiB of extra heap while the termination takes effect; one allocation
+//   larger than that near the ceiling (a big string, a big array or Map's new backing store) makes
+//   V8 abort the whole process instead ("FATAL ERROR: Reached heap limit", SIGABRT, exit 134,
+//   a native stack trace). So the command runs as a supervised child process (superviseCli):
+//   the parent, which allocates next to nothing, turns such an abort into CLI-OUT-OF-MEMORY.
+import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import type { CliIo } from './main.js';
 
@@ -77,6 +84,70 @@ export function runCliInWorker(workerUrl: URL, argv: string[], io: CliIo, env: N
                 io.stderr(failure ?? 'pciplat: internal error: the command stopped without an exit status\n');
                 resolve(2);
             } else resolve(status);
+        });
+    });
+}
+
+/** Set in the child process superviseCli starts, so that the child runs the worker itself. */
+export const SUPERVISED_ENV = 'PCIPLAT_SUPERVISED';
+
+/** Where V8's report of a fatal error begins in a process's stderr. */
+const FATAL_START = /^(<--- Last few GCs --->|<--- JS stacktrace --->|FATAL ERROR:|#\s*Fatal |----- Native stack trace -----)/m;
+
+/**
+ * Runs `script` (the `pciplat` command itself) with `argv` in a child process whose stdout is the
+ * command's and whose stderr is relayed until V8 starts a fatal report; returns the exit status.
+ * A child that V8 aborted for heap exhaustion gives CLI-OUT-OF-MEMORY's line and status 2, any
+ * other death by a signal one internal-error line and status 2: never V8's native stack trace.
+ */
+export function superviseCli(script: string, argv: string[], io: Pick<CliIo, 'stderr'>, env: NodeJS.ProcessEnv): Promise<number> {
+    return new Promise((resolve) => {
+        const child = spawn(process.execPath, [...process.execArgv, script, ...argv], { stdio: ['inherit', 'inherit', 'pipe'], env: { ...env, [SUPERVISED_ENV]: '1' } });
+        // Complete lines are relayed as they come; from V8's fatal report on, nothing is.
+        let pending = '';
+        let held: string | undefined;
+        child.stderr!.setEncoding('utf8');
+        child.stderr!.on('data', (chunk: string) => {
+            if (held !== undefined) {
+                if (held.length < 64 * 1024) held += chunk;
+                return;
+            }
+            pending += chunk;
+            const fatal = FATAL_START.exec(pending);
+            if (fatal) {
+                // V8 may write its report in the middle of a line another thread was writing.
+                const start = pending.lastIndexOf('\n', fatal.index) + 1;
+                // The blank lines V8 starts its report with are its own.
+                if (pending.slice(0, start).trim() !== '') io.stderr(pending.slice(0, start).replace(/\n\s*$/, '\n'));
+                held = pending.slice(start);
+                pending = '';
+                return;
+            }
+            // Complete lines up to the last one with text (blank ones wait: they may open V8's report).
+            const end = /\S[^\n]*\n(?=\s*$)/.test(pending) ? pending.search(/\n\s*$/) + 1 : 0;
+            if (end > 0) {
+                io.stderr(pending.slice(0, end));
+                pending = pending.slice(end);
+            }
+        });
+        child.on('error', (error) => {
+            io.stderr(`pciplat: internal error: cannot start the command's process: ${error.message}\n`);
+            resolve(2);
+        });
+        child.on('close', (code, signal) => {
+            const aborted = signal !== null || code === 134;
+            if (!aborted && held === undefined) {
+                if (pending !== '') io.stderr(pending);
+                resolve(code ?? 2);
+                return;
+            }
+            if (held !== undefined && /heap limit|heap out of memory|Allocation failed|Out of memory|OOM/i.test(held)) {
+                const ceiling = memoryCeiling(env);
+                io.stderr('mb' in ceiling ? outOfMemoryLine(ceiling.mb) : `pciplat: ${ceiling.error}\n`);
+            } else {
+                io.stderr(`pciplat: internal error: the command's process ended ${signal !== null ? `with signal ${signal}` : `with status ${code}`}${held !== undefined ? ` (${held.split('\n').find((l) => l.trim() !== '' && !l.startsWith('<---'))?.trim().slice(0, 200) ?? 'a fatal error'})` : ''}\n`);
+            }
+            resolve(2);
         });
     });
 }

@@ -28,8 +28,13 @@ export interface FabricFunction {
     subordinate?: bigint;
     /** Bridges only: the declared functions on the secondary bus, in declaration order. */
     downstream: FabricFunction[];
-    /** PFs only: their VFs once SR-IOV is enabled (NumVFs). */
+    /** PFs only: their VFs once SR-IOV is enabled (NumVFs); none when Linux refuses the enable. */
     vfs: FabricFunction[];
+    /**
+     * PFs only: why Linux creates none of the NumVFs VFs (sriov_init or sriov_enable refused),
+     * decided before any VF is built, so that a refused NumVFs 0xffff costs nothing.
+     */
+    vfRefusal?: { reason: string; numVfs: bigint };
     /** Whether ARI is in effect for this function (ARI forwarding enabled on the port above). */
     ari: boolean;
     /**

@@ -12,23 +12,24 @@ const MAX_VFS = 0xffffn;
 /**
  * Creates `numVfs` VFs of `pf` (after bus numbering: VFs follow the PF's bus). VF i has
  * RID = PF RID + First VF Offset + i * VF Stride, sits on the PF's bus or a higher one with no
- * bridge (its `upstream` is the PF's), and is named `PF.vf[i]`. VFs Linux would not create are
- * kept, marked invisible, so references to them still resolve.
+ * bridge (its `upstream` is the PF's), and is named `PF.vf[i]`. When Linux refuses the enable
+ * (sriov_init, or sriov_enable's bus range check) no VF is built: the PF carries the refusal
+ * (`vfRefusal`), decided in O(1), and references to its VFs are answered from it.
  */
 export function createVfs(pf: FabricFunction, numVfs: bigint, findings: Finding[]): FabricFunction[] {
     const sriov = pf.decl.sriov;
     if (!sriov || numVfs <= 0n) return [];
     const count = numVfs > MAX_VFS ? MAX_VFS : numVfs;
-    let invisible = whyNoVfs(pf, numVfs);
-    const last = vfPosition(pf.bus, pf.devfn, sriov, count - 1n);
-    if (invisible === undefined) {
+    let refusal = whyNoVfs(pf, numVfs);
+    if (refusal === undefined) {
+        const last = vfPosition(pf.bus, pf.devfn, sriov, count - 1n);
         // sriov_enable: the last VF's bus must be within the PF's bus resource, i.e. the
         // upstream port's subordinate bus (the host bridge's bus-range on the root bus).
         const upstream = pf.upstream;
         const limit = upstream ? upstream.subordinate ?? upstream.bus : pf.hostBridge.busEnd;
         if (last.bus > limit) {
             const what = upstream ? `the subordinate bus of ${label(upstream)}` : `the end of host bridge ${pf.hostBridge.name}'s bus-range`;
-            invisible = `VF ${count - 1n} would be on bus ${hex(last.bus, 2)}, beyond ${hex(limit, 2)}, ${what}`;
+            refusal = `VF ${count - 1n} would be on bus ${hex(last.bus, 2)}, beyond ${hex(limit, 2)}, ${what}`;
             findings.push(
                 finding(
                     'SRIOV-VF-BUS-OUT-OF-RANGE',
@@ -42,6 +43,10 @@ export function createVfs(pf: FabricFunction, numVfs: bigint, findings: Finding[
                 ),
             );
         }
+    }
+    if (refusal !== undefined) {
+        pf.vfRefusal = { reason: refusal, numVfs };
+        return [];
     }
     const vfs: FabricFunction[] = [];
     // VF i's routing offset from the start of the PF's bus: devfn + offset + i * stride
@@ -67,7 +72,6 @@ export function createVfs(pf: FabricFunction, numVfs: bigint, findings: Finding[
             downstream: [],
             vfs: [],
             ari: pf.ari,
-            invisible,
             loc: sriov.loc,
         });
     }

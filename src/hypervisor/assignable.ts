@@ -13,7 +13,7 @@ import { ownerText, type HvState } from './state.js';
 export function assignableAdd(state: HvState, name: string, at?: SourceLoc): void {
     const f = state.fn(name);
     if (!f || !f.present || !f.added) {
-        state.report('HV-DEVICE-UNKNOWN', `xl pci-assignable-add ${name}: ${unknownReason(state, f, name)}`, { at, severity: unknownSeverity(f) }, `assignable|${name}`);
+        state.report('HV-DEVICE-UNKNOWN', `xl pci-assignable-add ${name}: ${unknownReason(state, f, name)}`, { at, severity: unknownSeverity(state, f, name) }, `assignable|${name}`);
         return;
     }
     if (f.owner === 'xen') {
@@ -35,7 +35,7 @@ export function assignableAdd(state: HvState, name: string, at?: SourceLoc): voi
 export function assignableRemove(state: HvState, name: string, at?: SourceLoc): void {
     const f = state.fn(name);
     if (!f || !f.present || !f.added) {
-        state.report('HV-DEVICE-UNKNOWN', `xl pci-assignable-remove ${name}: ${unknownReason(state, f, name)}`, { at, severity: unknownSeverity(f) }, `assignable|${name}`);
+        state.report('HV-DEVICE-UNKNOWN', `xl pci-assignable-remove ${name}: ${unknownReason(state, f, name)}`, { at, severity: unknownSeverity(state, f, name) }, `assignable|${name}`);
         return;
     }
     if (state.domains.has(f.owner)) {

@@ -99,7 +99,7 @@ export function quarantine(state: HvState, f: FnState, via: string): void {
 /** libxl's checks before XEN_DOMCTL_assign_device (B.8.2.1, B.12 #45 #47). */
 function prepare(state: HvState, d: DomainState, req: SlotRequest): boolean {
     const f = state.fn(req.device);
-    const at = { at: req.entry.loc, related: f ? [{ loc: f.fn.loc, message: req.device }] : [], severity: unknownSeverity(f) };
+    const at = { at: req.entry.loc, related: f ? [{ loc: f.fn.loc, message: req.device }] : [], severity: unknownSeverity(state, f, req.device) };
     if (!f || !f.present || !f.added) {
         state.report('HV-DEVICE-UNKNOWN', `${d.name} cannot get ${req.device}: ${unknownReason(state, f, req.device)}; XEN_DOMCTL_assign_device fails with -ENODEV`, at, `${d.name}|${req.device}`);
         return false;

@@ -65,6 +65,11 @@ export interface HvFunction {
     group?: number;
     /** Why Linux's scan never finds the function; absent when it is enumerated. */
     invisible?: string;
+    /**
+     * PFs only: why Linux refuses to enable the declared (or scenario's) NumVFs VFs; then no VF
+     * of the PF is in `functions` (the fabric builds none).
+     */
+    vfRefusal?: { reason: string; numVfs: bigint };
     /** Quirks in effect (written and Linux's ID tables): `no-flr`, `no-bus-reset`, `no-pm-reset` change the resets. */
     quirks?: { effect: string; linux: string }[];
     /** Why the function has no group (absent when it has one). */

@@ -68,7 +68,7 @@ function attachVmOnce(state: HvState, d: DomainState, entries: ConfigEntry[]): v
         for (const req of expandEntry(state, e)) {
             const f = state.fn(req.device);
             if (!f || !f.present) {
-                state.report('HV-DEVICE-UNKNOWN', `${d.name} cannot get ${req.device}: ${unknownReason(state, f, req.device)}`, { at: e.loc, severity: unknownSeverity(f) }, `${d.name}|${req.device}`);
+                state.report('HV-DEVICE-UNKNOWN', `${d.name} cannot get ${req.device}: ${unknownReason(state, f, req.device)}`, { at: e.loc, severity: unknownSeverity(state, f, req.device) }, `${d.name}|${req.device}`);
                 continue;
             }
             const other = state.domains.get(f.owner);

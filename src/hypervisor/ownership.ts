@@ -83,15 +83,19 @@ export function initialDriver(state: HvState, f: FnState): string {
  * lies (SR-IOV Linux refused, a device add that failed with XEN-NO-STREAMID…), so that one
  * cause gives one error; an error otherwise (the catalogue's).
  */
-export function unknownSeverity(f: FnState | undefined): 'info' | undefined {
-    if (!f) return undefined;
+export function unknownSeverity(state: HvState, f: FnState | undefined, name: string): 'info' | undefined {
+    if (!f) return state.refusedVf(name) ? 'info' : undefined;
     if (f.fn.isVf && f.fn.invisible !== undefined) return 'info';
     if (f.present && !f.added && f.notAddedWhy !== undefined) return 'info';
     return undefined;
 }
 
 export function unknownReason(state: HvState, f: FnState | undefined, name: string): string {
-    if (!f) return `${name} is not a function of this platform`;
+    if (!f) {
+        // A VF of a PF whose SR-IOV enable Linux refused is never built: say why, once.
+        const refused = state.refusedVf(name);
+        return refused ? `${name} never exists (${refused.reason})` : `${name} is not a function of this platform`;
+    }
     if (f.fn.isVf && f.fn.invisible !== undefined) return `${name} never exists (${f.fn.invisible})`;
     if (f.fn.invisible !== undefined) return `Linux's scan never finds ${name} (${f.fn.invisible}), so ${state.rules.hypervisor === 'xen' ? 'dom0 never reports it to Xen' : 'the host has no such device'}`;
     if (f.fn.isVf && !f.present) return `${name} does not exist: SR-IOV on ${f.fn.pf} has ${state.fn(f.fn.pf!)?.vfsEnabled ? 'fewer' : 'no'} VFs enabled`;

@@ -84,7 +84,7 @@ export function checkResetForGuest(state: HvState, f: FnState, domain: string): 
 export function resetDevice(state: HvState, name: string, method: ResetMethod | undefined): void {
     const f = state.fn(name);
     if (!f || !f.present) {
-        state.report('HV-DEVICE-UNKNOWN', `reset ${name}: ${f ? unknownReason(state, f, name) : `${name} is not a function of this platform`}`, {}, `reset|${name}|${state.ctx.step}`);
+        state.report('HV-DEVICE-UNKNOWN', `reset ${name}: ${unknownReason(state, f, name)}`, {}, `reset|${name}|${state.ctx.step}`);
         return;
     }
     const avail = availableResets(state, f);

@@ -42,7 +42,8 @@ export function enableSriov(state: HvState, pfName: string, numVfs: bigint): voi
         return;
     }
     const vfs = state.vfsOf(pfName);
-    const refused = vfs.length > 0 && vfs.every((v) => v.fn.invisible !== undefined) ? vfs[0]!.fn.invisible : undefined;
+    // Linux refused the capability or the enable: the fabric built no VF (virtual-functions.ts).
+    const refused = pf.fn.vfRefusal?.reason ?? (vfs.length > 0 && vfs.every((v) => v.fn.invisible !== undefined) ? vfs[0]!.fn.invisible : undefined);
     if (refused !== undefined) {
         state.report(
             'SCN-SRIOV-STATE',

@@ -274,6 +274,18 @@ export class HvState {
         return d?.attached.get(device)?.entry.loc ?? d?.config.find((e) => e.device === device)?.loc ?? this.fns.get(device)!.fn.loc;
     }
 
+    /**
+     * `name` as `PF.vf[i]` of a PF whose SR-IOV enable Linux refused (no VF of it is built),
+     * with i below the NumVFs asked: the VF never exists, for the PF's reason.
+     */
+    refusedVf(name: string): { pf: FnState; reason: string } | undefined {
+        const m = /^(.+)\.vf\[(\d+)\]$/.exec(name);
+        const pf = m ? this.fns.get(m[1]!) : undefined;
+        const refusal = pf?.fn.vfRefusal;
+        if (!pf || !refusal || BigInt(m![2]!) >= refusal.numVfs || BigInt(m![2]!) >= 0xffffn) return undefined;
+        return { pf, reason: refusal.reason };
+    }
+
     /** Functions whose PF is `pf`, by VF index. */
     vfsOf(pf: string): FnState[] {
         return this.byPf.get(pf) ?? [];

@@ -71,7 +71,8 @@ export function bootXen(state: HvState, reports?: readonly Dom0Report[]): void {
     for (const ref of state.platform.xen?.assignable ?? []) {
         const name = refName(ref);
         // A VF becomes assignable once SR-IOV creates it (sriov.ts).
-        if (state.fn(name)?.fn.isVf && !state.fn(name)?.present) state.deferredAssignable.set(name, ref.loc);
+        // A VF of a refused enable is never created: it stays pending, like a VF never enabled.
+        if ((state.fn(name)?.fn.isVf && !state.fn(name)?.present) || state.refusedVf(name)) state.deferredAssignable.set(name, ref.loc);
         else assignableAdd(state, name, ref.loc);
     }
 }

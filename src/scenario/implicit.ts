@@ -28,6 +28,7 @@ export function declaredVfSteps(state: HvState): Extract<Step, { kind: 'enable-s
     for (const f of state.input.functions) {
         const sriov = f.decl.sriov;
         if (f.isVf || f.invisible !== undefined || !sriov || sriov.numVfs === 0n || sriov.numVfs > sriov.totalVfs) continue;
+        if (f.vfRefusal !== undefined) continue;
         const vfs = state.vfsOf(f.name);
         // Linux refused the capability (SRIOV-OFFSET-STRIDE, SRIOV-VF-BUS-OUT-OF-RANGE…): no VF
         // ever exists, so none is enabled, added or assigned.

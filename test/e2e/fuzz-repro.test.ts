@@ -205,7 +205,68 @@ describe('bug 7 and the hang: 20,000 unclosed `platform p {` and 3,000 same-name
     });
 });
 
+describe('huge-count: PFs with num-vfs 0xffff whose VFs lie beyond the bus range', () => {
+    // The fuzzer repeated such a host bridge 232 times (15 million VFs): each VF was built and
+    // carried through the simulation, and 64 copies ended with V8's abort. Linux refuses the
+    // enable (sriov_enable), so now no VF is built and each copy costs what its PF costs.
+    const fixture = fs.readFileSync(path.join(dir, 'huge-count-vfs-beyond-bus-range.pciplat'), 'utf8');
+    const block = fixture.slice(fixture.indexOf('  host-bridge'), fixture.lastIndexOf('}'));
+
+    it('one copy: the refusal, exact', () => {
+        const r = pciplat(['check', 'huge-count-vfs-beyond-bus-range.pciplat']);
+        expectClean(r);
+        expect(r.status).toBe(1);
+        expect(lines(r.stdout, 'SRIOV-VF-BUS-OUT-OF-RANGE')).toEqual([
+            "huge-count-vfs-beyond-bus-range.pciplat:7:7: error: SRIOV-VF-BUS-OUT-OF-RANGE The last of rc-endpoint nic6's 65535 VFs, nic6.vf[65534], is on bus 0x200 (VFs on buses 0x00-0x200), beyond 0x00, the end of host bridge pcie's bus-range: Linux refuses to enable the VFs.",
+        ]);
+        const s = pciplat(['simulate', '--format', 'json', 'huge-count-vfs-beyond-bus-range.pciplat']);
+        expectClean(s);
+        expect((JSON.parse(s.stdout) as { functions: { name: string }[] }).functions.map((f) => f.name)).toEqual(['nic6']);
+    });
+
+    it('232 copies: every refusal found (100 shown, the rest counted), bounded output, no abort', () => {
+        const copies = Array.from({ length: 232 }, (_, i) =>
+            block
+                .replace(/\b(pcie|nic6)\b/g, `$1_${i}`)
+                .replace('0x100000000', `0x${(0x1_0000_0000 + i * 0x10_0000).toString(16)}`),
+        );
+        const dirs = fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-huge-count-'));
+        try {
+            fs.writeFileSync(path.join(dirs, 'huge-count-232.pciplat'), `platform p {\n  arch arm64\n${copies.join('')}}\n`);
+            const r = pciplat(['check', '--format', 'json', 'huge-count-232.pciplat'], dirs);
+            expectClean(r);
+            expect(r.status).toBe(1);
+            const findings = (JSON.parse(r.stdout) as { findings: { code: string; message: string }[] }).findings;
+            const count = (code: string) => findings.filter((f) => f.code === code).length;
+            expect([count('SRIOV-VF-BUS-OUT-OF-RANGE'), count('XEN-NO-STREAMID'), count('FINDINGS-OMITTED'), findings.length]).toEqual([100, 100, 2, 202]);
+            expect(findings.filter((f) => f.code === 'FINDINGS-OMITTED').map((f) => f.message).sort()).toEqual([
+                '132 more SRIOV-VF-BUS-OUT-OF-RANGE findings on platform p not shown (the first 100 are reported); they usually share one cause.',
+                '132 more XEN-NO-STREAMID findings on platform p not shown (the first 100 are reported); they usually share one cause.',
+            ]);
+            expect(r.stdout.length).toBeLessThan(256 * 1024);
+        } finally {
+            fs.rmSync(dirs, { recursive: true, force: true });
+        }
+    });
+});
+
 describe('the memory ceiling', () => {
+    it('one allocation beyond the ceiling (V8 aborts the process) is CLI-OUT-OF-MEMORY too, with no native stack trace', () => {
+        // Node gives a worker at its ceiling 16 MiB to stop in; reading a 40 MB file is one larger
+        // allocation, which V8 answers by aborting the whole process (exit 134). The supervising
+        // process turns that into the coded line.
+        const dirs = fs.mkdtempSync(path.join(os.tmpdir(), 'pciplat-oom-'));
+        try {
+            fs.writeFileSync(path.join(dirs, 'big.pciplat'), `platform p {\n  arch arm64\n}\n//${'x'.repeat(40 * 1024 * 1024)}\n`);
+            const r = pciplat(['check', 'big.pciplat'], dirs, { PCIPLAT_MAX_MEMORY_MB: '16' });
+            expectClean(r);
+            expect([r.status, r.stdout]).toEqual([2, '']);
+            expect(r.stderr).toBe('pciplat: out of memory: the command needed more than its 16 MiB heap ceiling and was stopped; nothing was reported (CLI-OUT-OF-MEMORY). Split the input with `import`, or raise the ceiling with PCIPLAT_MAX_MEMORY_MB.\n');
+        } finally {
+            fs.rmSync(dirs, { recursive: true, force: true });
+        }
+    });
+
     it('a run that needs more than PCIPLAT_MAX_MEMORY_MB ends with CLI-OUT-OF-MEMORY and exit 2, not a V8 abort', () => {
         const r = pciplat(['check', 'valid-230-nested-bridges-ok.pciplat'], dir, { PCIPLAT_MAX_MEMORY_MB: '16' });
         expectClean(r);

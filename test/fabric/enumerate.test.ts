@@ -423,13 +423,18 @@ describe('SR-IOV virtual functions', () => {
         expect(enumerate(platform, { numVfs: new Map([['nic', 0n]]) }).topology.byName.get('nic.vf[0]')).toBeUndefined();
     });
 
-    it('VFs Linux refuses are kept but invisible (offset 0; NumVFs above TotalVFs; PF not found)', async () => {
-        const { topology } = await enumerateText(nic('total-vfs 4 num-vfs 2 offset 0 stride 1'));
-        expect(fn(topology, 'nic.vf[0]').invisible).toBe('Linux refuses SR-IOV on nic: its First VF Offset is 0');
-        const over = await enumerateText(nic('total-vfs 2 num-vfs 3 offset 1 stride 1'));
-        expect(over.topology.byName.get('nic.vf[2]')!.invisible).toBe("NumVFs 3 exceeds nic's TotalVFs 2");
-        const hidden = await enumerateText(nic('total-vfs 2 num-vfs 2 offset 1 stride 1').replace('nic at 00.0', 'nic at 01.0'));
-        expect(hidden.topology.byName.get('nic.vf[1]')!.invisible).toBe('its PF nic is not found');
+    it('VFs Linux refuses are never built: the PF carries the refusal (offset 0; NumVFs above TotalVFs; PF not found)', async () => {
+        const refusal = async (text: string) => {
+            const { topology } = await enumerateText(text);
+            const pf = fn(topology, 'nic');
+            const built = topology.functions.filter((f) => f.isVf).length;
+            expect([pf.vfs.length, built]).toEqual(pf.vfRefusal ? [0, 0] : [4, 4]);
+            return pf.vfRefusal;
+        };
+        expect(await refusal(nic('total-vfs 4 num-vfs 2 offset 0 stride 1'))).toEqual({ reason: 'Linux refuses SR-IOV on nic: its First VF Offset is 0', numVfs: 2n });
+        expect(await refusal(nic('total-vfs 2 num-vfs 3 offset 1 stride 1'))).toEqual({ reason: "NumVFs 3 exceeds nic's TotalVFs 2", numVfs: 3n });
+        expect(await refusal(nic('total-vfs 2 num-vfs 2 offset 1 stride 1').replace('nic at 00.0', 'nic at 01.0'))).toEqual({ reason: 'its PF nic is not found', numVfs: 2n });
+        expect(await refusal(nic('total-vfs 4 num-vfs 4 offset 8 stride 1'))).toBeUndefined();
     });
 
     it('SRIOV-VF-BUS-OUT-OF-RANGE: the last VF beyond the written subordinate bus of the port', async () => {
@@ -448,7 +453,26 @@ describe('SR-IOV virtual functions', () => {
             },
         ]);
         expect(findings[0]!.related.map((r) => textAt(text, r.loc))).toEqual(['secondary 0x01 subordinate 0x01']);
-        expect(fn(topology, 'nic').vfs.every((v) => v.invisible !== undefined)).toBe(true);
+        // Refused before any VF is built (sriov_enable checks the bus range first).
+        expect(fn(topology, 'nic').vfs).toEqual([]);
+        expect(topology.functions.filter((f) => f.isVf)).toEqual([]);
+        expect(fn(topology, 'nic').vfRefusal).toEqual({ reason: 'VF 3 would be on bus 0x02, beyond 0x01, the subordinate bus of root-port rp', numVfs: 4n });
+    });
+
+    it('SRIOV-VF-BUS-OUT-OF-RANGE: num-vfs 0xffff on the root bus beyond the bus-range builds no VF (fuzz huge-count)', async () => {
+        const text = platformText(`
+    rc-endpoint pf at 00:01.0 { sriov total-vfs 0xffff num-vfs 0xffff offset 1 stride 1 }`, { busRange: '0x00..0x0f' });
+        const { topology, findings } = await enumerateText(text);
+        expect(summary(text, findings)).toEqual([
+            {
+                code: 'SRIOV-VF-BUS-OUT-OF-RANGE',
+                line: lineOf(text, 'sriov total-vfs'),
+                at: 'sriov total-vfs 0xffff num-vfs 0xffff offset 1 stride 1',
+                message: "The last of rc-endpoint pf's 65535 VFs, pf.vf[65534], is on bus 0x100 (VFs on buses 0x00-0x100), beyond 0x0f, the end of host bridge pcie0's bus-range: Linux refuses to enable the VFs.",
+            },
+        ]);
+        expect(topology.functions.filter((f) => f.isVf)).toEqual([]);
+        expect(fn(topology, 'pf').vfRefusal?.numVfs).toBe(0xffffn);
     });
 
     it('SRIOV-RID-COLLISION: VF RIDs landing on another function', async () => {
