@@ -312,8 +312,12 @@ export interface Replacement {
  */
 export const replacements = new WeakMap<AstNode, Replacement[]>();
 
+/** The same, for the linker (language/scope/linker.ts): the replacements since the tree was last linked. */
+export const linkReplacements = new WeakMap<AstNode, Replacement[]>();
+
 function record(root: AstNode, replacement: Replacement): void {
     replacements.get(root)?.push(replacement);
+    linkReplacements.get(root)?.push(replacement);
 }
 
 function recordReplacement(root: CstNode, node: AstNode): void {
