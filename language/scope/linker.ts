@@ -160,7 +160,7 @@ export class PciplatLinker extends DefaultLinker {
      * - An unresolved reference's message names the nearest names in scope: resolved again
      *   whenever any name changed.
      */
-    private relink(document: LangiumDocument, log: readonly { removed: AstNode; added: AstNode }[], index: PciplatIndexManager, since: number): void {
+    private relink(document: LangiumDocument, log: readonly { removed?: AstNode; added?: AstNode }[], index: PciplatIndexManager, since: number): void {
         const root = document.parseResult.value;
         const anyName = index.anyChangedSince(since);
         const kept: Reference[] = [];
@@ -174,7 +174,7 @@ export class PciplatLinker extends DefaultLinker {
         const seen = new Set<Reference>(kept);
         for (const info of again) seen.add(info.reference as Reference);
         for (const { added } of log) {
-            if (!attached(added, root)) continue;
+            if (!added || !attached(added, root)) continue;
             for (const node of AstUtils.streamAst(added)) {
                 AstUtils.streamReferences(node).forEach((info) => {
                     if (seen.has(info.reference as Reference)) return;
@@ -183,7 +183,11 @@ export class PciplatLinker extends DefaultLinker {
                 });
             }
         }
-        if (again.length === 0) return;
+        if (again.length === 0) {
+            // The kept references keep their order; those of removed subtrees are gone.
+            document.references = kept;
+            return;
+        }
         // Resolved afresh, as after Langium's unlink.
         for (const info of again) {
             const ref = info.reference as unknown as { _ref?: unknown; _nodeDescription?: unknown };
