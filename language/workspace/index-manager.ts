@@ -12,6 +12,9 @@
 import { DefaultIndexManager, type AstNodeDescription, type Cancellation, type LangiumDocument, type LangiumSharedCoreServices, type URI } from 'langium';
 import { isModel } from '../generated/ast.js';
 
+/** Changed names remembered at most (each costs a map entry); beyond, one full relink. */
+const MAX_NAMES = 100_000;
+
 export class PciplatIndexManager extends DefaultIndexManager {
     /** Counts export updates; a linked document remembers the count it was linked at. */
     private counter = 0;
@@ -89,5 +92,10 @@ export class PciplatIndexManager extends DefaultIndexManager {
         const imports = isModel(root) ? JSON.stringify(root.imports.map((i) => i.path ?? null)) : '';
         if (this.imports.get(key) !== imports) this.allChanged = this.lastChange = count;
         this.imports.set(key, imports);
+        // Every name typed letter by letter is recorded: past a bound, forget them all and say everything changed.
+        if (this.nameChanged.size > MAX_NAMES) {
+            this.nameChanged.clear();
+            this.allChanged = this.lastChange = count;
+        }
     }
 }
