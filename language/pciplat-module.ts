@@ -4,6 +4,7 @@ import { createDefaultCoreModule, createDefaultSharedCoreModule, inject, type De
 import { PciplatGeneratedModule, PciplatGeneratedSharedModule } from './generated/module.js';
 import { createGuardedParser } from './parse-guard.js';
 import { PciplatDocumentFactory } from './workspace/incremental-parse.js';
+import { PciplatIndexManager } from './workspace/index-manager.js';
 import { PciplatScopeComputation } from './scope/scope-computation.js';
 import { PciplatLinker } from './scope/linker.js';
 import { PciplatScopeProvider } from './scope/scope-provider.js';
@@ -42,6 +43,7 @@ export const PciplatModule: Module<PciplatServices, PartialLangiumCoreServices &
 export const PciplatSharedModule: Module<LangiumSharedCoreServices, PartialLangiumSharedCoreServices> = {
     workspace: {
         LangiumDocumentFactory: (services) => new PciplatDocumentFactory(services),
+        IndexManager: (services) => new PciplatIndexManager(services),
     },
 };
 

@@ -3,7 +3,7 @@
 // - every build also loads the files the built documents `import`, transitively, even when they
 //   lie outside the workspace folders (a platform in the workspace may import a SoC description
 //   kept elsewhere), so that their names link and their findings are published.
-import { DefaultDocumentBuilder, DefaultWorkspaceManager, DocumentState, interruptAndCheck, type Cancellation, type LangiumDocument, type LangiumSharedCoreServices, type BuildOptions } from 'langium';
+import { DefaultDocumentBuilder, DefaultWorkspaceManager, DocumentState, interruptAndCheck, type Cancellation, type LangiumDocument, type LangiumSharedCoreServices, type BuildOptions, type URI } from 'langium';
 import { isModel } from '../language/generated/ast.js';
 import { resolveImport } from '../language/scope/import-closure.js';
 
@@ -15,6 +15,31 @@ export class PciplatWorkspaceManager extends DefaultWorkspaceManager {
 }
 
 export class PciplatDocumentBuilder extends DefaultDocumentBuilder {
+    /** The documents the running update was told changed: built (and published) before those that depend on them. */
+    private changedFirst = new Set<string>();
+
+    override async update(changed: URI[], deleted: URI[], cancelToken?: Cancellation.CancellationToken): Promise<void> {
+        this.changedFirst = new Set(changed.map((uri) => uri.toString()));
+        try {
+            await super.update(changed, deleted, cancelToken);
+        } finally {
+            this.changedFirst = new Set();
+        }
+    }
+
+    /**
+     * Langium's order (open documents first), with the edited documents before every other: each
+     * phase runs over all documents in this order, so an edited imported file's diagnostics are
+     * published before the importing platforms' are validated, not after.
+     */
+    protected override sortDocuments(documents: LangiumDocument[]): LangiumDocument[] {
+        const sorted = super.sortDocuments(documents);
+        if (this.changedFirst.size === 0) return sorted;
+        const first = sorted.filter((d) => this.changedFirst.has(d.uri.toString()));
+        if (first.length === 0) return sorted;
+        return [...first, ...sorted.filter((d) => !this.changedFirst.has(d.uri.toString()))];
+    }
+
     protected override async buildDocuments(documents: LangiumDocument[], options: BuildOptions, cancelToken: Cancellation.CancellationToken): Promise<void> {
         // Parse first (the same step Langium's first phase takes), so `import` statements are known.
         for (const document of documents) {

@@ -5,8 +5,8 @@
 // After an edit re-parsed one block (language/workspace/incremental-parse.ts), only that block's
 // entries are made again: the others are kept, in document order. Their ranges are read from the
 // tree when asked for, so they follow the shifted text.
-import { replacements, type Replacement } from '../workspace/incremental-parse.js';
-import { AstUtils, CstUtils, Cancellation, MultiMap, interruptAndCheck, type AstNode, type AstNodeDescription, type AstNodeDescriptionProvider, type LangiumCoreServices, type LangiumDocument, type LocalSymbols, type NameProvider } from 'langium';
+import { indexEpoch, replacements, type Replacement } from '../workspace/incremental-parse.js';
+import { AstUtils, CstUtils, Cancellation, MultiMap, interruptAndCheck, type AstNode, type AstNodeDescription, type AstNodeDescriptionProvider, type AstNodeLocator, type LangiumCoreServices, type LangiumDocument, type LocalSymbols, type NameProvider } from 'langium';
 
 /** More replacements than this since the last export computation: walk the whole tree again. */
 const MAX_REPLACEMENTS = 32;
@@ -14,9 +14,11 @@ const MAX_REPLACEMENTS = 32;
 export class PciplatScopeComputation {
     private readonly nameProvider: NameProvider;
     private readonly descriptions: AstNodeDescriptionProvider;
+    private readonly locator: AstNodeLocator;
 
     constructor(services: LangiumCoreServices) {
         this.nameProvider = services.references.NameProvider;
+        this.locator = services.workspace.AstNodeLocator;
         this.descriptions = services.workspace.AstNodeDescriptionProvider;
     }
 
@@ -51,16 +53,18 @@ export class PciplatScopeComputation {
             for (let n: AstNode | undefined = node; n; n = n.$container) if (n === removed) return true;
             return false;
         };
-        const kept = exports.filter((d) => !inside(d.node!));
-        const fresh: AstNodeDescription[] = [];
-        for (const node of AstUtils.streamAst(added)) {
-            const name = this.nameProvider.getName(node);
-            if (name) fresh.push(this.describe(node, name, document));
+        const kept = removed ? exports.filter((d) => !inside(d.node!)) : exports.slice();
+        if (added) {
+            const fresh: AstNodeDescription[] = [];
+            for (const node of AstUtils.streamAst(added)) {
+                const name = this.nameProvider.getName(node);
+                if (name) fresh.push(this.describe(node, name, document));
+            }
+            const start = added.$cstNode?.offset ?? 0;
+            let at = kept.findIndex((d) => (d.node!.$cstNode?.offset ?? 0) >= start);
+            if (at < 0) at = kept.length;
+            kept.splice(at, 0, ...fresh);
         }
-        const start = added.$cstNode?.offset ?? 0;
-        let at = kept.findIndex((d) => (d.node!.$cstNode?.offset ?? 0) >= start);
-        if (at < 0) at = kept.length;
-        kept.splice(at, 0, ...fresh);
         exports.length = 0;
         exports.push(...kept);
     }
@@ -69,6 +73,9 @@ export class PciplatScopeComputation {
     private describe(node: AstNode, name: string, document: LangiumDocument): AstNodeDescription {
         const made = this.descriptions.createDescription(node, name, document);
         const nameProvider = this.nameProvider;
+        const locator = this.locator;
+        let path = made.path;
+        let epoch = indexEpoch.count;
         return {
             node,
             name,
@@ -80,7 +87,14 @@ export class PciplatScopeComputation {
             },
             type: made.type,
             documentUri: made.documentUri,
-            path: made.path,
+            // Read from the tree again after an item splice, which moves later siblings' indices.
+            get path() {
+                if (epoch !== indexEpoch.count) {
+                    path = locator.getAstNodePath(node);
+                    epoch = indexEpoch.count;
+                }
+                return path;
+            },
         };
     }
 

@@ -3,7 +3,9 @@
 // smallest enclosing block (a function, a bridge, a host bridge, a top-level declaration…) is
 // parsed again with its own grammar rule and spliced into the old tree, and everything after it
 // is shifted. An edit inside one token that leaves it a token of the same kind patches that
-// token and the AST value it holds in place.
+// token and the AST value it holds in place. An edit between the items of a block (a function
+// added to a host bridge, a line removed) parses only the items it touched and their neighbours
+// (`spliceItems`, with its own argument below).
 //
 // Why the result equals a full parse of the new text (test/language/incremental-parse.test.ts
 // checks it with thousands of random edits). Only an error-free document is updated, and only
@@ -23,14 +25,14 @@
 //   any token left over), and the parser continues after it as it did before.
 // - The tree. Comments before the block's first token are attached outside it by Langium's CST
 //   builder, those inside it inside it, whether parsed alone or in the full text.
-import { GrammarAST, type AstNode, type CstNode, type LangiumCoreServices, type LangiumDocument, type ParseResult } from 'langium';
+import { AstUtils, GrammarAST, type AstNode, type CstNode, type LangiumCoreServices, type LangiumDocument, type ParseResult } from 'langium';
 import { CompositeCstNodeImpl, DefaultLangiumDocumentFactory, DocumentState, type LangiumSharedCoreServices, type LeafCstNode } from 'langium';
 import type { Cancellation } from 'langium';
 import { inputRejection, MAX_DOCUMENT_CHARS, MAX_NESTING, nestingBeyond } from '../parse-guard.js';
 import type { Model } from '../generated/ast.js';
 
 /** How an update was made: patched in one token, a block re-parsed, or the whole text. */
-export type ReparseKind = 'token' | 'block' | 'full';
+export type ReparseKind = 'token' | 'items' | 'block' | 'full';
 
 /** Blocks larger than this share of the document are parsed with the whole document. */
 const LARGEST_SHARE = 0.25;
@@ -300,10 +302,13 @@ function patchToken(services: Services, root: CstNode, oldText: string, newText:
     return true;
 }
 
-/** A subtree replaced in place: `removed` (detached, or the same node when a name was patched) by `added`. */
+/**
+ * A subtree replaced in place: `removed` (detached, or the same node when a name was patched) by
+ * `added`; or, where items of a block were spliced in or out (`spliceItems`), one side only.
+ */
 export interface Replacement {
-    removed: AstNode;
-    added: AstNode;
+    removed?: AstNode;
+    added?: AstNode;
 }
 
 /**
@@ -312,8 +317,15 @@ export interface Replacement {
  */
 export const replacements = new WeakMap<AstNode, Replacement[]>();
 
+/** Counts item splices, which move the indices (and so the paths) of later siblings; other updates keep every kept node's path. */
+export const indexEpoch = { count: 0 };
+
+/** The same, for the linker (language/scope/linker.ts): the replacements since the tree was last linked. */
+export const linkReplacements = new WeakMap<AstNode, Replacement[]>();
+
 function record(root: AstNode, replacement: Replacement): void {
     replacements.get(root)?.push(replacement);
+    linkReplacements.get(root)?.push(replacement);
 }
 
 function recordReplacement(root: CstNode, node: AstNode): void {
@@ -342,6 +354,7 @@ export function reparseInPlace(services: Services, result: ParseResult<AstNode>,
     for (const node of candidates) {
         const rule = blockRule(node);
         if (!rule) continue;
+        if (spliceItems(services, root, model, node, newText, change)) return 'items';
         const cst = node.$cstNode!;
         const first = firstLeaf(cst)!;
         const close = lastLeaf(cst)!;
@@ -370,6 +383,215 @@ export function reparseInPlace(services: Services, result: ParseResult<AstNode>,
         return 'block';
     }
     return undefined;
+}
+
+/** The `'{'` and `'}'` of a rule ending `'{' (a+=A | b+=B | …)* '}'`, when it does. */
+function itemLoop(rule: GrammarAST.ParserRule): { open: GrammarAST.Keyword; close: GrammarAST.Keyword; calls: Set<unknown> } | undefined {
+    if (loops.has(rule)) return loops.get(rule);
+    let found: ReturnType<typeof itemLoop>;
+    const body = rule.definition;
+    if (GrammarAST.isGroup(body) && !body.cardinality && body.elements.length >= 3) {
+        const [open, loop, close] = body.elements.slice(-3);
+        const choices = GrammarAST.isAlternatives(loop) ? loop.elements : [loop!];
+        const calls = new Set<unknown>();
+        const each = choices.every((c) => {
+            if (!GrammarAST.isAssignment(c) || c.operator !== '+=' || c.cardinality || !GrammarAST.isRuleCall(c.terminal)) return false;
+            const target = c.terminal.rule.ref;
+            if (!GrammarAST.isParserRule(target) || target.fragment || target.dataType !== undefined) return false;
+            calls.add(c.terminal);
+            return true;
+        });
+        if (GrammarAST.isKeyword(open) && open.value === '{' && !open.cardinality && GrammarAST.isKeyword(close) && close.value === '}' && !close.cardinality && loop!.cardinality === '*' && each) {
+            found = { open, close, calls };
+        }
+    }
+    loops.set(rule, found);
+    return found;
+}
+const loops = new Map<GrammarAST.ParserRule, ReturnType<typeof itemLoop>>();
+
+/** Line and column of `offset` in `text` (lines end at `\n`; the caller refuses `\r`). */
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+    let line = 0;
+    let last = -1;
+    for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+        line++;
+        last = i;
+    }
+    return { line, column: offset - last - 1 };
+}
+
+/**
+ * An edit between the items of a block (`host-bridge … { a b c }`), that adds, removes or changes
+ * whole items: the items it touched and their neighbours are parsed again with the block's rule,
+ * in a text made of the block's header, the item before the edit, the edited text, the item after
+ * it and the closing `}`; the new items are put in the block, the rest of the tree kept and shifted.
+ *
+ * Why that equals a full parse. The block's rule ends `'{' (x+=X | y+=Y | …)* '}'`: after `{` and
+ * after each item the parser is at the loop's head, where the next token alone chooses. The item
+ * before the edit (or the `{`) and the one after it (or the `}`) are unchanged and parsed again
+ * with the edited text between them, followed by the same token as in the full text, or `}`,
+ * which ends the last copy exactly where that item ended before: each copy must span the text it
+ * spanned, so the parse of the edited text starts and ends at the loop's head as the full parse
+ * does. The header before the `{` is unchanged text. Lexing: the texts joined are whole tokens
+ * with the whitespace between them; a string or comment cannot run past a copy's end (it would
+ * end the sub-parse with a lexer error). Property order: Langium's nodes list the properties
+ * first assigned in the text first, in that order, so the splice is refused unless the order of
+ * first assignments among the block's items stays the same.
+ */
+function spliceItems(services: Services, root: CstNode, model: AstNode, node: AstNode, newText: string, change: { start: number; oldEnd: number; newEnd: number }): boolean {
+    const cst = node.$cstNode as CstNode & { content: CstNode[] };
+    const call = cst.grammarSource;
+    if (!GrammarAST.isRuleCall(call)) return false;
+    // The rule of the node's own type (a call of `HardwareItem: HostBridge | …` builds no node of its own).
+    const grammar = AstUtils.getContainerOfType(call, GrammarAST.isGrammar);
+    const rule = grammar?.rules.find((r) => r.name === node.$type);
+    if (!rule || !GrammarAST.isParserRule(rule)) return false;
+    const loop = itemLoop(rule);
+    if (!loop) return false;
+    // The composite holding the rule's own elements: below the call of an unassigned rule (`HardwareItem`) it is nested.
+    let body: CstNode & { content: CstNode[] } = cst;
+    for (;;) {
+        const visible = body.content.filter((c) => !c.hidden);
+        if (visible.length !== 1 || !isComposite(visible[0]!) || body.content.length !== 1) break;
+        body = visible[0]! as CstNode & { content: CstNode[] };
+    }
+    const content = body.content;
+    const open = content.findIndex((c) => !c.hidden && c.grammarSource === loop.open);
+    let close = content.length - 1;
+    while (close >= 0 && content[close]!.hidden) close--;
+    if (open < 0 || close <= open || content[close]!.grammarSource !== loop.close) return false;
+    // Between `{` and `}` only items of this block (and hidden leaves).
+    for (let k = open + 1; k < close; k++) {
+        const child = content[k]!;
+        if (child.hidden) continue;
+        if (!isComposite(child) || !loop.calls.has(child.grammarSource) || (child as unknown as CompositeFields)._astNode?.$container !== node) return false;
+    }
+    // The item before the edit (or `{`) and the one after it (or `}`).
+    let i = -1;
+    for (let k = open; k < close; k++) if (!content[k]!.hidden && lastAny(content[k]!).end <= change.start) i = k;
+    if (i < 0) return false;
+    let j = -1;
+    for (let k = i + 1; k <= close; k++) {
+        if (!content[k]!.hidden && firstAny(content[k]!).offset >= change.oldEnd) {
+            j = k;
+            break;
+        }
+    }
+    if (j < 0) return false;
+    for (let k = i + 1; k < j; k++) if (!content[k]!.hidden && !(firstAny(content[k]!).offset >= lastAny(content[i]!).end)) return false;
+    const delta = change.newEnd - change.oldEnd;
+    const segmentStart = i === open ? content[open]!.end : firstAny(content[i]!).offset;
+    const segmentEnd = j === close ? firstAny(content[close]!).offset : lastAny(content[j]!).end;
+    const header = newText.slice(firstLeaf(cst)!.offset, content[open]!.end);
+    const separator = i === open ? '' : ' ';
+    const segment = newText.slice(segmentStart, segmentEnd + delta);
+    const text = `${header}${separator}${segment}${j === close ? '' : ' '}}`;
+    if (text.length > newText.length * LARGEST_SHARE || text.includes('\u0000') || text.includes('\r')) return false;
+    let depth = 0;
+    for (let a = node.$container; a; a = a.$container) depth++;
+    if (nestingBeyond(text, MAX_NESTING - depth)) return false;
+    const sub = services.parser.LangiumParser.parse(text, { rule: rule.name }) as ParseResult<AstNode>;
+    if (sub.lexerErrors.length > 0 || sub.parserErrors.length > 0 || inputRejection(sub.value as Model)) return false;
+    const subCst = sub.value.$cstNode as (CstNode & { content: CstNode[] }) | undefined;
+    if (!subCst || !isComposite(subCst) || subCst.offset !== 0 || subCst.end !== text.length) return false;
+    const subContent = subCst.content;
+    const subOpen = subContent.findIndex((c) => !c.hidden && c.grammarSource === loop.open);
+    let subClose = subContent.length - 1;
+    while (subClose >= 0 && subContent[subClose]!.hidden) subClose--;
+    if (subOpen < 0 || subClose <= subOpen || subContent[subClose]!.grammarSource !== loop.close) return false;
+    // The copies of the neighbouring items span exactly their old text.
+    const at = header.length + separator.length;
+    let from = subOpen;
+    if (i !== open) {
+        from = subContent.findIndex((c, k) => k > subOpen && !c.hidden);
+        const copy = subContent[from]!;
+        if (!isComposite(copy) || firstAny(copy).offset !== at || lastAny(copy).end - at !== lastAny(content[i]!).end - segmentStart) return false;
+    }
+    let to = subClose;
+    if (j !== close) {
+        to = subClose - 1;
+        while (to > subOpen && subContent[to]!.hidden) to--;
+        const copy = subContent[to]!;
+        const length = lastAny(content[j]!).end - firstAny(content[j]!).offset;
+        if (to <= from || !isComposite(copy) || lastAny(copy).end !== text.length - 2 || lastAny(copy).end - firstAny(copy).offset !== length) return false;
+    }
+    const fresh = subContent.slice(from + 1, to);
+    for (const child of fresh) if (!child.hidden && (!isComposite(child) || !loop.calls.has(child.grammarSource) || !(child as unknown as CompositeFields)._astNode)) return false;
+    const removedCst = content.slice(i + 1, j);
+    // The order in which item properties are first assigned, before and after.
+    const firstOrder = (children: readonly CstNode[]) => {
+        const seen: string[] = [];
+        for (const child of children) {
+            const item = isComposite(child) ? (child as unknown as CompositeFields)._astNode : undefined;
+            const property = item?.$containerProperty;
+            if (item && (item.$container === node || item.$container === sub.value) && property && !seen.includes(property)) seen.push(property);
+        }
+        return seen.join(' ');
+    };
+    const after = [...content.slice(0, i + 1), ...fresh, ...content.slice(j)];
+    if (firstOrder(content) !== firstOrder(after)) return false;
+
+    // Positions: what follows the edited text moves by the edit (old coordinates), then the new children are placed.
+    const gapEnd = firstAny(content[j]!);
+    const gapEndFields = gapEnd as unknown as LeafFields;
+    const base = i === open ? { line: (content[open] as unknown as LeafFields)._endLine, column: (content[open] as unknown as LeafFields)._endColumn } : { line: (firstAny(content[i]!) as unknown as LeafFields)._startLine, column: (firstAny(content[i]!) as unknown as LeafFields)._startColumn };
+    const subStart = lineColumn(text, at);
+    const toReal = (p: { line: number; column: number }) => ({ line: p.line - subStart.line + base.line, column: p.line === subStart.line ? p.column - subStart.column + base.column : p.column });
+    const newGapEnd = toReal(lineColumn(text, at + (gapEnd.offset + delta - segmentStart)));
+    shiftAfter(root, gapEnd.offset, delta, gapEndFields._startLine, gapEndFields._startColumn, newGapEnd.line, newGapEnd.column);
+    const leaves: CstNode[] = [...fresh];
+    while (leaves.length > 0) {
+        const n = leaves.pop()!;
+        if (isComposite(n)) {
+            (n as unknown as CompositeFields)._rangeCache = undefined;
+            leaves.push(...n.content);
+            continue;
+        }
+        const leaf = n as unknown as LeafFields;
+        const start = toReal({ line: leaf._startLine, column: leaf._startColumn });
+        const end = toReal({ line: leaf._endLine, column: leaf._endColumn });
+        leaf._offset += segmentStart - at;
+        leaf._startLine = start.line;
+        leaf._startColumn = start.column;
+        leaf._endLine = end.line;
+        leaf._endColumn = end.column;
+    }
+    content.splice(i + 1, j - i - 1, ...fresh);
+    for (const child of fresh) (child as unknown as CompositeFields).container = body as unknown as CompositeFields;
+    (root as unknown as RootFields)._text = newText;
+    for (let c: CompositeFields | undefined = body as unknown as CompositeFields; c; c = c.container) c._rangeCache = undefined;
+    // The AST: old items out, new ones in, indices renumbered.
+    const record_ = node as unknown as Record<string, AstNode[]>;
+    const touched = new Set<string>();
+    const removed: AstNode[] = [];
+    for (const child of removedCst) {
+        const item = isComposite(child) ? (child as unknown as CompositeFields)._astNode : undefined;
+        if (!item || child.hidden) continue;
+        const list = record_[item.$containerProperty!]!;
+        list.splice(list.indexOf(item), 1);
+        touched.add(item.$containerProperty!);
+        removed.push(item);
+    }
+    const added: AstNode[] = [];
+    for (const child of fresh) {
+        const item = isComposite(child) ? (child as unknown as CompositeFields)._astNode : undefined;
+        if (!item || child.hidden) continue;
+        const property = item.$containerProperty!;
+        const list = (record_[property] ??= []);
+        const offset = child.offset;
+        let index = list.findIndex((x) => (x.$cstNode?.offset ?? 0) > offset);
+        if (index < 0) index = list.length;
+        list.splice(index, 0, item);
+        (item as { $container: AstNode }).$container = node;
+        touched.add(property);
+        added.push(item);
+    }
+    for (const property of touched) record_[property]!.forEach((item, index) => ((item as { $containerIndex?: number }).$containerIndex = index));
+    indexEpoch.count++;
+    for (const item of removed) record(model, { removed: item });
+    for (const item of added) record(model, { added: item });
+    return true;
 }
 
 function splice(root: CstNode, old: AstNode, value: AstNode, subRoot: CompositeFields, newText: string, at: { start: number; oldEnd: number; delta: number; close: LeafCstNode }): void {

@@ -14,6 +14,7 @@ import { Cancellation, EmptyFileSystem, URI, type AstNode, type AstNodeDescripti
 import { describe, expect, it } from 'vitest';
 import { createPciplatServices } from '../../language/pciplat-module.js';
 import type { PciplatDocumentFactory, ReparseKind } from '../../language/workspace/incremental-parse.js';
+import { edit, random } from './random-edits.js';
 
 const repo = path.join(__dirname, '..', '..');
 const files = [
@@ -26,54 +27,6 @@ const files = [
 ];
 const EDITS = Number(process.env.INCREMENTAL_EDITS ?? 500);
 const DIAGNOSTICS_EVERY = 50;
-
-/** mulberry32: a small seeded generator, so a failure replays. */
-function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
-
-const SNIPPETS = [' ', '\n', '0', '7', 'f', '1M', '0x10', 'x', '-', '_', '.', ':', '{', '}', '"', '//', '/*', '*/', '// note\n', '/* c */',
-    'endpoint extra1 at 02.0', ' endpoint extra2 at 03.0 { bar 0 mem32 size 4K } ', 'vendor 0x1af4', 'bar 2 mem32 size 16K', 'acs sv rr', 'reset flr',
-    'at', 'size', 'bar', 'window', 'rc-endpoint', 'ioapic', 'io', '\u0000', '"unterminated', '} }', '{ }'];
-
-/** Snippets that fit in many places whole: a property, a function, a comment. */
-const VALID = ['endpoint extra1 at 02.0 ', 'endpoint extra2 at 03.0 { bar 0 mem32 size 4K } ', 'bar 2 mem32 size 16K ', 'acs sv rr ', 'reset flr ', '// note\n', '/* c */ ', 'vendor 0x1af4 '];
-
-function edit(text: string, next: () => number): string {
-    const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
-    const at = Math.floor(next() * (text.length + 1));
-    const kind = next();
-    const c = text[at] ?? '';
-    if (kind < 0.45) {
-        // A character changed for one of its own class (a digit for a digit, a letter for a letter):
-        // mostly edits inside a token.
-        const digits = '0123456789abcdef';
-        const letters = 'abcdefghijklmnopqrstuvwxyz';
-        const replacement = /[0-9]/.test(c) ? pick([...digits]) : /[a-z]/i.test(c) ? pick([...letters]) : pick([' ', c, '_']);
-        return text.slice(0, at) + replacement + text.slice(at + 1);
-    }
-    // Text inserted, half of the time after a space (where whole properties and functions fit).
-    if (kind < 0.6) return text.slice(0, at) + pick(SNIPPETS) + text.slice(at);
-    if (kind < 0.75) {
-        const space = text.indexOf(' ', at);
-        const where = space < 0 ? at : space + 1;
-        return text.slice(0, where) + pick(VALID) + text.slice(where);
-    }
-    if (kind < 0.85) return text.slice(0, at) + text.slice(at + 1 + Math.floor(next() * 12));
-    // A whole line of the text copied elsewhere (a new property, a new function, a duplicate).
-    const lines = text.split('\n');
-    const line = pick(lines);
-    const where = Math.floor(next() * lines.length);
-    lines.splice(where, 0, line);
-    return lines.join('\n');
-}
 
 /** Everything a full parse determines, as lines of text; grammar elements by identity. */
 function serialize(root: AstNode, ids: Map<unknown, number>): string[] {
@@ -142,7 +95,7 @@ function diagnosticsText(document: LangiumDocument): string[] {
 
 describe('incremental re-parse equals a full parse', () => {
     it(`after ${EDITS} random edits`, async () => {
-        const kinds: Record<ReparseKind, number> = { token: 0, block: 0, full: 0 };
+        const kinds: Record<ReparseKind, number> = { token: 0, items: 0, block: 0, full: 0 };
         // Edits from an error-free text to an error-free one: those the incremental path may take.
         let eligible = 0;
         const perFile = Math.ceil(EDITS / files.length);
@@ -204,7 +157,8 @@ describe('incremental re-parse equals a full parse', () => {
         }
         console.log(`incremental re-parse: ${JSON.stringify(kinds)} of ${eligible} edits between error-free texts`);
         // The comparison means something only if most edits it could take went the incremental way.
-        expect(kinds.block + kinds.token).toBeGreaterThan(eligible * 0.6);
+        expect(kinds.block + kinds.items + kinds.token).toBeGreaterThan(eligible * 0.6);
+        expect(kinds.items).toBeGreaterThan(0);
         expect(kinds.token).toBeGreaterThan(0);
     }, 600_000);
 });

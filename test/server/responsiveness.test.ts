@@ -2,7 +2,7 @@
 // not change what it computes: lowering in slices gives lowerPlatform's model, the platform sent
 // to a worker in parts is the platform, and completion on a skeleton of the prefix offers what
 // completion on the whole prefix offers. In-process, no server.
-import { EmptyFileSystem, URI, type LangiumDocument } from 'langium';
+import { DocumentState, EmptyFileSystem, URI, type LangiumDocument } from 'langium';
 import { DefaultCompletionProvider } from 'langium/lsp';
 import { describe, expect, it } from 'vitest';
 import type { CompletionList } from 'vscode-languageserver';
@@ -128,5 +128,29 @@ describe('completion on a skeleton of the prefix', () => {
             expect(labels(await ours.getCompletion(doc, params)), `at ${position.line}:${position.character}`).toEqual(expected);
             expect(expected.length).toBeGreaterThan(0);
         }
+    });
+});
+
+describe('an edited imported file', () => {
+    it('is validated (and so published) before the platforms that import it', async () => {
+        const { shared } = createPciplatLspServices({ ...EmptyFileSystem }, new ServerContext());
+        const texts = new Map<string, string>([
+            [URI.file('/mem/ws/board.pciplat').toString(), board()],
+            [URI.file('/mem/outside/soc.pciplat').toString(), SOC],
+        ]);
+        const factory = shared.workspace.LangiumDocumentFactory as unknown as { getUpdatedText: (d: LangiumDocument) => Promise<string> };
+        factory.getUpdatedText = async (d) => texts.get(d.uri.toString())!;
+        const documents = [...texts.entries()].map(([uri, text]) => {
+            const document = shared.workspace.LangiumDocumentFactory.fromString(text, URI.parse(uri));
+            shared.workspace.LangiumDocuments.addDocument(document);
+            return document;
+        });
+        await shared.workspace.DocumentBuilder.build(documents, { validation: true });
+        const order: string[] = [];
+        shared.workspace.DocumentBuilder.onDocumentPhase(DocumentState.Validated, (d) => void order.push(d.uri.path));
+        const soc = URI.file('/mem/outside/soc.pciplat');
+        texts.set(soc.toString(), SOC.replace('stream-id-bits 20', 'stream-id-bits 21'));
+        await shared.workspace.DocumentBuilder.update([soc], []);
+        expect(order).toEqual(['/mem/outside/soc.pciplat', '/mem/ws/board.pciplat']);
     });
 });
