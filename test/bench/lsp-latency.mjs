@@ -151,8 +151,15 @@ class Server {
         return this.waitFor(() => this.results.find((t) => t >= since), 'a simulation result');
     }
 
-    /** RSS of the process and the server thread's heap, after a full GC of the server thread and its idle workers. */
+    /**
+     * RSS of the process and the server thread's heap, after a full GC of the server thread and its
+     * idle workers. Twice, a while apart: right after a GC, V8's heap in use still counts the
+     * garbage its concurrent sweeper has not reached yet (tens of MiB after a big run); the second
+     * GC has next to nothing new to sweep.
+     */
     async collected() {
+        await this.connection.sendRequest('pciplat/serverStats', { collectGarbage: true });
+        await sleep(1000);
         const stats = await this.connection.sendRequest('pciplat/serverStats', { collectGarbage: true });
         return { rss: this.rss(), heap: stats.memory.collected ? stats.memory.heapUsedBytes : NaN };
     }
@@ -225,6 +232,15 @@ async function baselineRss() {
     }
 }
 
+/** This process's heap in use after full GCs, once the concurrent sweeper is done (see Server.collected). */
+async function heapAfterGc() {
+    globalThis.gc();
+    await sleep(500);
+    globalThis.gc();
+    await sleep(500);
+    return process.memoryUsage().heapUsed;
+}
+
 /**
  * Langium's own memory for `texts` (uri → text): the heap a plain Langium parse + link of them
  * holds, with our grammar's generated services only (see the file comment), after a full GC.
@@ -247,13 +263,9 @@ async function langiumOwnBytes(texts) {
     // The parser's, lexer's and lookahead's one-time state, which the one-line server has too.
     const warm = generatePlatform(50, { soc: true });
     await load([['/warm/big.pciplat', warm.text], ['/warm/soc.pciplat', warm.socText]]);
-    globalThis.gc();
-    globalThis.gc();
-    const before = process.memoryUsage().heapUsed;
+    const before = await heapAfterGc();
     const docs = await load(Object.entries(texts));
-    globalThis.gc();
-    globalThis.gc();
-    const bytes = process.memoryUsage().heapUsed - before;
+    const bytes = (await heapAfterGc()) - before;
     if (docs.some((doc) => !doc.parseResult.value)) throw new Error('no parse');
     return bytes;
 }
