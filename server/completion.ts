@@ -6,7 +6,9 @@
 // one right before the cursor. Those statements are items of a `( ... )*` repetition in the
 // grammar, so the parser ends in the same state with or without them, and it reads a few hundred
 // characters instead of the whole file. Statements holding a syntax error are kept; without a
-// usable tree the whole prefix is parsed, as Langium does.
+// usable tree the whole prefix is parsed, as Langium does. And for big scopes: names are
+// filtered by what was typed before any item is made, at most MAX_COMPLETION_ITEMS come back, and
+// above DOCUMENTED_CANDIDATES matching names the items carry no documentation.
 import { DefaultCompletionProvider, type CompletionContext, type CompletionValueItem, type LangiumServices, type NextFeature } from 'langium/lsp';
 import { AstUtils, stream, URI, type AstNode, type AstNodeDescription, type LangiumDocument, type LangiumDocuments, type ReferenceInfo, type Stream } from 'langium';
 import type { CancellationToken, CompletionList, CompletionParams } from 'vscode-languageserver';

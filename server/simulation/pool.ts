@@ -198,16 +198,27 @@ export class WorkerPool {
                 return;
             }
             if (reply.kind === 'part') {
-                for (const f of reply.functions) run.functions.push(run.compactor ? run.compactor.value(f) : f);
-                // Ask for the next part in a later turn, so requests are answered in between.
+                // This turn took the part's cloning: compact it and ask for the next part in a
+                // later one, so requests are answered in between.
                 setImmediate(() => {
-                    if (w.run === run) w.worker.postMessage({ kind: 'next', id: run.id });
+                    if (w.run !== run) return;
+                    for (const f of reply.functions) run.functions.push(run.compactor ? run.compactor.value(f) : f);
+                    w.worker.postMessage({ kind: 'next', id: run.id });
                 });
                 return;
             }
-            const rest = reply.ok && run.compactor ? run.compactor.value(reply.result) : reply.ok ? reply.result : undefined;
-            run.compactor = undefined;
-            this.finish(run, reply.ok ? { kind: 'result', result: { ...rest!, functions: run.functions }, millis: reply.millis } : { kind: 'error', message: reply.error });
+            const compactor = run.compactor;
+            if (reply.ok && compactor) {
+                // The rest of the result (groups, domains) is compacted in a later turn too.
+                setImmediate(() => {
+                    if (w.run !== run) return;
+                    run.compactor = undefined;
+                    this.finish(run, { kind: 'result', result: { ...compactor.value(reply.result), functions: run.functions }, millis: reply.millis });
+                    this.pump();
+                });
+                return;
+            }
+            this.finish(run, reply.ok ? { kind: 'result', result: { ...reply.result, functions: run.functions }, millis: reply.millis } : { kind: 'error', message: reply.error });
             this.pump();
         });
         const failed = (message: string, outcome: RunOutcome = { kind: 'error', message }) => {
