@@ -12,7 +12,7 @@
 //         (then removed again, not timed);
 //       * in the imported SoC file: its SMMU's `stream-id-bits 32` <-> `31`, until the SoC file's
 //         own diagnostics of that version, and until the importing platform's next publish;
-//   - server memory after opening, at rest after the first simulation result, above a server that
+//   - server memory after opening both files, at rest after their simulation result, above a server that
 //     opened a one-line platform, per function: the RSS of the whole server process (relay,
 //     server thread, simulation workers), before and after a full GC of the server thread and
 //     its idle workers (`pciplat/serverStats` with `collectGarbage`; the server is started with
