@@ -6,7 +6,9 @@
 // one right before the cursor. Those statements are items of a `( ... )*` repetition in the
 // grammar, so the parser ends in the same state with or without them, and it reads a few hundred
 // characters instead of the whole file. Statements holding a syntax error are kept; without a
-// usable tree the whole prefix is parsed, as Langium does.
+// usable tree the whole prefix is parsed, as Langium does. And for big scopes: names are
+// filtered by what was typed before any item is made, at most MAX_COMPLETION_ITEMS come back, and
+// above DOCUMENTED_CANDIDATES matching names the items carry no documentation.
 import { DefaultCompletionProvider, type CompletionContext, type CompletionValueItem, type LangiumServices, type NextFeature } from 'langium/lsp';
 import { AstUtils, stream, URI, type AstNode, type AstNodeDescription, type LangiumDocument, type LangiumDocuments, type ReferenceInfo, type Stream } from 'langium';
 import type { CancellationToken, CompletionList, CompletionParams } from 'vscode-languageserver';
@@ -42,8 +44,8 @@ const REPEATED: Record<string, readonly string[]> = {
 const SMALL_PREFIX = 4096;
 
 /**
- * Above this many candidates for a reference, items carry no documentation: looking up the
- * comment of each of thousands of declarations costs tens of milliseconds, for a list the client
+ * Above this many matching candidates for a reference, items carry no documentation: looking up
+ * the comment of each of hundreds of declarations costs milliseconds, for a list the client
  * filters as the user types anyway.
  */
 const DOCUMENTED_CANDIDATES = 200;
@@ -124,10 +126,28 @@ export class PciplatCompletionProvider extends DefaultCompletionProvider {
 
     private readonly manyCandidates = new WeakSet<ReferenceInfo>();
 
+    /**
+     * The candidates Langium would turn into items, filtered early: only names that match what
+     * was typed before the cursor (Langium's own fuzzy match, the one its items are filtered by
+     * later), each name and type once (Langium drops repeated items by kind, label and detail,
+     * which follow from those), and no more than MAX_COMPLETION_ITEMS of them, in scope order.
+     * So thousands of names in scope make no items that the cap would drop anyway; the answer is
+     * the one the cap made of the full list.
+     */
     protected override getReferenceCandidates(refInfo: ReferenceInfo, context: CompletionContext): Stream<AstNodeDescription> {
-        const candidates = super.getReferenceCandidates(refInfo, context).toArray();
-        if (candidates.length > DOCUMENTED_CANDIDATES) this.manyCandidates.add(refInfo);
-        return stream(candidates);
+        const typed = context.textDocument.getText().substring(context.tokenOffset, context.offset);
+        const seen = new Set<string>();
+        const kept: AstNodeDescription[] = [];
+        for (const candidate of super.getReferenceCandidates(refInfo, context)) {
+            if (!this.fuzzyMatcher.match(typed, candidate.name)) continue;
+            const key = `${candidate.type}\0${candidate.name}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            kept.push(candidate);
+            if (kept.length >= MAX_COMPLETION_ITEMS) break;
+        }
+        if (kept.length > DOCUMENTED_CANDIDATES) this.manyCandidates.add(refInfo);
+        return stream(kept);
     }
 
     protected override createReferenceCompletionItem(nodeDescription: AstNodeDescription, refInfo: ReferenceInfo, context: CompletionContext): CompletionValueItem {

@@ -227,6 +227,23 @@ function lowerSoc(soc: ast.Soc): m.Platform {
 }
 
 /**
+ * The last lowering of a platform or SoC without a result (hovers before the first simulation):
+ * lowering a 10k-function platform takes ~50 ms, once per text rather than per hover. Keyed by
+ * the AST node and the document's text (an edit may re-parse a document in place, keeping its
+ * nodes; a file read from disk has version 0 whatever it holds). Only the most recent one is
+ * kept (one model, not one per container hovered).
+ */
+let lastLowered: { container: ast.Platform | ast.Soc; text: string; platform: m.Platform } | undefined;
+
+function loweredNow(container: ast.Platform | ast.Soc): m.Platform {
+    const text = AstUtils.getDocument(container).textDocument.getText();
+    if (lastLowered?.container === container && lastLowered.text === text) return lastLowered.platform;
+    const platform = ast.isPlatform(container) ? lowerPlatform(container) : lowerSoc(container);
+    lastLowered = { container, text, platform };
+    return platform;
+}
+
+/**
  * The platform views an AST object is part of: the last results of the platforms whose import
  * closure holds the object's file and whose model has an object of that name (`has`); without
  * any, the object's own platform (or SoC) lowered now, unsimulated.
@@ -242,10 +259,12 @@ export function platformViews(node: AstNode, store: ResultStore | undefined, has
         views.push({ platform: entry.platform, entry });
         if (views.length >= limit) break;
     }
-    if (views.length > 0) return views;
+    if (views.length > 0) {
+        lastLowered = undefined; // results exist now: do not keep a second model around
+        return views;
+    }
     try {
-        if (ast.isPlatform(container)) return [{ platform: lowerPlatform(container) }];
-        if (ast.isSoc(container)) return [{ platform: lowerSoc(container) }];
+        if (ast.isPlatform(container) || ast.isSoc(container)) return [{ platform: loweredNow(container) }];
     } catch {
         // lowering never throws by contract; a hover must not fail either way
     }

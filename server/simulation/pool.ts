@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { SimulationOptions } from '../../src/engine/simulate.js';
 import type { FunctionResult, SimulationResult } from '../../src/engine/result.js';
 import type { Platform } from '../../src/model/platform.js';
+import { Compactor } from './compact.js';
 import { flattenPlatform, parts, type WorkerData, type WorkerReply } from './messages.js';
 
 export type RunOutcome =
@@ -51,6 +52,8 @@ interface Run {
     slim: boolean;
     /** Function results received so far. */
     functions: FunctionResult[];
+    /** Background runs (kept in the result store): received data is compacted (compact.ts). */
+    compactor?: Compactor;
     resolve: (outcome: RunOutcome) => void;
     worker?: PoolWorker;
     timer?: NodeJS.Timeout;
@@ -80,7 +83,7 @@ export class WorkerPool {
         const id = this.nextId++;
         let resolve!: (outcome: RunOutcome) => void;
         const done = new Promise<RunOutcome>((r) => (resolve = r));
-        const run: Run = { id, platform, options, slim, functions: [], resolve };
+        const run: Run = { id, platform, options, slim, functions: [], resolve, compactor: slim ? new Compactor() : undefined };
         if (this.disposed) resolve({ kind: 'cancelled' });
         else {
             this.queue.push(run);
@@ -195,10 +198,23 @@ export class WorkerPool {
                 return;
             }
             if (reply.kind === 'part') {
-                for (const f of reply.functions) run.functions.push(f);
-                // Ask for the next part in a later turn, so requests are answered in between.
+                // This turn took the part's cloning: compact it and ask for the next part in a
+                // later one, so requests are answered in between.
                 setImmediate(() => {
-                    if (w.run === run) w.worker.postMessage({ kind: 'next', id: run.id });
+                    if (w.run !== run) return;
+                    for (const f of reply.functions) run.functions.push(run.compactor ? run.compactor.value(f) : f);
+                    w.worker.postMessage({ kind: 'next', id: run.id });
+                });
+                return;
+            }
+            const compactor = run.compactor;
+            if (reply.ok && compactor) {
+                // The rest of the result (groups, domains) is compacted in a later turn too.
+                setImmediate(() => {
+                    if (w.run !== run) return;
+                    run.compactor = undefined;
+                    this.finish(run, { kind: 'result', result: { ...compactor.value(reply.result), functions: run.functions }, millis: reply.millis });
+                    this.pump();
                 });
                 return;
             }

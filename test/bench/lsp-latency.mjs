@@ -12,10 +12,19 @@
 //         (then removed again, not timed);
 //       * in the imported SoC file: its SMMU's `stream-id-bits 32` <-> `31`, until the SoC file's
 //         own diagnostics of that version, and until the importing platform's next publish;
-//   - server memory (RSS of the whole server process, simulation workers included) after opening,
-//     at rest after the first simulation result, above a server that opened a one-line platform,
-//     per function; beside it Langium's own: the heap its parse of the same text (AST and CST)
-//     takes in this process (needs --expose-gc, which `npm run bench:lsp` passes);
+//   - server memory after opening both files, at rest after their simulation result, above a server that
+//     opened a one-line platform, per function: the RSS of the whole server process (relay,
+//     server thread, simulation workers), before and after a full GC of the server thread and
+//     its idle workers (`pciplat/serverStats` with `collectGarbage`; the server is started with
+//     --expose-gc for it), and the server thread's V8 heap after that GC. Beside it Langium's
+//     own: the heap a plain Langium parse + link of the same two files takes, with only our
+//     grammar's generated services (Langium's default scoping and linking; none of pciplat's
+//     document factory, scopes, caches, checks, model or results), measured in this process after
+//     a full GC, above the same services after a warm-up parse + link of a 50-function platform;
+//     the big file first, as the server reads its imports after it (Langium's parser keeps the
+//     last parse's tokens until the next one); the texts count as Langium's (needs
+//     --expose-gc, which `npm run bench:lsp` passes). "Ours" is the server thread's heap above
+//     the one-line server's minus Langium's own;
 //   - hover and completion (median and p95 over 20 requests each) right after an edit (the
 //     request waits for the new text to be parsed and linked) and once the edit's diagnostics
 //     are out, while its simulation runs in a worker. A sample counts as "during simulation"
@@ -37,7 +46,7 @@ import { generatePlatform } from './generate-platform.mjs';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SERVER = path.join(REPO, 'bin', 'pciplat-language-server.js');
 /** Node options for the server, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" to profile it. */
-const SERVER_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const SERVER_NODE_ARGS = ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 const EDITS = Number(process.env.BENCH_EDITS) > 0 ? Number(process.env.BENCH_EDITS) : 10;
 const WAIT_MS = 600_000;
 /** Hover and completion requests per series (fewer at 100k, where each edit costs seconds). */
@@ -142,6 +151,19 @@ class Server {
         return this.waitFor(() => this.results.find((t) => t >= since), 'a simulation result');
     }
 
+    /**
+     * RSS of the process and the server thread's heap, after a full GC of the server thread and its
+     * idle workers. Twice, a while apart: right after a GC, V8's heap in use still counts the
+     * garbage its concurrent sweeper has not reached yet (tens of MiB after a big run); the second
+     * GC has next to nothing new to sweep.
+     */
+    async collected() {
+        await this.connection.sendRequest('pciplat/serverStats', { collectGarbage: true });
+        await sleep(1000);
+        const stats = await this.connection.sendRequest('pciplat/serverStats', { collectGarbage: true });
+        return { rss: this.rss(), heap: stats.memory.collected ? stats.memory.heapUsedBytes : NaN };
+    }
+
     /** Resident memory of the server process in bytes (Linux), or NaN. */
     rss() {
         try {
@@ -202,25 +224,49 @@ async function baselineRss() {
         await server.published(uri, 1, t);
         await settle(server, t);
         await sleep(2000);
-        return server.rss();
+        const rss = server.rss();
+        return { rss, gc: await server.collected() };
     } finally {
         await server.stop();
         fs.rmSync(root, { recursive: true, force: true });
     }
 }
 
-/** Heap bytes Langium's parse of `text` holds (AST and CST), measured in this process. */
-async function langiumParseBytes(text) {
+/** This process's heap in use after full GCs, once the concurrent sweeper is done (see Server.collected). */
+async function heapAfterGc() {
+    globalThis.gc();
+    await sleep(500);
+    globalThis.gc();
+    await sleep(500);
+    return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Langium's own memory for `texts` (uri → text): the heap a plain Langium parse + link of them
+ * holds, with our grammar's generated services only (see the file comment), after a full GC.
+ */
+async function langiumOwnBytes(texts) {
     if (typeof globalThis.gc !== 'function') return NaN;
-    const { createPciplatServices } = await import('../../out/language/pciplat-module.js');
-    const { EmptyFileSystem, URI } = await import('langium');
-    const services = createPciplatServices(EmptyFileSystem);
-    globalThis.gc();
-    const before = process.memoryUsage().heapUsed;
-    const document = services.shared.workspace.LangiumDocumentFactory.fromString(text, URI.file('/bench/big.pciplat'));
-    globalThis.gc();
-    const bytes = process.memoryUsage().heapUsed - before;
-    if (!document.parseResult.value) throw new Error('no parse');
+    const { PciplatGeneratedModule, PciplatGeneratedSharedModule } = await import('../../out/language/generated/module.js');
+    const { EmptyFileSystem, URI, inject, createDefaultCoreModule, createDefaultSharedCoreModule } = await import('langium');
+    const shared = inject(createDefaultSharedCoreModule(EmptyFileSystem), PciplatGeneratedSharedModule);
+    const services = inject(createDefaultCoreModule({ shared }), PciplatGeneratedModule);
+    shared.ServiceRegistry.register(services);
+    const { LangiumDocumentFactory: factory, LangiumDocuments: documents, DocumentBuilder: builder } = shared.workspace;
+    const load = async (entries) => {
+        // A fresh copy of each text: the documents' text counts as Langium's too.
+        const docs = entries.map(([file, text]) => factory.fromString(Buffer.from(text).toString(), URI.file(file)));
+        for (const doc of docs) documents.addDocument(doc);
+        await builder.build(docs, { validation: false });
+        return docs;
+    };
+    // The parser's, lexer's and lookahead's one-time state, which the one-line server has too.
+    const warm = generatePlatform(50, { soc: true });
+    await load([['/warm/big.pciplat', warm.text], ['/warm/soc.pciplat', warm.socText]]);
+    const before = await heapAfterGc();
+    const docs = await load(Object.entries(texts));
+    const bytes = (await heapAfterGc()) - before;
+    if (docs.some((doc) => !doc.parseResult.value)) throw new Error('no parse');
     return bytes;
 }
 
@@ -234,7 +280,7 @@ async function measure(target, baseline) {
     fs.writeFileSync(socFile, socText);
     const uri = pathToFileURL(file).href;
     const socUri = pathToFileURL(socFile).href;
-    const langiumBytes = await langiumParseBytes(text);
+    const langiumBytes = await langiumOwnBytes({ '/bench/big.pciplat': text, '/bench/soc.pciplat': socText });
     const server = new Server(root);
     try {
         await server.initialize();
@@ -254,6 +300,7 @@ async function measure(target, baseline) {
         await settle(server, t);
         await sleep(2000);
         const rss = server.rss();
+        const gc = await server.collected();
 
         // Inside a token: the first NIC's BAR 0 size (`1M` <-> `2M`, the same length).
         const bar = text.indexOf('size 1M') + 'size '.length;
@@ -331,7 +378,7 @@ async function measure(target, baseline) {
         // Semantic tokens of the whole document (what an editor asks for after each edit), at rest.
         const tokens = [];
         for (let i = 0; i < 5; i++) tokens.push((await server.timed('textDocument/semanticTokens/full', { textDocument: { uri } })).millis);
-        const memory = { rss, above: rss - baseline, langium: langiumBytes };
+        const memory = { rss, above: rss - baseline.rss, aboveAfterGc: gc.rss - baseline.gc.rss, heap: gc.heap - baseline.gc.heap, langium: langiumBytes };
         return { functions, lines: text.split('\n').length, open, diagnostics, simulation, added, socOwn, importer, rows, tokens, memory };
     } finally {
         await server.stop();
@@ -368,5 +415,7 @@ row('semantic tokens, whole document (5 requests)', (r) => stat(r.tokens));
 const kib = (bytes) => (Number.isNaN(bytes) ? '—' : `${(bytes / 1024).toFixed(1)} KiB`);
 const mib = (bytes) => (Number.isNaN(bytes) ? '—' : `${Math.round(bytes / 1048576)} MiB`);
 row('server memory after opening (RSS above a one-line platform\'s)', (r) => `${mib(r.memory.above)} (${kib(r.memory.above / r.functions)} per function)`);
-row('Langium\'s parse of the text alone (heap: AST + CST)', (r) => `${mib(r.memory.langium)} (${kib(r.memory.langium / r.functions)} per function)`);
-row('server memory above Langium\'s parse, per function', (r) => kib((r.memory.above - r.memory.langium) / r.functions));
+row('the same after a full GC of the server thread and its idle workers', (r) => `${mib(r.memory.aboveAfterGc)} (${kib(r.memory.aboveAfterGc / r.functions)} per function)`);
+row('server thread heap after that GC, above a one-line platform\'s', (r) => `${mib(r.memory.heap)} (${kib(r.memory.heap / r.functions)} per function)`);
+row('Langium\'s own: plain parse + link of the two files (heap)', (r) => `${mib(r.memory.langium)} (${kib(r.memory.langium / r.functions)} per function)`);
+row('ours: server thread heap above Langium\'s own, per function', (r) => kib((r.memory.heap - r.memory.langium) / r.functions));
