@@ -61,7 +61,9 @@ export function hostBuses(hb: HostBridge): { start: bigint; end: bigint; node: A
     if (range?.start === undefined || range.end === undefined) return undefined;
     const start = numberValue(range.start);
     const end = numberValue(range.end);
-    return start <= end ? { start, end, node: range } : undefined;
+    // A bound above 0xff is PCI-BUS-RANGE's error; the range says nothing the other checks could
+    // hold functions to (the scan reads it as the default, src/util/arith.ts busBound).
+    return start <= end && end <= 0xffn ? { start, end, node: range } : undefined;
 }
 
 /**

@@ -13,6 +13,7 @@
 // above leaves spare ones (pci_hotplug_bus_size defaults to 1; oracle README note 6).
 import type { HostBridge, LinuxOptions } from '../model/platform.js';
 import { isBridge } from '../model/platform.js';
+import { busBound } from '../util/arith.js';
 import type { SourceLoc } from '../model/source.js';
 import { finding, type Finding } from '../findings/finding.js';
 import { isPcie } from './ari.js';
@@ -65,7 +66,7 @@ const HOTPLUG_BUS_SIZE = 1n;
 export function numberBuses(hostBridge: HostBridge, segment: bigint, root: readonly FabricFunction[], linux: LinuxOptions, findings: Finding[], plans: Map<FabricFunction, BridgePlan>): void {
     const numbering = new BusNumbering(hostBridge, segment, linux, findings, plans);
     numbering.scanChildBus(
-        { number: hostBridge.busStart, limit: { end: hostBridge.busEnd, kind: 'host', what: `the end of host bridge ${hostBridge.name}'s bus-range`, loc: hostBridge.loc }, functions: root },
+        { number: busBound(hostBridge.busStart, 'start'), limit: { end: busBound(hostBridge.busEnd, 'end'), kind: 'host', what: `the end of host bridge ${hostBridge.name}'s bus-range`, loc: hostBridge.loc }, functions: root },
         0n,
     );
 }

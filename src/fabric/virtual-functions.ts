@@ -1,6 +1,7 @@
 // SR-IOV virtual functions once enabled: their routing IDs, and whether Linux can enable them
 // (DOMAIN.md B.7.2-7.5, B.12 #21-23; linux:drivers/pci/iov.c sriov_enable, pci_iov_add_virtfn).
 import { finding, type Finding } from '../findings/finding.js';
+import { busBound } from '../util/arith.js';
 import { canBePf } from './bus-numbers.js';
 import { busRangeText, hex, label } from './pci-text.js';
 import { sriovInitRefusal, vfPosition } from './sriov.js';
@@ -26,7 +27,7 @@ export function createVfs(pf: FabricFunction, numVfs: bigint, findings: Finding[
         // sriov_enable: the last VF's bus must be within the PF's bus resource, i.e. the
         // upstream port's subordinate bus (the host bridge's bus-range on the root bus).
         const upstream = pf.upstream;
-        const limit = upstream ? upstream.subordinate ?? upstream.bus : pf.hostBridge.busEnd;
+        const limit = busBound(upstream ? upstream.subordinate ?? upstream.bus : pf.hostBridge.busEnd, 'end');
         if (last.bus > limit) {
             const what = upstream ? `the subordinate bus of ${label(upstream)}` : `the end of host bridge ${pf.hostBridge.name}'s bus-range`;
             refusal = `VF ${count - 1n} would be on bus ${hex(last.bus, 2)}, beyond ${hex(limit, 2)}, ${what}`;

@@ -23,3 +23,19 @@ export function alignUp(value: bigint, align: bigint): bigint {
 export function isAligned(value: bigint, align: bigint): boolean {
     return align > 0n && value % align === 0n;
 }
+
+/** The highest bus number: a bus number has 8 bits. */
+export const MAX_BUS = 0xffn;
+
+/**
+ * A written bus number as the scan can use it: the language reports one above 0xff
+ * (PCI-BUS-RANGE), and the engine still must not number buses, or place VFs, beyond what 8 bits
+ * hold (a `bus-range` up to 0x1_ffff_ffff made every VF of 71 PFs "fit", 4.6 million of them).
+ * A bound out of range is read as its default, the one a missing bound has: 0 for the first
+ * bus, 0xff for the last, so the error is reported once, by the language, and not again as
+ * the scan running out of buses.
+ */
+export function busBound(value: bigint, which: 'start' | 'end'): bigint {
+    if (value >= 0n && value <= MAX_BUS) return value;
+    return which === 'start' ? 0n : MAX_BUS;
+}
