@@ -225,8 +225,12 @@ export interface ServerStatsResult {
     skippedUnparsable: number;
     /** Validations of unsaved text that did not simulate (`simulateOn: save`). */
     deferredUntilSave: number;
-    /** Worker threads started (a running job cancelled by an edit terminates its worker). */
+    /** Worker threads started (one per pool slot, plus one for each worker terminated). */
     workersStarted: number;
+    /** Running jobs cancelled cooperatively by an edit: their worker stopped the run and took the next. */
+    cancelledInWorker: number;
+    /** Worker threads terminated: a run over the time limit or the heap ceiling, a cancellation not answered within its ceiling, a failure. */
+    workersTerminated: number;
     /** Platforms with a stored result. */
     results: number;
     /** Source of vendor/device names. */

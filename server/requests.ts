@@ -146,6 +146,8 @@ export class CustomRequests {
             skippedUnparsable: background?.stats.skippedUnparsable ?? 0,
             deferredUntilSave: background?.stats.deferredUntilSave ?? 0,
             workersStarted: background?.pool.started ?? 0,
+            cancelledInWorker: background?.pool.cancelledInWorker ?? 0,
+            workersTerminated: background?.pool.terminated ?? 0,
             results: background?.store.all().length ?? 0,
             pciIds: this.context.pciIds.source,
             memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, collected, workersCollected },
