@@ -253,6 +253,10 @@ export interface ServerMemory {
     collected: boolean;
     /** Idle simulation workers that ran a full GC just before (busy ones are left alone). */
     workersCollected: number;
+    /** The server thread's V8 heap spaces: committed bytes per space (new_space, old_space, code_space...). */
+    heapSpaces: Record<string, number>;
+    /** The same for the simulation workers that collected (summed); empty without `collectGarbage`. */
+    workerHeapSpaces: Record<string, number>;
 }
 
 export const SERVER_STATS_METHOD = 'pciplat/serverStats';

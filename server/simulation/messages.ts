@@ -47,7 +47,8 @@ export type WorkerReply =
     | { kind: 'done'; id: number; ok: true; result: SimulationResult; millis: number }
     /** The engine threw: a message only (never shown with a stack trace). */
     | { kind: 'done'; id: number; ok: false; error: string }
-    | { kind: 'collected'; id: number; ran: boolean }
+    /** `spaces`: the worker's V8 heap spaces after the GC, committed bytes per space (soak measurements). */
+    | { kind: 'collected'; id: number; ran: boolean; spaces: Record<string, number> }
     /** Run `id` stopped after a `cancel` (the worker is free for the next run). */
     | { kind: 'cancelled'; id: number };
 

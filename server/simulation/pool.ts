@@ -81,7 +81,7 @@ interface PoolWorker {
     /** A cancelled run the worker has not yet answered for (`cancelled` or its `done`): the worker is not free. */
     cancelling?: { id: number; timer: NodeJS.Timeout };
     /** Waiting for the answer to a `gc` request (collectGarbage). */
-    collected?: (ran: boolean) => void;
+    collected?: (ran: boolean, spaces?: Record<string, number>) => void;
 }
 
 export class WorkerPool {
@@ -132,17 +132,20 @@ export class WorkerPool {
     /**
      * A full GC in every idle worker, when the process runs under --expose-gc (pciplat/serverStats
      * with collectGarbage: the soak compares RSS without garbage waiting in a worker's heap).
-     * Busy workers are left alone. Resolves with the number of workers that collected.
+     * Busy workers are left alone. Resolves with the number of workers that collected and the
+     * committed bytes of their V8 heap spaces after it (summed over the workers).
      */
-    async collectGarbage(): Promise<number> {
+    async collectGarbage(): Promise<{ workers: number; spaces: Record<string, number> }> {
         const idle = this.workers.filter((w) => !w.run && !w.cancelling && !w.collected);
+        const spaces: Record<string, number> = {};
         const ran = await Promise.all(
             idle.map(
                 (w) =>
                     new Promise<boolean>((resolve) => {
-                        const done = (value: boolean) => {
+                        const done = (value: boolean, own?: Record<string, number>) => {
                             w.collected = undefined;
                             w.worker.off('exit', gone);
+                            for (const [space, bytes] of Object.entries(own ?? {})) spaces[space] = (spaces[space] ?? 0) + bytes;
                             resolve(value);
                         };
                         const gone = () => done(false);
@@ -152,7 +155,7 @@ export class WorkerPool {
                     }),
             ),
         );
-        return ran.filter(Boolean).length;
+        return { workers: ran.filter(Boolean).length, spaces };
     }
 
     /** Runs queued or in progress. */
@@ -231,7 +234,7 @@ export class WorkerPool {
         this.started++;
         worker.on('message', (reply: WorkerReply) => {
             if (reply.kind === 'collected') {
-                w.collected?.(reply.ran);
+                w.collected?.(reply.ran, reply.spaces);
                 return;
             }
             if (w.cancelling?.id === reply.id) {

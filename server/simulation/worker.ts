@@ -5,6 +5,7 @@
 // through its cancellation token at its safe points and throws, a run still receiving its
 // platform or sending its result reads the message; either way the worker answers `cancelled`
 // and takes the next run. (The main thread terminates the worker only when it does not answer.)
+import { getHeapSpaceStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SimulationOptions } from '../../src/engine/simulate.js';
 import type { SimulationResult } from '../../src/engine/result.js';
@@ -41,6 +42,11 @@ function loadEngine(): Promise<Simulate> {
 function describe(error: unknown): string {
     if (error instanceof Error) return `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`;
     return String(error);
+}
+
+/** Committed bytes of each V8 heap space of this thread. */
+function heapSpaces(): Record<string, number> {
+    return Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
 }
 
 function post(reply: WorkerReply): void {
@@ -100,8 +106,12 @@ let current: { request: Extract<WorkerRequest, { kind: 'run' }>; functions: Flat
 parentPort?.on('message', (message: WorkerRequest) => {
     if (message.kind === 'gc') {
         const gc = (globalThis as { gc?: () => void }).gc;
-        if (typeof gc === 'function') gc();
-        post({ kind: 'collected', id: message.id, ran: typeof gc === 'function' });
+        // Twice, as the server thread does (requests.ts): the second completes the first's sweeping.
+        if (typeof gc === 'function') {
+            gc();
+            gc();
+        }
+        post({ kind: 'collected', id: message.id, ran: typeof gc === 'function', spaces: heapSpaces() });
         return;
     }
     if (message.kind === 'cancel') {
