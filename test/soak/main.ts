@@ -24,6 +24,7 @@ const { values } = parseArgs({
         'max-request-ms': { type: 'string', default: '1000' },
         'rss-growth': { type: 'string', default: '0.10' },
         'request-rate': { type: 'string', default: '0.3' },
+        'settle-ms': { type: 'string', default: '0' },
     },
 });
 const EDITS = Number(values.edits);
@@ -31,6 +32,9 @@ const SEED = Number(values.seed);
 const MAX_REQUEST_MS = Number(values['max-request-ms']);
 const RSS_GROWTH = Number(values['rss-growth']);
 const REQUEST_RATE = Number(values['request-rate']);
+/** Idle time before each of the two compared RSS readings (V8's memory reducer runs on an idle heap). */
+const SETTLE_MS = Number(values['settle-ms']);
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
 /** The machine's load average (1, 5, 15 min), as `uptime` prints it: every figure depends on it. */
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(', ');
@@ -141,9 +145,11 @@ try {
     // The first full simulation: the server's diagnostics equal the CLI's on the original text.
     const first = await converge(client, uris, await cliView(file), 'the first simulation');
     if (!first.ok) failures.push(`after opening, the diagnostics differ from the CLI's: ${first.detail}`);
+    await settle();
     const { rss: rssFirst, heap: heapFirst, workers: workersFirst, spaces: spacesFirst } = await memory(client);
     log(`V8 heaps committed: ${spacesFirst}`);
     const breakdownFirst = rssBreakdown(client.pid);
+    if (process.env.PCIPLAT_SOAK_SMAPS) fs.writeFileSync(`${process.env.PCIPLAT_SOAK_SMAPS}.first`, fs.readFileSync(`/proc/${client.pid}/smaps`));
     if (breakdownFirst) log(`RSS by mapping: ${JSON.stringify(breakdownFirst)}`);
     log(`opened ${values.file}: ${first.detail}; server RSS ${rssFirst.toFixed(0)} MiB, server heap ${heapFirst.toFixed(0)} MiB (after a GC there and in ${workersFirst} idle simulation workers)`);
 
@@ -227,9 +233,11 @@ try {
     log(`back to the original text: ${backCheck.detail}`);
     if (!backCheck.ok) failures.push(`after going back to the original text, the diagnostics differ from the CLI's: ${backCheck.detail}`);
     await simulated(client, statusesBefore, 'the simulation of the original text to end');
+    await settle();
     const { rss: rssAfter, heap: heapAfter, workers: workersAfter, spaces: spacesAfter } = await memory(client);
     log(`V8 heaps committed: ${spacesAfter}`);
     const breakdownAfter = rssBreakdown(client.pid);
+    if (process.env.PCIPLAT_SOAK_SMAPS) fs.writeFileSync(`${process.env.PCIPLAT_SOAK_SMAPS}.after`, fs.readFileSync(`/proc/${client.pid}/smaps`));
     if (breakdownAfter) log(`RSS by mapping: ${JSON.stringify(breakdownAfter)}`);
     log(`server RSS ${rssAfter.toFixed(0)} MiB, server heap ${heapAfter.toFixed(0)} MiB (after a GC there and in ${workersAfter} idle simulation workers)`);
 
