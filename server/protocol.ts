@@ -257,6 +257,8 @@ export interface ServerMemory {
     heapSpaces: Record<string, number>;
     /** The same for the simulation workers that collected (summed); empty without `collectGarbage`. */
     workerHeapSpaces: Record<string, number>;
+    /** The same for the relay (main) thread, after its GCs; empty without `collectGarbage`. */
+    relayHeapSpaces: Record<string, number>;
 }
 
 export const SERVER_STATS_METHOD = 'pciplat/serverStats';

@@ -7,6 +7,8 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { relayMemory } from './relay-memory.js';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type Connection } from 'vscode-languageserver';
@@ -135,6 +137,8 @@ export class CustomRequests {
         // the idle simulation workers' heaps first, then this thread's.
         const gc = (globalThis as { gc?: () => void }).gc;
         const collected = params.collectGarbage === true && typeof gc === 'function';
+        // The relay thread first (its heap holds every message on its way), then the workers.
+        const relay = collected ? await relayMemory((workerData as { relayMemory?: MessagePort } | null)?.relayMemory) : undefined;
         const workers = collected ? await background?.pool.collectGarbage() : undefined;
         // Twice: a full GC returns while its sweeper still frees pages on background threads
         // (RSS read right after one GC can be hundreds of MiB above what it is a moment later);
@@ -158,7 +162,7 @@ export class CustomRequests {
             workersTerminated: background?.pool.terminated ?? 0,
             results: background?.store.all().length ?? 0,
             pciIds: this.context.pciIds.source,
-            memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, collected, workersCollected: workers?.workers ?? 0, heapSpaces, workerHeapSpaces: workers?.spaces ?? {} },
+            memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, collected, workersCollected: workers?.workers ?? 0, heapSpaces, workerHeapSpaces: workers?.spaces ?? {}, relayHeapSpaces: relay?.spaces ?? {} },
         };
     }
 

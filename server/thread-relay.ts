@@ -14,6 +14,7 @@ import {
     type MessageWriter,
 } from 'vscode-jsonrpc/node';
 import { PARSE_STACK_MB } from '../src/cli/resource-limits.js';
+import { serveRelayMemory } from './relay-memory.js';
 
 const USAGE = "pciplat-language-server: choose a transport: '--stdio', '--node-ipc', '--socket=PORT' or '--pipe=NAME'\n";
 
@@ -39,8 +40,11 @@ export function relayToServerThread(): void {
     const [reader, writer] = ends;
     // The worker runs the entry script this process was started with (bin/pciplat-language-server.js
     // or the bundle), so that it loads the polyfill first exactly as this thread did.
+    const relayMemory = serveRelayMemory();
     const worker = new Worker(pathToFileURL(process.argv[1]!), {
         argv: process.argv.slice(2),
+        workerData: { relayMemory },
+        transferList: [relayMemory],
         resourceLimits: { stackSizeMb: PARSE_STACK_MB },
         // LSP may be on stdout: whatever the server thread prints goes to stderr.
         stdout: true,

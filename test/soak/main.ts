@@ -63,7 +63,7 @@ async function memory(client: TestClient): Promise<{ rss: number; heap: number; 
         started: stats.workersStarted,
         cancelled: stats.cancelledInWorker,
         terminated: stats.workersTerminated,
-        spaces: `server thread ${spacesText(stats.memory.heapSpaces)}; workers ${spacesText(stats.memory.workerHeapSpaces)}`,
+        spaces: `server thread ${spacesText(stats.memory.heapSpaces)}; workers ${spacesText(stats.memory.workerHeapSpaces)}; relay ${spacesText(stats.memory.relayHeapSpaces)}`,
     };
 }
 
