@@ -225,8 +225,12 @@ export interface ServerStatsResult {
     skippedUnparsable: number;
     /** Validations of unsaved text that did not simulate (`simulateOn: save`). */
     deferredUntilSave: number;
-    /** Worker threads started (a running job cancelled by an edit terminates its worker). */
+    /** Worker threads started (one per pool slot, plus one for each worker terminated). */
     workersStarted: number;
+    /** Running jobs cancelled cooperatively by an edit: their worker stopped the run and took the next. */
+    cancelledInWorker: number;
+    /** Worker threads terminated: a run over the time limit or the heap ceiling, a cancellation not answered within its ceiling, a failure. */
+    workersTerminated: number;
     /** Platforms with a stored result. */
     results: number;
     /** Source of vendor/device names. */
@@ -249,6 +253,12 @@ export interface ServerMemory {
     collected: boolean;
     /** Idle simulation workers that ran a full GC just before (busy ones are left alone). */
     workersCollected: number;
+    /** The server thread's V8 heap spaces: committed bytes per space (new_space, old_space, code_space...). */
+    heapSpaces: Record<string, number>;
+    /** The same for the simulation workers that collected (summed); empty without `collectGarbage`. */
+    workerHeapSpaces: Record<string, number>;
+    /** The same for the relay (main) thread, after its GCs; empty without `collectGarbage`. */
+    relayHeapSpaces: Record<string, number>;
 }
 
 export const SERVER_STATS_METHOD = 'pciplat/serverStats';

@@ -6,6 +6,9 @@
 // result for what only a simulation knows (placed BAR addresses, enumerated bus numbers).
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import { relayMemory } from './relay-memory.js';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
 import { ErrorCodes, LSPErrorCodes, ResponseError, type CancellationToken, type Connection } from 'vscode-languageserver';
@@ -134,9 +137,18 @@ export class CustomRequests {
         // the idle simulation workers' heaps first, then this thread's.
         const gc = (globalThis as { gc?: () => void }).gc;
         const collected = params.collectGarbage === true && typeof gc === 'function';
-        const workersCollected = collected ? ((await background?.pool.collectGarbage()) ?? 0) : 0;
-        if (collected) gc();
+        // The relay thread first (its heap holds every message on its way), then the workers.
+        const relay = collected ? await relayMemory((workerData as { relayMemory?: MessagePort } | null)?.relayMemory) : undefined;
+        const workers = collected ? await background?.pool.collectGarbage() : undefined;
+        // Twice: a full GC returns while its sweeper still frees pages on background threads
+        // (RSS read right after one GC can be hundreds of MiB above what it is a moment later);
+        // the second one first completes the first's sweeping, so its pages are gone.
+        if (collected) {
+            gc();
+            gc();
+        }
         const usage = process.memoryUsage();
+        const heapSpaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
         return {
             scheduled: background?.scheduler.stats.scheduled ?? 0,
             replaced: background?.scheduler.stats.replaced ?? 0,
@@ -146,9 +158,11 @@ export class CustomRequests {
             skippedUnparsable: background?.stats.skippedUnparsable ?? 0,
             deferredUntilSave: background?.stats.deferredUntilSave ?? 0,
             workersStarted: background?.pool.started ?? 0,
+            cancelledInWorker: background?.pool.cancelledInWorker ?? 0,
+            workersTerminated: background?.pool.terminated ?? 0,
             results: background?.store.all().length ?? 0,
             pciIds: this.context.pciIds.source,
-            memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, collected, workersCollected },
+            memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, collected, workersCollected: workers?.workers ?? 0, heapSpaces, workerHeapSpaces: workers?.spaces ?? {}, relayHeapSpaces: relay?.spaces ?? {} },
         };
     }
 

@@ -30,7 +30,13 @@ export type WorkerRequest =
     /** The main thread took the last result part and wants the next. */
     | { kind: 'next'; id: number }
     /** A full GC when the process runs under --expose-gc (pciplat/serverStats, for the soak); answered with `collected`. */
-    | { kind: 'gc'; id: number };
+    | { kind: 'gc'; id: number }
+    /**
+     * Stop run `id` (a newer edit made it stale): answered with `cancelled`, or with the run's
+     * `done` when that was already on its way. A run inside the engine cannot read messages; it
+     * reads the shared flag (WorkerData.cancel), which the main thread sets first.
+     */
+    | { kind: 'cancel'; id: number };
 
 export type WorkerReply =
     /** The engine was loaded and the platform received: the engine is being called now (the time limit starts). */
@@ -41,12 +47,20 @@ export type WorkerReply =
     | { kind: 'done'; id: number; ok: true; result: SimulationResult; millis: number }
     /** The engine threw: a message only (never shown with a stack trace). */
     | { kind: 'done'; id: number; ok: false; error: string }
-    | { kind: 'collected'; id: number; ran: boolean };
+    /** `spaces`: the worker's V8 heap spaces after the GC, committed bytes per space (soak measurements). */
+    | { kind: 'collected'; id: number; ran: boolean; spaces: Record<string, number> }
+    /** Run `id` stopped after a `cancel` (the worker is free for the next run). */
+    | { kind: 'cancelled'; id: number };
 
 /** Data the worker is started with. */
 export interface WorkerData {
     /** URL of the module exporting `simulate(platform, options)`; the real engine by default. */
     engineModule: string;
+    /**
+     * One Int32 shared with the main thread: the id of the run it cancelled (0: none). The
+     * worker's cancellation token for run N reads `cancel[0] === N` (Atomics.load).
+     */
+    cancel?: Int32Array;
 }
 
 /** The platform without functions, and its functions in depth-first order (parents first). */

@@ -1,6 +1,6 @@
 // Background simulation runs, keyed by platform (`uri#name`): at most one run per platform is
 // queued or in flight. A newer job for the same platform cancels the older one (queued: dropped;
-// running: its worker is terminated) and takes its place, so a burst of edits costs one run for
+// running: its worker is asked to stop it, see pool.ts) and takes its place, so a burst of edits costs one run for
 // the latest text (coalescing) rather than one per edit. Outcomes of replaced jobs never reach
 // the listener.
 import type { SimulationOptions } from '../../src/engine/simulate.js';

@@ -1,15 +1,34 @@
 // A simulation worker thread: receives a lowered platform (in parts, see messages.ts), runs the
 // one engine (src/, no Langium, no LSP) and posts the result back (in parts). One request at a
-// time; the main thread terminates the worker to cancel a run that a newer edit made stale.
+// time. A run that a newer edit made stale is cancelled cooperatively: the main thread sets the
+// shared flag (WorkerData.cancel) to the run's id and posts `cancel`; the engine reads the flag
+// through its cancellation token at its safe points and throws, a run still receiving its
+// platform or sending its result reads the message; either way the worker answers `cancelled`
+// and takes the next run. (The main thread terminates the worker only when it does not answer.)
+import { getHeapSpaceStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SimulationOptions } from '../../src/engine/simulate.js';
 import type { SimulationResult } from '../../src/engine/result.js';
 import type { Platform } from '../../src/model/platform.js';
+import { isSimulationCancelled, type CancellationToken } from '../../src/util/cancellation.js';
 import { parts, unflattenPlatform, type FlatFunction, type WorkerData, type WorkerReply, type WorkerRequest } from './messages.js';
 
 type Simulate = (platform: Platform, options: SimulationOptions) => SimulationResult;
 
 const data = workerData as WorkerData;
+
+/** Whether the main thread cancelled run `id`. */
+function cancelled(id: number): boolean {
+    return data.cancel !== undefined && Atomics.load(data.cancel, 0) === id;
+}
+
+function tokenOf(id: number): CancellationToken {
+    return {
+        get cancelled() {
+            return cancelled(id);
+        },
+    };
+}
 let engine: Promise<Simulate> | undefined;
 
 function loadEngine(): Promise<Simulate> {
@@ -25,6 +44,11 @@ function describe(error: unknown): string {
     return String(error);
 }
 
+/** Committed bytes of each V8 heap space of this thread. */
+function heapSpaces(): Record<string, number> {
+    return Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
+}
+
 function post(reply: WorkerReply): void {
     parentPort!.postMessage(reply);
 }
@@ -34,13 +58,22 @@ async function run(request: Extract<WorkerRequest, { kind: 'run' }>, functions: 
     let millis: number;
     try {
         const simulate = await loadEngine();
+        if (cancelled(request.id)) {
+            post({ kind: 'cancelled', id: request.id });
+            return;
+        }
         const platform = unflattenPlatform(request.platform, functions);
         post({ kind: 'started', id: request.id });
         const started = performance.now();
-        result = simulate(platform, request.options);
+        result = simulate(platform, { ...request.options, cancellation: tokenOf(request.id) });
         millis = performance.now() - started;
     } catch (error) {
-        post({ kind: 'done', id: request.id, ok: false, error: describe(error) });
+        if (isSimulationCancelled(error) || cancelled(request.id)) post({ kind: 'cancelled', id: request.id });
+        else post({ kind: 'done', id: request.id, ok: false, error: describe(error) });
+        return;
+    }
+    if (cancelled(request.id)) {
+        post({ kind: 'cancelled', id: request.id });
         return;
     }
     try {
@@ -73,8 +106,24 @@ let current: { request: Extract<WorkerRequest, { kind: 'run' }>; functions: Flat
 parentPort?.on('message', (message: WorkerRequest) => {
     if (message.kind === 'gc') {
         const gc = (globalThis as { gc?: () => void }).gc;
-        if (typeof gc === 'function') gc();
-        post({ kind: 'collected', id: message.id, ran: typeof gc === 'function' });
+        // Twice, as the server thread does (requests.ts): the second completes the first's sweeping.
+        if (typeof gc === 'function') {
+            gc();
+            gc();
+        }
+        post({ kind: 'collected', id: message.id, ran: typeof gc === 'function', spaces: heapSpaces() });
+        return;
+    }
+    if (message.kind === 'cancel') {
+        // Receiving the platform or sending the result: drop it. In the engine (or loading it),
+        // run() reads the flag; already done: nothing to answer (the main thread has the `done`).
+        if (current?.request.id === message.id) {
+            current = undefined;
+            post({ kind: 'cancelled', id: message.id });
+        } else if (sending?.id === message.id) {
+            sending = undefined;
+            post({ kind: 'cancelled', id: message.id });
+        }
         return;
     }
     if (message.kind === 'next') {

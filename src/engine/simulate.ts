@@ -22,6 +22,7 @@ import { appendAll } from '../util/arrays.js';
 import { allFunctions } from '../model/walk.js';
 import { hypervisorInput } from './hypervisor-input.js';
 import { defaultProfile } from './profile.js';
+import { checkCancelled, isSimulationCancelled, withCancellation, type CancellationToken } from '../util/cancellation.js';
 import type { BarResult, BridgeResult, FunctionResult, ScenarioOutcome, SimulationResult } from './result.js';
 
 /** Findings about Linux's own IOMMU driver attaching devices (meaningful when Linux owns the IOMMU). */
@@ -38,15 +39,26 @@ export interface SimulationOptions {
      * saying its scenario and step, and a summary per scenario (`SimulationResult.scenarios`).
      */
     everyScenario?: boolean;
+    /**
+     * Checked at safe points (cancellation.ts): once it reads cancelled, `simulate` throws
+     * SimulationCancelled instead of finishing (the language server's stale runs).
+     */
+    cancellation?: CancellationToken;
 }
 
 export function simulate(platform: Platform, options: SimulationOptions = {}): SimulationResult {
+    return withCancellation(options.cancellation, () => simulateUncancelled(platform, options));
+}
+
+function simulateUncancelled(platform: Platform, options: SimulationOptions): SimulationResult {
     const profile = options.profile ?? defaultProfile(platform);
     const findings: Finding[] = [];
     const stage: Stage = (name, run) => {
+        checkCancelled();
         try {
             return run();
         } catch (error) {
+            if (isSimulationCancelled(error)) throw error;
             const why = error instanceof Error ? error.message : String(error);
             findings.push(finding('ENGINE-INTERNAL', `pciplat's ${name} failed on platform ${platform.name} (${why}); the other results are still reported. Please report it with the file.`, platform.loc));
             return undefined;
@@ -94,6 +106,7 @@ function writtenScenarios(platform: Platform, profile: Profile, implicit: Fabric
     const fabrics = new Map<string, Fabric>([[vfsKey(vfsEverEnabled(platform, undefined)), implicit]]);
     const outcomes: ScenarioOutcome[] = [];
     for (const scenario of platform.scenarios) {
+        checkCancelled();
         const key = vfsKey(vfsEverEnabled(platform, scenario.name));
         let fabric = fabrics.get(key);
         if (!fabric) {
@@ -156,7 +169,10 @@ export function fabricOf(platform: Platform, options: SimulationOptions = {}, st
     const addressMap = stage('physical address map check', () => physicalMapFindings(platform)) ?? [];
     const vmalloc = stage('32-bit configuration-space mapping check', () => configVmallocFindings(platform)) ?? [];
     const special = (topology && stage('config-access special check', () => configAccessSpecialFindings(topology))) ?? [];
-    const functions = (topology?.functions ?? []).map((f) => functionResult(f, placement, ids));
+    const functions = (topology?.functions ?? []).map((f) => {
+        checkCancelled();
+        return functionResult(f, placement, ids);
+    });
     return {
         enumeration,
         topology,

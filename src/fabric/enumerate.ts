@@ -18,6 +18,7 @@ import { rid, type FabricFunction, type HostBridgeFabric, type Topology } from '
 import { applyFixups } from './quirks/apply.js';
 import { createVfs } from './virtual-functions.js';
 import { hideBusesOutsideMcfg } from './mcfg-coverage.js';
+import { checkCancelled } from '../util/cancellation.js';
 
 export interface EnumerateOptions {
     /**
@@ -47,6 +48,7 @@ export function enumerate(platform: Platform, options: EnumerateOptions = {}): E
     // Depth-first in scan order (devfn order on each bus), each PF's VFs right after its subtree.
     const functions: FabricFunction[] = [];
     const visit = (f: FabricFunction): void => {
+        checkCancelled();
         functions.push(f);
         for (const child of byDevfn(f.downstream)) visit(child);
         if (f.decl.sriov) {

@@ -12,9 +12,11 @@ import { disableSriov, enableSriov } from '../hypervisor/sriov.js';
 import { refName, type ConfigEntry, type DomainState, type HvState } from '../hypervisor/state.js';
 import { bootXen } from '../hypervisor/xen-boot.js';
 import { declaredVfSteps } from './implicit.js';
+import { checkCancelled } from '../util/cancellation.js';
 
 export function playSteps(state: HvState, steps: Step[], explicit: boolean): void {
     steps.forEach((step, index) => {
+        checkCancelled();
         state.ctx = { step: index + 1, kind: step.kind, loc: step.loc, explicit };
         playStep(state, step);
     });

@@ -36,9 +36,11 @@ describe('pciplat/serverStats memory', () => {
         expect(stats.memory.workersCollected).toBe(1);
         expect(stats.memory.rssBytes).toBeGreaterThan(stats.memory.heapUsedBytes);
         expect(stats.memory.heapUsedBytes).toBeGreaterThan(0);
+        // The heap spaces of the server thread, of the worker that collected and of the relay thread.
+        for (const spaces of [stats.memory.heapSpaces, stats.memory.workerHeapSpaces, stats.memory.relayHeapSpaces]) expect(spaces.old_space).toBeGreaterThan(0);
         // Not asked: no collection.
         const plain = await c.request<ServerStatsResult>('pciplat/serverStats', {}, WAIT);
-        expect(plain.memory).toMatchObject({ collected: false, workersCollected: 0 });
+        expect(plain.memory).toMatchObject({ collected: false, workersCollected: 0, workerHeapSpaces: {}, relayHeapSpaces: {} });
     });
 
     it('says it collected nothing when the server has no gc()', async () => {

@@ -106,10 +106,13 @@ describe('simulation diagnostics (stand-in engine)', () => {
         // Versions never go backwards either.
         const versions = burst.map((p) => p.version ?? 0);
         expect([...versions].sort((a, b) => a - b)).toEqual(versions);
-        // Runs for older texts were replaced (queued ones dropped, the running one terminated).
+        // Runs for older texts were replaced (queued ones dropped, running ones cancelled in their
+        // worker, which stayed: every edit during a run was answered by the same thread).
         const stats = await client.request<ServerStatsResult>('pciplat/serverStats', {});
         expect(stats.replaced).toBeGreaterThan(statsBefore.replaced);
-        expect(stats.workersStarted).toBeGreaterThan(statsBefore.workersStarted);
+        expect(stats.cancelledInWorker).toBeGreaterThan(statsBefore.cancelledInWorker);
+        expect(stats.workersStarted).toBe(statsBefore.workersStarted);
+        expect(stats.workersTerminated).toBe(statsBefore.workersTerminated);
         expect(stats.completed - statsBefore.completed).toBeLessThan(stats.scheduled - statsBefore.scheduled);
     });
 
@@ -135,10 +138,14 @@ describe('simulation diagnostics (stand-in engine)', () => {
         await client.request('pciplat/topology', { uri: fx.boardUri });
         expect((hover?.contents as MarkupContent).value).toContain('before your latest edits');
         expect(client.statuses.at(-1)?.params.state).toBe('running'); // and it still is
-        // An edit replaces the running simulation (its worker is terminated): the next result
-        // arrives although `slow` would never end.
+        // An edit replaces the running simulation (cancelled in its worker): the next result
+        // arrives although `slow` would never end, from the same worker.
+        const before = await client.request<ServerStatsResult>('pciplat/serverStats', {});
         await client.change(fx.boardUri, board('fast'), 241);
         await client.waitForDiagnostics(fx.boardUri, (p) => simulatedWith(p, 'fast'), WAIT, 'results of the text after the slow one');
+        const after = await client.request<ServerStatsResult>('pciplat/serverStats', {});
+        expect(after.cancelledInWorker).toBe(before.cancelledInWorker + 1);
+        expect(after.workersStarted).toBe(before.workersStarted);
         expect(client.latest(fx.boardUri)!.diagnostics.some((d) => messageOf(d).includes('memory slow'))).toBe(false);
     });
 

@@ -24,6 +24,7 @@ const { values } = parseArgs({
         'max-request-ms': { type: 'string', default: '1000' },
         'rss-growth': { type: 'string', default: '0.10' },
         'request-rate': { type: 'string', default: '0.3' },
+        'settle-ms': { type: 'string', default: '0' },
     },
 });
 const EDITS = Number(values.edits);
@@ -31,8 +32,13 @@ const SEED = Number(values.seed);
 const MAX_REQUEST_MS = Number(values['max-request-ms']);
 const RSS_GROWTH = Number(values['rss-growth']);
 const REQUEST_RATE = Number(values['request-rate']);
+/** Idle time before each of the two compared RSS readings (V8's memory reducer runs on an idle heap). */
+const SETTLE_MS = Number(values['settle-ms']);
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 
-const log = (line: string) => process.stderr.write(`soak: ${line}\n`);
+/** The machine's load average (1, 5, 15 min), as `uptime` prints it: every figure depends on it. */
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(', ');
+const log = (line: string) => process.stderr.write(`soak: ${line} [load ${load()}]\n`);
 
 const MiB = 1024 * 1024;
 
@@ -41,23 +47,69 @@ const MiB = 1024 * 1024;
  * under --expose-gc here): RSS read
  * without a collection depends on when V8 last collected, tens of MiB either way.
  */
-async function memory(client: TestClient): Promise<{ rss: number; heap: number; workers: number }> {
+/** V8 heap spaces' committed MiB (the non-zero ones), total first. */
+function spacesText(spaces: Record<string, number>): string {
+    const total = Object.values(spaces).reduce((a, b) => a + b, 0);
+    return `${(total / MiB).toFixed(1)} MiB (${Object.entries(spaces).filter(([, b]) => b > 0).map(([s, b]) => `${s.replace(/_space$/, '')} ${(b / MiB).toFixed(1)}`).join(', ')})`;
+}
+
+async function memory(client: TestClient): Promise<{ rss: number; heap: number; workers: number; started: number; cancelled: number; terminated: number; spaces: string }> {
     const stats = await client.request<ServerStatsResult>('pciplat/serverStats', { collectGarbage: true } satisfies ServerStatsParams, WAIT);
     if (!stats.memory.collected) throw new Error('the server ran no GC before measuring (is it under --expose-gc?)');
-    return { rss: stats.memory.rssBytes / MiB, heap: stats.memory.heapUsedBytes / MiB, workers: stats.memory.workersCollected };
+    return {
+        rss: stats.memory.rssBytes / MiB,
+        heap: stats.memory.heapUsedBytes / MiB,
+        workers: stats.memory.workersCollected,
+        started: stats.workersStarted,
+        cancelled: stats.cancelledInWorker,
+        terminated: stats.workersTerminated,
+        spaces: `server thread ${spacesText(stats.memory.heapSpaces)}; workers ${spacesText(stats.memory.workerHeapSpaces)}; relay ${spacesText(stats.memory.relayHeapSpaces)}`,
+    };
+}
+
+/**
+ * Where the server process's resident memory is (Linux: /proc/PID/smaps), in MiB: the main
+ * malloc arena (`[heap]`), other anonymous mappings by size (V8 reserves its heap in 256 KiB
+ * pages and larger regions; glibc's per-thread malloc arenas are 64 MiB reservations), files
+ * (code, the Node binary) and thread stacks. Undefined elsewhere.
+ */
+function rssBreakdown(pid: number | undefined): Record<string, number> | undefined {
+    let text: string;
+    try {
+        text = fs.readFileSync(`/proc/${pid}/smaps`, 'utf8');
+    } catch {
+        return undefined;
+    }
+    const out: Record<string, number> = {};
+    let kind = '';
+    let sizeKb = 0;
+    for (const line of text.split('\n')) {
+        const header = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+        if (header) {
+            const name = header[3]!.trim();
+            sizeKb = (parseInt(header[2]!, 16) - parseInt(header[1]!, 16)) / 1024;
+            kind = name === '[heap]' ? 'malloc main arena' : name.startsWith('[stack') ? 'stacks' : name.startsWith('/') ? 'files' : name !== '' ? name : sizeKb >= 60 * 1024 && sizeKb <= 64 * 1024 ? 'anon 60-64 MiB (malloc arenas)' : sizeKb <= 256 ? 'anon <= 256 KiB' : sizeKb < 4096 ? 'anon 256 KiB-4 MiB' : 'anon other >= 4 MiB';
+            continue;
+        }
+        const rss = /^Rss:\s+(\d+) kB/.exec(line);
+        if (rss) out[kind] = (out[kind] ?? 0) + Number(rss[1]) / 1024;
+    }
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Number(v.toFixed(1))]).sort((a, b) => (b[1] as number) - (a[1] as number)));
 }
 
 /** Waits until the server's diagnostics for `uris` are `expected` (they follow the text eventually). */
-async function converge(client: TestClient, uris: string[], expected: { language: Set<string>; simulation: Set<string> }, what: string): Promise<{ ok: boolean; detail: string }> {
+async function converge(client: TestClient, uris: string[], expected: { language: Set<string>; simulation: Set<string> | 'any' }, what: string): Promise<{ ok: boolean; detail: string }> {
+    const simulationOf = (seen: Set<string>) => (expected.simulation === 'any' ? seen : expected.simulation);
     try {
         await client.waitFor(() => {
             const seen = serverView(client, uris);
-            return sameSet(seen.language, expected.language) && sameSet(seen.simulation, expected.simulation) ? true : undefined;
+            return sameSet(seen.language, expected.language) && sameSet(seen.simulation, simulationOf(seen.simulation)) ? true : undefined;
         }, WAIT, what);
-        return { ok: true, detail: `${expected.language.size} language + ${expected.simulation.size} simulation findings, equal` };
+        const seen = serverView(client, uris);
+        return { ok: true, detail: `${expected.language.size} language + ${simulationOf(seen.simulation).size} simulation findings, equal${expected.simulation === 'any' ? ' (the simulation findings of an earlier text, not compared)' : ''}` };
     } catch {
         const seen = serverView(client, uris);
-        return { ok: false, detail: JSON.stringify({ language: difference(expected.language, seen.language), simulation: difference(expected.simulation, seen.simulation) }, null, 1).slice(0, 4000) };
+        return { ok: false, detail: JSON.stringify({ language: difference(expected.language, seen.language), simulation: difference(simulationOf(seen.simulation), seen.simulation) }, null, 1).slice(0, 4000) };
     }
 }
 
@@ -93,7 +145,12 @@ try {
     // The first full simulation: the server's diagnostics equal the CLI's on the original text.
     const first = await converge(client, uris, await cliView(file), 'the first simulation');
     if (!first.ok) failures.push(`after opening, the diagnostics differ from the CLI's: ${first.detail}`);
-    const { rss: rssFirst, heap: heapFirst, workers: workersFirst } = await memory(client);
+    await settle();
+    const { rss: rssFirst, heap: heapFirst, workers: workersFirst, spaces: spacesFirst } = await memory(client);
+    log(`V8 heaps committed: ${spacesFirst}`);
+    const breakdownFirst = rssBreakdown(client.pid);
+    if (process.env.PCIPLAT_SOAK_SMAPS) fs.writeFileSync(`${process.env.PCIPLAT_SOAK_SMAPS}.first`, fs.readFileSync(`/proc/${client.pid}/smaps`));
+    if (breakdownFirst) log(`RSS by mapping: ${JSON.stringify(breakdownFirst)}`);
     log(`opened ${values.file}: ${first.detail}; server RSS ${rssFirst.toFixed(0)} MiB, server heap ${heapFirst.toFixed(0)} MiB (after a GC there and in ${workersFirst} idle simulation workers)`);
 
     const rng = new Random(SEED);
@@ -146,10 +203,15 @@ try {
             await client.waitForDiagnostics(uri, (p) => p.version === version, WAIT, `diagnostics of version ${version}`);
             const all = [...latencies.values()].flat();
             const now = await memory(client);
-            log(`${i} edits in ${((performance.now() - started) / 1000).toFixed(0)} s; ${all.length} requests, slowest ${Math.max(0, ...all).toFixed(0)} ms; RSS ${now.rss.toFixed(0)} MiB, server heap ${now.heap.toFixed(0)} MiB (after a GC; ${now.workers} idle workers collected)`);
+            log(`${i} edits in ${((performance.now() - started) / 1000).toFixed(0)} s; ${all.length} requests, slowest ${Math.max(0, ...all).toFixed(0)} ms; RSS ${now.rss.toFixed(0)} MiB, server heap ${now.heap.toFixed(0)} MiB (after a GC; ${now.workers} idle workers collected); workers started ${now.started}, runs cancelled in the worker ${now.cancelled}, workers terminated ${now.terminated}; V8 heaps committed: ${now.spaces}`);
         }
     }
     const editSeconds = (performance.now() - started) / 1000;
+    // The server caught up with the last version and no simulation is queued or running: a run
+    // of the last text that parsed may still deliver (its results stand while the text does
+    // not parse), so the simulation findings are read only once the queue is empty.
+    await client.waitForDiagnostics(uri, (p) => p.version === version, WAIT, `diagnostics of version ${version}`);
+    await client.waitFor(() => (client.statuses.at(-1)?.params.state !== 'running' ? true : undefined), WAIT, 'the simulation queue to drain');
     fs.writeFileSync(file, editor.text);
     const final = await cliView(file);
 
@@ -157,7 +219,7 @@ try {
     // findings do and the server keeps simulation findings of an earlier text (which earlier
     // text depends on which versions it validated, so they are checked in step 3 instead).
     const finalCheck = final.unparsable
-        ? await converge(client, uris, { language: final.language, simulation: serverView(client, uris).simulation }, 'the language findings of the final text')
+        ? await converge(client, uris, { language: final.language, simulation: 'any' }, 'the language findings of the final text')
         : await converge(client, uris, final, 'the diagnostics of the final text');
     log(`final text (${final.unparsable ? 'does not parse' : 'parses'}): ${finalCheck.detail}`);
     if (!finalCheck.ok) failures.push(`the diagnostics of the final text differ from the CLI's: ${finalCheck.detail}`);
@@ -171,7 +233,12 @@ try {
     log(`back to the original text: ${backCheck.detail}`);
     if (!backCheck.ok) failures.push(`after going back to the original text, the diagnostics differ from the CLI's: ${backCheck.detail}`);
     await simulated(client, statusesBefore, 'the simulation of the original text to end');
-    const { rss: rssAfter, heap: heapAfter, workers: workersAfter } = await memory(client);
+    await settle();
+    const { rss: rssAfter, heap: heapAfter, workers: workersAfter, spaces: spacesAfter } = await memory(client);
+    log(`V8 heaps committed: ${spacesAfter}`);
+    const breakdownAfter = rssBreakdown(client.pid);
+    if (process.env.PCIPLAT_SOAK_SMAPS) fs.writeFileSync(`${process.env.PCIPLAT_SOAK_SMAPS}.after`, fs.readFileSync(`/proc/${client.pid}/smaps`));
+    if (breakdownAfter) log(`RSS by mapping: ${JSON.stringify(breakdownAfter)}`);
     log(`server RSS ${rssAfter.toFixed(0)} MiB, server heap ${heapAfter.toFixed(0)} MiB (after a GC there and in ${workersAfter} idle simulation workers)`);
 
     // Step 3: a text that does not parse shows its language findings and keeps the simulation
@@ -204,7 +271,9 @@ try {
         slowestByMethod: Object.fromEntries([...latencies].map(([m, l]) => [m, Math.round(Math.max(...l))])),
         rssMiB: { afterFirstSimulation: Math.round(rssFirst), afterRun: Math.round(rssAfter), growthPercent: Number((growth * 100).toFixed(1)) },
         serverHeapMiB: { afterFirstSimulation: Math.round(heapFirst), afterRun: Math.round(heapAfter) },
+        rssByMappingMiB: { afterFirstSimulation: breakdownFirst, afterRun: breakdownAfter },
         finalTextParses: !final.unparsable,
+        loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
         server: stats,
         alive: client.alive,
         failures,

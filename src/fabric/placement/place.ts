@@ -24,6 +24,7 @@ import { x86AlignResource } from './x86-align.js';
 import { assignRootBusResources, linuxPlacesThroughTheReallocList } from './root-bus-assign.js';
 import { IORESOURCE_IO, IORESOURCE_MEM_64, IORESOURCE_PREFETCH, WINDOW_SLOTS, type Resource } from './resource.js';
 import type { BridgePlacement, FunctionPlacement, PlacementResult, WindowPlacement } from './result.js';
+import { checkCancelled } from '../../util/cancellation.js';
 
 export type { BridgePlacement, FunctionPlacement, PlacementResult, WindowPlacement } from './result.js';
 export { vfBarAddress } from './result.js';
@@ -73,6 +74,7 @@ export function placeResources(platform: Platform, options: PlacementOptions = {
     const acpi = linuxPlacesThroughTheReallocList(platform);
     const hosts: PlacedHostBridge[] = [];
     for (const hostBridge of platform.hostBridges) {
+        checkCancelled();
         const apertures = hostApertures(hostBridge, (window) => ioBases.get(window) ?? 0n, platform.arch === 'x86_64' ? x86AlignResource : undefined);
         const root = buildBusTree(hostBridge, apertures, hidden);
         const buses = busesTopDown(root);
