@@ -9,7 +9,7 @@ import { loadCorpus } from './harness.js';
 import type { FuzzInput } from './mutate.js';
 import { WALL_FACTOR } from './pool.js';
 import { grammarKeywords, repoRoot } from './repo.js';
-import { currentThreadId, threadCpuMs } from './thread-cpu.js';
+import { currentThreadId, endedChildrenCpuMs, processCpuMs, threadCpuMs } from './thread-cpu.js';
 
 const REPO = repoRoot();
 
@@ -135,6 +135,10 @@ describe('fuzz pool time limit', () => {
         }
         expect(after).toBeGreaterThan(before);
         expect(threadCpuMs(0x7fff_fff0)).toBeUndefined();
+        // A process's CPU time (the pool's workers are processes) is at least that of one of its threads.
+        expect(processCpuMs(process.pid)!).toBeGreaterThanOrEqual(after);
+        expect(processCpuMs(0x7fff_fff0)).toBeUndefined();
+        expect(endedChildrenCpuMs()).toBeGreaterThanOrEqual(0);
     });
 });
 

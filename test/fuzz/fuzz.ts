@@ -20,7 +20,7 @@ export interface FuzzOptions {
     inputs?: number;
     seconds?: number;
     workers: number;
-    /** Time limit per input, in CPU time of its worker thread (pool.ts): more is a hang. */
+    /** Time limit per input, in CPU time of its worker process (pool.ts): more is a hang. */
     timeoutMs: number;
     maxOutput?: number;
     heapMb?: number;
