@@ -1,5 +1,6 @@
 // The fuzzer itself: its inputs come from the seed alone (a run can be replayed), every kind of
-// mutation occurs, and its pool turns a hang and a dead worker into failures, confirms them in
+// mutation occurs, and its pool (worker processes) turns a hang, a dead worker and one V8 aborts
+// for want of heap into failures, confirms them in
 // another worker and goes on with fresh workers. The pool part runs the compiled worker (out/,
 // built by npm test) with its self-test inputs (worker.ts), so no real bug is needed.
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { loadCorpus } from './harness.js';
 import type { FuzzInput } from './mutate.js';
 import { WALL_FACTOR } from './pool.js';
 import { grammarKeywords, repoRoot } from './repo.js';
-import { currentThreadId, threadCpuMs } from './thread-cpu.js';
+import { currentThreadId, endedChildrenCpuMs, processCpuMs, threadCpuMs } from './thread-cpu.js';
 
 const REPO = repoRoot();
 
@@ -68,11 +69,38 @@ describe('fuzz pool', () => {
     });
 });
 
+describe('fuzz pool heap abort', () => {
+    const input = (main: string): FuzzInput => ({ files: { 'fuzz-main.pciplat': main }, main: 'fuzz-main.pciplat', args: ['check'], mutations: [] });
+    const GOOD = 'platform p {\n  arch arm64\n}\n';
+
+    it('reports a worker that V8 aborts for want of heap as oom, restarts it and completes the run with its report', async () => {
+        const report = await fuzz({
+            repo: REPO,
+            seed: 1,
+            workers: 1,
+            timeoutMs: 120_000,
+            // Room for Langium and the corpus, little more: the self-test input reaches it fast.
+            heapMb: 256,
+            selfTest: true,
+            corpusDirs: ['examples'],
+            fixedInputs: [input(GOOD), input('//fuzz-selftest:oom\n'), input(GOOD)],
+        });
+        expect(report.inputs).toBe(3);
+        expect(report.byKind).toEqual({ oom: 1 });
+        expect(report.failures.map((f) => [f.signature, f.count, f.confirmed])).toEqual([['oom worker heap exhausted', 1, true]]);
+        // Confirmed: the checker's worker aborted on it as well, and the fuzzer lived on to say so.
+        expect(report.failures[0]!.detail).toMatch(/^the worker process ran out of its 256 MiB heap \((SIGABRT|SIGTRAP|exit \d+)\): FATAL ERROR: .*heap out of memory/);
+        // The first worker, its replacement after the abort; the checker's own worker is not counted.
+        expect(report.workersStarted).toBe(2);
+    });
+});
+
 describe('fuzz pool time limit', () => {
     const input = (main: string): FuzzInput => ({ files: { 'fuzz-main.pciplat': main }, main: 'fuzz-main.pciplat', args: ['check'], mutations: [] });
 
     it('is CPU time: an input that waits past its limit without using CPU is no hang, one that waits past WALL_FACTOR times it is', async () => {
         const tid = currentThreadId();
+        // (The workers are processes; their CPU clock, /proc/PID/stat, is Linux's too.)
         // The CPU clock is Linux's; elsewhere the limit is wall time and this test says nothing.
         if (tid === undefined) return;
         const timeoutMs = 400;
@@ -107,6 +135,10 @@ describe('fuzz pool time limit', () => {
         }
         expect(after).toBeGreaterThan(before);
         expect(threadCpuMs(0x7fff_fff0)).toBeUndefined();
+        // A process's CPU time (the pool's workers are processes) is at least that of one of its threads.
+        expect(processCpuMs(process.pid)!).toBeGreaterThanOrEqual(after);
+        expect(processCpuMs(0x7fff_fff0)).toBeUndefined();
+        expect(endedChildrenCpuMs()).toBeGreaterThanOrEqual(0);
     });
 });
 

@@ -11,6 +11,7 @@ import { mutate, type FuzzInput, type MutationContext } from './mutate.js';
 import { FuzzPool } from './pool.js';
 import { Random } from './random.js';
 import { grammarKeywords } from './repo.js';
+import { endedChildrenCpuMs } from './thread-cpu.js';
 
 export interface FuzzOptions {
     repo: string;
@@ -19,7 +20,7 @@ export interface FuzzOptions {
     inputs?: number;
     seconds?: number;
     workers: number;
-    /** Time limit per input, in CPU time of its worker thread (pool.ts): more is a hang. */
+    /** Time limit per input, in CPU time of its worker process (pool.ts): more is a hang. */
     timeoutMs: number;
     maxOutput?: number;
     heapMb?: number;
@@ -56,7 +57,7 @@ export interface FuzzReport {
     seconds: number;
     perSecond: number;
     /**
-     * CPU time of the whole process (main thread, workers, the checker) per input, in ms: unlike
+     * CPU time of the fuzzer (its process, the worker processes, the checker's) per input, in ms: unlike
      * inputs per second it does not depend on what else the machine runs.
      */
     cpuMsPerInput: number;
@@ -100,7 +101,14 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     const pool = new FuzzPool(poolOptions(options.workers));
     let checker: FuzzPool | undefined;
     const started = performance.now();
+    // CPU time of the fuzzer's process and of its workers (child processes: the live ones, and
+    // those that ended, which the kernel adds to this process's children's time).
     const cpuAtStart = process.cpuUsage();
+    const endedAtStart = endedChildrenCpuMs() ?? 0;
+    const cpuMs = () => {
+        const own = process.cpuUsage(cpuAtStart);
+        return (own.user + own.system) / 1000 + ((endedChildrenCpuMs() ?? 0) - endedAtStart) + pool.liveCpuMs() + (checker?.liveCpuMs() ?? 0);
+    };
     const deadline = options.seconds !== undefined ? started + options.seconds * 1000 : Infinity;
     const limit = options.fixedInputs?.length ?? options.inputs ?? Infinity;
     const byKind: Record<string, number> = {};
@@ -115,8 +123,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     const progress = () => {
         const seconds = (performance.now() - started) / 1000;
         const kinds = Object.entries(byKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
-        const cpu = process.cpuUsage(cpuAtStart);
-        log(`fuzz: ${seconds.toFixed(0)} s, ${done} inputs, ${(done / Math.max(seconds, 1e-9)).toFixed(1)}/s, ${((cpu.user + cpu.system) / 1000 / Math.max(done, 1)).toFixed(1)} ms CPU each; failures: ${kinds}; ${failures.size} distinct; workers started ${pool.started}`);
+        log(`fuzz: ${seconds.toFixed(0)} s, ${done} inputs, ${(done / Math.max(seconds, 1e-9)).toFixed(1)}/s, ${(cpuMs() / Math.max(done, 1)).toFixed(1)} ms CPU each; failures: ${kinds}; ${failures.size} distinct; workers started ${pool.started}`);
     };
     const ticker = setInterval(progress, 10_000);
 
@@ -174,7 +181,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     // Two inputs in flight per worker, so no worker waits for the main thread.
     await Promise.all(Array.from({ length: options.workers * 2 }, one));
     const seconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpuAtStart);
+    const cpu = cpuMs();
     clearInterval(ticker);
     progress();
     const minimizeSeconds = options.minimizeSeconds ?? 120;
@@ -196,7 +203,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
         inputs: done,
         seconds,
         perSecond: done / seconds,
-        cpuMsPerInput: (cpu.user + cpu.system) / 1000 / Math.max(done, 1),
+        cpuMsPerInput: cpu / Math.max(done, 1),
         byKind,
         failures: [...failures.values()].filter((f) => f.confirmed !== false),
         unconfirmed: [...failures.values()].filter((f) => f.confirmed === false),

@@ -24,7 +24,7 @@ const USAGE = `usage: npm run fuzz -- [--seconds N] [--inputs N] [--seed S] [--w
   --seconds N         run for N seconds (default 60 unless --inputs is given)
   --inputs N          stop after N inputs
   --seed S            the run's seed (default: from the clock; printed)
-  --workers W         worker threads (default: the number of cores)
+  --workers W         worker processes (default: the number of cores)
   --timeout-ms T      an input using more CPU time (ms) is a hang, or 10x that in wall time (default 20000)
   --max-output BYTES  an input printing more is a failure (default 8388608)
   --out DIR           where new failing cases are saved (default test/fixtures/fuzz)
