@@ -138,7 +138,9 @@ export class CustomRequests {
         if (collected) gc();
         const usage = process.memoryUsage();
         return {
+            lowerings: background?.stats.lowerings ?? 0,
             scheduled: background?.scheduler.stats.scheduled ?? 0,
+            quietDeferred: background?.quiet.stats.deferred ?? 0,
             replaced: background?.scheduler.stats.replaced ?? 0,
             completed: background?.scheduler.stats.completed ?? 0,
             dropped: background?.stats.dropped ?? 0,
