@@ -25,6 +25,8 @@
 //     last parse's tokens until the next one); the texts count as Langium's (needs
 //     --expose-gc, which `npm run bench:lsp` passes). "Ours" is the server thread's heap above
 //     the one-line server's minus Langium's own;
+//   - typing: three bursts of 10 edits 50 ms apart, the last edit of each → its diagnostics, and
+//     how many background lowerings and jobs each burst cost (pciplat/serverStats);
 //   - hover and completion (median and p95 over 20 requests each) right after an edit (the
 //     request waits for the new text to be parsed and linked) and once the edit's diagnostics
 //     are out, while its simulation runs in a worker. A sample counts as "during simulation"
@@ -348,6 +350,29 @@ async function measure(target, baseline) {
             await settle(server, e.at);
         }
 
+        // Typing: bursts of BURST edits BURST_GAP_MS apart (inside the BAR size token), each
+        // burst's last edit → its diagnostics, and the background lowerings and jobs the burst
+        // cost (pciplat/serverStats, from its first edit until the last edit's result).
+        const BURST = 10;
+        const BURST_GAP_MS = 50;
+        const burstLast = [];
+        const burstLowerings = [];
+        const burstJobs = [];
+        for (let b = 0; b < 3; b++) {
+            const before = await server.connection.sendRequest('pciplat/serverStats', {});
+            let e;
+            for (let i = 0; i < BURST; i++) {
+                if (i > 0) await sleep(BURST_GAP_MS);
+                e = await change(server, uri, doc, bar, bar + 2, doc.text.slice(bar, bar + 2) === '1M' ? '2M' : '1M');
+            }
+            const p = await server.published(uri, e.version, e.at);
+            burstLast.push(p.at - e.at);
+            await settle(server, e.at);
+            const after = await server.connection.sendRequest('pciplat/serverStats', {});
+            burstLowerings.push(after.lowerings - before.lowerings);
+            burstJobs.push(after.scheduled - before.scheduled);
+        }
+
         // Hover on a NIC's name; completion of the names `assign` can take in the last domain.
         const hoverAt = positionOf(doc.text, 'endpoint nic0_0_0 ', 'endpoint n'.length);
         const lastAssign = doc.text.lastIndexOf('assign ');
@@ -396,7 +421,7 @@ async function measure(target, baseline) {
         const tokens = [];
         for (let i = 0; i < 5; i++) tokens.push((await server.timed('textDocument/semanticTokens/full', { textDocument: { uri } })).millis);
         const memory = { rss, above: rss - baseline.rss, aboveAfterGc: gc.rss - baseline.gc.rss, heap: gc.heap - baseline.gc.heap, langium: langiumBytes };
-        return { functions, lines: text.split('\n').length, open, diagnostics, simulation, added, socOwn, importer, rows, tokens, memory };
+        return { functions, lines: text.split('\n').length, open, diagnostics, simulation, added, socOwn, importer, burst: { last: burstLast, lowerings: burstLowerings, jobs: burstJobs }, rows, tokens, memory };
     } finally {
         await server.stop();
         fs.rmSync(root, { recursive: true, force: true });
@@ -424,6 +449,8 @@ row('edit inside a token (BAR size) → its simulation result', (r) => stat(r.si
 row('edit adding a function → diagnostics of that version', (r) => stat(r.added));
 row('edit in the imported SoC file → its own diagnostics', (r) => stat(r.socOwn));
 row('edit in the imported SoC file → the importing platform\'s diagnostics', (r) => stat(r.importer));
+row('typing: 10 edits 50 ms apart → diagnostics of the last (3 bursts)', (r) => stat(r.burst.last));
+row('typing: background lowerings / jobs per burst of 10 edits', (r) => `${r.burst.lowerings.join(', ')} / ${r.burst.jobs.join(', ')}`);
 row('hover right after an edit (waits for parse + link)', (r) => stat(r.rows.hover.afterEdit));
 row('hover while the simulation runs', (r) => `${stat(r.rows.hover.during)} (${r.rows.hover.duringSamples}/${r.rows.hover.samples})`);
 row('hover once the run of the edit is under way (lowered and handed to the pool, no result yet)', (r) => `${stat(r.rows.hover.underWay)} (${r.rows.hover.underWay.length}/${r.rows.hover.samples})`);
