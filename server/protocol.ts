@@ -211,8 +211,12 @@ export const TOPOLOGY_METHOD = 'pciplat/topology';
 
 /** Counters of the background simulation, for troubleshooting and tests. */
 export interface ServerStatsResult {
-    /** Background jobs scheduled (one per platform per validated edit). */
+    /** Platform lowerings started for background runs (an edit arriving meanwhile abandons one). */
+    lowerings: number;
+    /** Background jobs scheduled, i.e. lowered platforms handed to the worker pool (one per platform per pause in editing). */
     scheduled: number;
+    /** Run preparations that waited for the edit stream to pause (server/simulation/quiet.ts). */
+    quietDeferred: number;
     /** Jobs that replaced a queued or running job of the same platform (coalescing). */
     replaced: number;
     /** Jobs whose outcome reached the server (not replaced meanwhile). */
@@ -395,6 +399,8 @@ export interface PciplatInitializationOptions {
     simulationWorkers?: number;
     /** A simulation running longer than this is stopped (milliseconds, default 120000). */
     simulationTimeoutMs?: number;
+    /** A background run is prepared once no edit has arrived for this long (milliseconds, default 200; server/simulation/quiet.ts). */
+    simulationQuietMs?: number;
     /** Hypervisor profile of the background simulation; `platform` (default): each platform's own. */
     profile?: PciplatProfileSetting;
     /** `type` (default): simulate after every edit; `save`: only the saved text (on open and `didSave`). */

@@ -150,7 +150,9 @@ export class CustomRequests {
         const usage = process.memoryUsage();
         const heapSpaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, s.space_size]));
         return {
+            lowerings: background?.stats.lowerings ?? 0,
             scheduled: background?.scheduler.stats.scheduled ?? 0,
+            quietDeferred: background?.quiet.stats.deferred ?? 0,
             replaced: background?.scheduler.stats.replaced ?? 0,
             completed: background?.scheduler.stats.completed ?? 0,
             dropped: background?.stats.dropped ?? 0,

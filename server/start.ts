@@ -111,6 +111,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     shared.lsp.DocumentUpdateHandler.didSaveDocument = (event) => context.background?.saved(event.document.uri);
     shared.workspace.TextDocuments.onDidOpen((event) => context.background?.opened(event.document.uri, event.document.version));
     shared.workspace.TextDocuments.onDidClose((event) => context.background?.closed(event.document.uri));
+    shared.workspace.TextDocuments.onDidChangeContent((event) => context.background?.contentChanged(event.document.uri, event.document.version));
     addLangiumHandlers(connection, shared);
     // `workspace/didChangeConfiguration` (Langium's handler feeds its ConfigurationProvider).
     const configuration = shared.workspace.ConfigurationProvider;
@@ -128,11 +129,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         // The same heap ceiling as the CLI's (docs/cli.md, Resource limits); an unusable value falls back to the default.
         const ceiling = memoryCeiling(process.env);
         const memoryMb = 'mb' in ceiling ? ceiling.mb : DEFAULT_MEMORY_MB;
+        const quietMs = typeof init.simulationQuietMs === 'number' && init.simulationQuietMs >= 0 ? init.simulationQuietMs : undefined;
         const status = (params: SimulationStatusParams) => void connection.sendNotification(SIMULATION_STATUS_METHOD, params).catch(() => undefined);
         const background = new BackgroundSimulation(
             shared,
             hub,
-            { workers, timeoutMs, memoryMb, workerUrl: new URL('./simulation/worker.js', import.meta.url), engineModule: engineModuleUrl(options.engineModule), log, status },
+            { workers, timeoutMs, memoryMb, workerUrl: new URL('./simulation/worker.js', import.meta.url), engineModule: engineModuleUrl(options.engineModule), log, status, quietMs },
             refresh,
         );
         background.configure({ profile: init.profile, simulateOn: init.simulateOn });

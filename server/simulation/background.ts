@@ -19,6 +19,7 @@ import { lowerPlatformSliced, nextTurn } from './lower-sliced.js';
 import { MEMORY_ENV } from '../../src/cli/resource-limits.js';
 import { WorkerPool, type RunOutcome } from './pool.js';
 import { ResultStore } from './results.js';
+import { DEFAULT_QUIET_MS, QuietPeriod, type QuietClock } from './quiet.js';
 import { platformKey, SimulationScheduler, type CompletedOutcome, type SimulationJob } from './scheduler.js';
 
 export interface BackgroundOptions {
@@ -31,6 +32,10 @@ export interface BackgroundOptions {
     log: (message: string) => void;
     /** `pciplat/simulationStatus`: runs started, queue drained. */
     status?: (status: SimulationStatusParams) => void;
+    /** How long the edit stream must pause before a run is prepared (quiet.ts; default DEFAULT_QUIET_MS). */
+    quietMs?: number;
+    /** The quiet period's clock (tests); default the real one. */
+    clock?: QuietClock;
 }
 
 /** Whether the document's text could not be parsed (syntax errors or rejected input). */
@@ -49,7 +54,11 @@ export class BackgroundSimulation {
     private readonly parsedVersions = new Map<string, number>();
     /** Simulation keys per declaring document (to clear platforms that were removed). */
     private readonly keysOf = new Map<string, Set<string>>();
-    readonly stats = { dropped: 0, skippedUnparsable: 0, delivered: 0, deferredUntilSave: 0 };
+    readonly stats = { dropped: 0, skippedUnparsable: 0, delivered: 0, deferredUntilSave: 0, lowerings: 0 };
+    /** Preparing a run (lowering, posting) waits until the edit stream pauses (quiet.ts). */
+    readonly quiet: QuietPeriod;
+    /** Version of each open document as opened (its didOpen is not an edit). */
+    private readonly openedVersions = new Map<string, number>();
     /** `pciplat.profile`: undefined = each platform's own. */
     private profile: Profile | undefined;
     /** `pciplat.simulateOn`. */
@@ -66,6 +75,7 @@ export class BackgroundSimulation {
         private readonly options: BackgroundOptions,
         private readonly onResults: () => void,
     ) {
+        this.quiet = new QuietPeriod(options.quietMs ?? DEFAULT_QUIET_MS, options.clock);
         this.pool = new WorkerPool({ size: options.workers, workerUrl: options.workerUrl, engineModule: options.engineModule, timeoutMs: options.timeoutMs, memoryMb: options.memoryMb, log: options.log });
         this.scheduler = new SimulationScheduler(
             this.pool,
@@ -114,16 +124,27 @@ export class BackgroundSimulation {
     /** An editor opened `uri`: its text is the saved one. */
     opened(uri: string, version: number): void {
         this.savedVersions.set(uri, version);
+        this.openedVersions.set(uri, version);
     }
 
     closed(uri: string): void {
         this.savedVersions.delete(uri);
+        this.openedVersions.delete(uri);
+    }
+
+    /** The editor's text of `uri` changed (didOpen or didChange): a didChange restarts the quiet period. */
+    contentChanged(uri: string, version: number): void {
+        if (this.openedVersions.get(uri) === version) return;
+        this.openedVersions.delete(uri);
+        this.quiet.edited();
     }
 
     /** The editor saved `uri` (`textDocument/didSave`): under `simulateOn: save`, simulate what depends on it. */
     saved(uri: string): void {
         const version = this.shared.workspace.TextDocuments.get(uri)?.version;
         if (version !== undefined) this.savedVersions.set(uri, version);
+        // A save ends the quiet period (quiet.ts): waiting runs are prepared now.
+        this.quiet.flush();
         if (this.simulateOn !== 'save') return;
         const documents = this.shared.workspace.LangiumDocuments;
         this.resimulate((document) => importClosure(document, documents).has(uri));
@@ -198,6 +219,7 @@ export class BackgroundSimulation {
     }
 
     dispose(): void {
+        this.quiet.dispose();
         this.pool.dispose();
     }
 
@@ -273,14 +295,15 @@ export class BackgroundSimulation {
         // The versions this validation saw: a result is valid for them only.
         const versions = this.closureVersions(document);
         // Lowering (and, in the pool, cloning the model to the worker) costs main-thread time
-        // linear in the platform: start it in a later turn of the event loop, so the turn that
-        // published the diagnostics stays short, lower in slices (lower-sliced.ts), and give up
-        // as soon as a newer edit arrives (its own validation will schedule the run: coalescing).
-        // A profile change meanwhile schedules its own runs.
+        // linear in the platform: start it once the edit stream has paused (quiet.ts; at the
+        // earliest in a later turn of the event loop, so the turn that published the diagnostics
+        // stays short), lower in slices (lower-sliced.ts), and give up as soon as a newer edit
+        // arrives (its own validation will schedule the run: coalescing). A profile change
+        // meanwhile schedules its own runs.
         const profile = this.profile;
         const wanted = () =>
             document.state >= DocumentState.Validated && !this.isStale(versions) && this.shared.workspace.LangiumDocuments.getDocument(document.uri) === document && this.profile === profile;
-        setImmediate(() => {
+        this.quiet.whenQuiet(uri, () => {
             this.schedule(document, versions, wanted, profile).catch((error: unknown) => {
                 this.options.log(`pciplat: background simulation of ${uri} failed: ${error instanceof Error ? error.message : String(error)}`);
             });
@@ -298,6 +321,7 @@ export class BackgroundSimulation {
             if (!node.name) continue;
             const key = platformKey(uri, node.name);
             if (!this.keysOf.get(uri)?.has(key)) continue;
+            this.stats.lowerings++;
             const platform = await lowerPlatformSliced(node, pause);
             if (!platform || !wanted()) return;
             this.scheduler.schedule({ key, uri, platformName: platform.name, platform, options: profile ? { profile, everyScenario: true } : { everyScenario: true }, versions });
@@ -305,6 +329,7 @@ export class BackgroundSimulation {
     }
 
     private deleted(uri: string): void {
+        this.quiet.drop(uri);
         this.scheduler.cancelDocument(uri);
         for (const key of this.keysOf.get(uri) ?? []) {
             this.store.delete(key);

@@ -25,10 +25,16 @@
 //     last parse's tokens until the next one); the texts count as Langium's (needs
 //     --expose-gc, which `npm run bench:lsp` passes). "Ours" is the server thread's heap above
 //     the one-line server's minus Langium's own;
+//   - typing: three bursts of 10 edits 50 ms apart, the last edit of each → its diagnostics, and
+//     how many background lowerings and jobs each burst cost (pciplat/serverStats);
 //   - hover and completion (median and p95 over 20 requests each) right after an edit (the
 //     request waits for the new text to be parsed and linked) and once the edit's diagnostics
 //     are out, while its simulation runs in a worker. A sample counts as "during simulation"
-//     when no result for the edited text had arrived when the answer came back;
+//     when no result for the edited text had arrived when the answer came back. The server
+//     prepares a run only once edits pause (simulationQuietMs, 200 ms by default), so most of
+//     those come before the run is lowered; a third request per edit waits until the run is
+//     under way (`pciplat/serverStats`' `scheduled` went up: lowered and handed to the worker
+//     pool, then posted, simulated, its result received), and counts if no result came first;
 //   - semantic tokens of the whole document, at rest.
 // Prints a Markdown table. Nothing is asserted: the figures are for reading.
 //
@@ -48,6 +54,8 @@ const SERVER = path.join(REPO, 'bin', 'pciplat-language-server.js');
 /** Node options for the server, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" to profile it. */
 const SERVER_NODE_ARGS = ['--expose-gc', ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 const EDITS = Number(process.env.BENCH_EDITS) > 0 ? Number(process.env.BENCH_EDITS) : 10;
+/** BENCH_QUIET_MS: the server's `simulationQuietMs` (server/simulation/quiet.ts); unset: the server's default. */
+const QUIET_MS = process.env.BENCH_QUIET_MS !== undefined && process.env.BENCH_QUIET_MS !== '' ? Number(process.env.BENCH_QUIET_MS) : undefined;
 const WAIT_MS = 600_000;
 /** Hover and completion requests per series (fewer at 100k, where each edit costs seconds). */
 const samplesFor = (functions) => (functions >= 50_000 ? 5 : 20);
@@ -126,7 +134,7 @@ class Server {
             processId: process.pid,
             rootUri: pathToFileURL(this.root).href,
             workspaceFolders: [{ uri: pathToFileURL(this.root).href, name: 'bench' }],
-            initializationOptions: { systemPciIds: false },
+            initializationOptions: { systemPciIds: false, ...(QUIET_MS !== undefined ? { simulationQuietMs: QUIET_MS } : {}) },
             capabilities: {
                 workspace: { codeLens: { refreshSupport: true } },
                 textDocument: { publishDiagnostics: { versionSupport: true }, hover: { contentFormat: ['markdown'] } },
@@ -342,6 +350,29 @@ async function measure(target, baseline) {
             await settle(server, e.at);
         }
 
+        // Typing: bursts of BURST edits BURST_GAP_MS apart (inside the BAR size token), each
+        // burst's last edit → its diagnostics, and the background lowerings and jobs the burst
+        // cost (pciplat/serverStats, from its first edit until the last edit's result).
+        const BURST = 10;
+        const BURST_GAP_MS = 50;
+        const burstLast = [];
+        const burstLowerings = [];
+        const burstJobs = [];
+        for (let b = 0; b < 3; b++) {
+            const before = await server.connection.sendRequest('pciplat/serverStats', {});
+            let e;
+            for (let i = 0; i < BURST; i++) {
+                if (i > 0) await sleep(BURST_GAP_MS);
+                e = await change(server, uri, doc, bar, bar + 2, doc.text.slice(bar, bar + 2) === '1M' ? '2M' : '1M');
+            }
+            const p = await server.published(uri, e.version, e.at);
+            burstLast.push(p.at - e.at);
+            await settle(server, e.at);
+            const after = await server.connection.sendRequest('pciplat/serverStats', {});
+            burstLowerings.push(after.lowerings - before.lowerings);
+            burstJobs.push(after.scheduled - before.scheduled);
+        }
+
         // Hover on a NIC's name; completion of the names `assign` can take in the last domain.
         const hoverAt = positionOf(doc.text, 'endpoint nic0_0_0 ', 'endpoint n'.length);
         const lastAssign = doc.text.lastIndexOf('assign ');
@@ -356,6 +387,8 @@ async function measure(target, baseline) {
             const during = [];
             let duringSamples = 0;
             let sanity;
+            const underWay = [];
+            let { scheduled } = await server.connection.sendRequest('pciplat/serverStats', {});
             for (let i = 0; i < samples; i++) {
                 const e = await change(server, uri, doc, bar, bar + 2, doc.text.slice(bar, bar + 2) === '1M' ? '2M' : '1M');
                 const a = await request();
@@ -368,10 +401,19 @@ async function measure(target, baseline) {
                     duringSamples++;
                 }
                 sanity = b.result;
+                // Once the run of this version is under way (lowered and handed to the worker
+                // pool: `scheduled` went up; being posted, simulated, or its result received).
+                // Polled; the polls are requests too, so this series runs slower than the others.
+                let stats;
+                do stats = await server.connection.sendRequest('pciplat/serverStats', {});
+                while (stats.scheduled <= scheduled && !server.results.some((r) => r >= e.at) && (await sleep(5), true));
+                scheduled = stats.scheduled;
+                const c = await request();
+                if (!server.results.some((r) => r >= e.at && r <= c.at)) underWay.push(c.millis);
             }
             if (name === 'hover' && !JSON.stringify(sanity ?? '').includes('endpoint nic0_0_0')) throw new Error('the hover did not show the NIC');
             if (name === 'completion' && !(sanity?.items ?? sanity ?? []).some?.((item) => /^nic/.test(item.label))) throw new Error('the completion did not list NICs');
-            rows[name] = { afterEdit, during, duringSamples, samples };
+            rows[name] = { afterEdit, during, duringSamples, underWay, samples };
             // Let the last run finish before the next series.
             await server.result(performance.now()).catch(() => undefined);
         }
@@ -379,7 +421,7 @@ async function measure(target, baseline) {
         const tokens = [];
         for (let i = 0; i < 5; i++) tokens.push((await server.timed('textDocument/semanticTokens/full', { textDocument: { uri } })).millis);
         const memory = { rss, above: rss - baseline.rss, aboveAfterGc: gc.rss - baseline.gc.rss, heap: gc.heap - baseline.gc.heap, langium: langiumBytes };
-        return { functions, lines: text.split('\n').length, open, diagnostics, simulation, added, socOwn, importer, rows, tokens, memory };
+        return { functions, lines: text.split('\n').length, open, diagnostics, simulation, added, socOwn, importer, burst: { last: burstLast, lowerings: burstLowerings, jobs: burstJobs }, rows, tokens, memory };
     } finally {
         await server.stop();
         fs.rmSync(root, { recursive: true, force: true });
@@ -395,7 +437,7 @@ for (const size of sizes.length > 0 ? sizes : [1_000, 10_000]) {
     results.push(await measure(size, baseline));
 }
 
-console.log(`Language server latency over stdio (${os.cpus().length} cores, Node ${process.versions.node}, load average ${os.loadavg()[0].toFixed(1)}); median / p95 over ${EDITS} edits and ${results.map((r) => r.rows.hover.samples).join(' / ')} requests.`);
+console.log(`Language server latency over stdio (${os.cpus().length} cores, Node ${process.versions.node}, load average ${os.loadavg()[0].toFixed(1)}${QUIET_MS !== undefined ? `, simulationQuietMs ${QUIET_MS}` : ''}); median / p95 over ${EDITS} edits and ${results.map((r) => r.rows.hover.samples).join(' / ')} requests.`);
 console.log('');
 console.log(`| | ${results.map((r) => `${r.functions} functions (${r.lines} lines)`).join(' | ')} |`);
 console.log(`|---|${results.map(() => '---:').join('|')}|`);
@@ -407,10 +449,14 @@ row('edit inside a token (BAR size) → its simulation result', (r) => stat(r.si
 row('edit adding a function → diagnostics of that version', (r) => stat(r.added));
 row('edit in the imported SoC file → its own diagnostics', (r) => stat(r.socOwn));
 row('edit in the imported SoC file → the importing platform\'s diagnostics', (r) => stat(r.importer));
+row('typing: 10 edits 50 ms apart → diagnostics of the last (3 bursts)', (r) => stat(r.burst.last));
+row('typing: background lowerings / jobs per burst of 10 edits', (r) => `${r.burst.lowerings.join(', ')} / ${r.burst.jobs.join(', ')}`);
 row('hover right after an edit (waits for parse + link)', (r) => stat(r.rows.hover.afterEdit));
 row('hover while the simulation runs', (r) => `${stat(r.rows.hover.during)} (${r.rows.hover.duringSamples}/${r.rows.hover.samples})`);
+row('hover once the run of the edit is under way (lowered and handed to the pool, no result yet)', (r) => `${stat(r.rows.hover.underWay)} (${r.rows.hover.underWay.length}/${r.rows.hover.samples})`);
 row('completion right after an edit (waits for parse + link)', (r) => stat(r.rows.completion.afterEdit));
 row('completion while the simulation runs', (r) => `${stat(r.rows.completion.during)} (${r.rows.completion.duringSamples}/${r.rows.completion.samples})`);
+row('completion once the run of the edit is under way (lowered and handed to the pool, no result yet)', (r) => `${stat(r.rows.completion.underWay)} (${r.rows.completion.underWay.length}/${r.rows.completion.samples})`);
 row('semantic tokens, whole document (5 requests)', (r) => stat(r.tokens));
 const kib = (bytes) => (Number.isNaN(bytes) ? '—' : `${(bytes / 1024).toFixed(1)} KiB`);
 const mib = (bytes) => (Number.isNaN(bytes) ? '—' : `${Math.round(bytes / 1048576)} MiB`);
