@@ -11,29 +11,34 @@
 // after the patch, it gets the node's current position. Only ranges a check computed itself (the
 // `range` of a finding, the ranges of related locations) are kept as numbers and shifted.
 //
-// Which checks run again. The tree is made of containers (the Model, each Platform and Soc) and
-// units: each node whose container is one of those (a host bridge, an ITS, a domain, an import…),
-// with everything below it. The patched token lies in one unit, U. What a check on a node reads
-// (audited per check module; keep it so when adding checks):
+// Which checks run again. The tree is made of containers (the Model, each Platform and Soc, each
+// host bridge) and units: each node whose container is one of those (a root port or an `ecam` of a
+// host bridge, an ITS, a domain, an import…), with everything below it. The patched token lies in
+// one unit, U, of a host bridge H. What a check on a node reads (audited per check module; keep it
+// so when adding checks):
 // - the node, what lies below it, and its ancestors up to its unit, with everything below them;
-// - through `$container` above its unit, only the container's own declarations that are not host
+// - from a function directly in H, the own tokens and direct parts (address, kind, bus numbers,
+//   ARI, flags) of its sibling functions (busOf → firstWrittenBus), and H's parts (bus range,
+//   segment, MCFG);
+// - through `$container` above H, only the container's own declarations that are not host
 //   bridges (`arch`, IOMMUs: archOf, dmar-scope-checks), never another host bridge's contents:
-//   the checks that read every host bridge (platformHardware, streamAst of a platform) are checks
-//   of a Platform or Soc, which always run again;
+//   the checks that read every host bridge (platformHardware, streamAst of a platform) or every
+//   child of one (checkChildren) are checks of a container, which always run again;
 // - through references, the nodes they resolve to, and what those read in turn.
 // So the checks that run again are those of every container, and of every node in a unit that
-// reaches U: U itself, and transitively every unit holding a reference resolving into a unit that
-// reaches U or to a container. The patch is used only when U is a host bridge (a patch in an
-// `arch` or an IOMMU, which other units read without a reference, validates the whole tree),
-// when it is not in a name (a name changes what references resolve to: whole tree), and when no
-// other document changed since the last validation (every other document's text is the same
-// string; a document added or removed is a change). Line numbers do not move (a token patch never
-// adds or removes a line), so messages quoting a line stay right; the characters after the token
-// on its line move by the patch's delta.
+// reaches U: U itself (every unit of H when the patch is in H's own parts, in a unit that is not a
+// function, or in a function's own tokens or direct parts), and transitively every unit holding a
+// reference that resolves into a unit that reaches U or to a container. The patch is used only
+// when it lies in a host bridge (a patch in an `arch` or an IOMMU, which other units read without
+// a reference, validates the whole tree), when it is not in a name or a reference (either changes
+// what references resolve to: whole tree), and when no other document changed since the last
+// validation (every other document's text is the same string; a document added or removed is a
+// change). Line numbers do not move (a token patch never adds or removes a line), so messages
+// quoting a line stay right; the characters after the token on its line move by the delta.
 //
 // test/language/incremental-link.test.ts validates after every random edit and compares every
 // diagnostic with a fresh build's.
-import { GrammarAST } from 'langium';
+import { GrammarAST, isAstNode } from 'langium';
 import type { AstNode, LangiumDocument, LangiumDocuments, ValidationAcceptor, ValidationOptions } from 'langium';
 import type { DiagnosticRelatedInformation, Range } from 'vscode-languageserver-types';
 import { tokenPatches, type TokenPatch } from '../workspace/incremental-parse.js';
@@ -74,7 +79,18 @@ export const records = new WeakMap<LangiumDocument, ValidationRecord>();
 /** How many node passes were incremental and how many whole (the equivalence tests print it). */
 export const validationRuns = { incremental: 0, whole: 0 };
 
-const CONTAINERS = new Set(['Model', 'Platform', 'Soc']);
+const CONTAINERS = new Set(['Model', 'Platform', 'Soc', 'HostBridge']);
+
+/** The direct children of a node (its AST properties, `$` ones skipped). */
+function childrenOf(node: AstNode): AstNode[] {
+    const children: AstNode[] = [];
+    for (const [property, value] of Object.entries(node)) {
+        if (property.startsWith('$')) continue;
+        if (isAstNode(value)) children.push(value);
+        else if (Array.isArray(value)) for (const element of value) if (isAstNode(element)) children.push(element);
+    }
+    return children;
+}
 
 export function optionsKey(options: ValidationOptions): string {
     return JSON.stringify({ categories: options.categories, stopAfterLexingErrors: options.stopAfterLexingErrors, stopAfterParsingErrors: options.stopAfterParsingErrors, stopAfterLinkingErrors: options.stopAfterLinkingErrors });
@@ -127,8 +143,15 @@ export function planFor(document: LangiumDocument, record: ValidationRecord | un
     if (!patch || patch.oldText !== record.text || patch.newText !== text || patch.name || !patch.holder) return undefined;
     // A reference's text (what it resolves to) is as much a change of names as a name.
     if (GrammarAST.isCrossReference((patch.leaf.grammarSource as AstNode | undefined)?.$container)) return undefined;
+    // The host bridge holding the patch, and the unit in it (a child of the host bridge).
+    let bridge: AstNode | undefined = patch.holder;
+    while (bridge && bridge.$type !== 'HostBridge') bridge = bridge.$container;
+    if (!bridge || !bridge.$container || !CONTAINERS.has(bridge.$container.$type)) return undefined;
     const patched = unitOf(patch.holder);
-    if (!patched || patched.$type !== 'HostBridge') return undefined;
+    // Siblings read a function's own tokens and its direct parts (address, kind, bus numbers, ARI,
+    // flags), and functions read their host bridge's parts (bus range, segment): a patch in those
+    // is one in the whole host bridge.
+    const whole = !patched || patched.$container !== bridge || patched.$type !== 'PciFunction' || patch.holder === patched || patch.holder.$container === patched;
     if (!sameOthers(documents, document, record.others)) return undefined;
     // Units reaching the patched one through references, to a fixed point.
     const edges: Array<[AstNode | undefined, AstNode | undefined]> = [];
@@ -146,7 +169,7 @@ export function planFor(document: LangiumDocument, record: ValidationRecord | un
         const to = unitOf(target);
         edges.push([from, to]);
     }
-    const dirty = new Set<AstNode>([patched]);
+    const dirty = new Set<AstNode>(whole ? childrenOf(bridge) : [patched!]);
     for (let changed = true; changed; ) {
         changed = false;
         for (const [from, to] of edges) {
@@ -157,7 +180,11 @@ export function planFor(document: LangiumDocument, record: ValidationRecord | un
             }
         }
     }
-    const containers: AstNode[] = [root, ...((root as unknown as { elements?: AstNode[] }).elements ?? [])];
+    const containers: AstNode[] = [root];
+    for (const element of (root as unknown as { elements?: AstNode[] }).elements ?? []) {
+        containers.push(element);
+        for (const item of (element as unknown as { items?: AstNode[] }).items ?? []) if (item.$type === 'HostBridge') containers.push(item);
+    }
     return { patch, containers, units: [...dirty] };
 }
 
