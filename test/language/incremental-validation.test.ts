@@ -1,7 +1,7 @@
 // Incremental validation (language/validation/incremental-validation.ts) must give exactly the
 // diagnostics of a fresh build. The random edits of incremental-parse/-link.test.ts seldom stay
 // inside one token of a host bridge; here every edit does: a digit of a number, an address or a
-// size in a generated platform (and an example) is changed, cumulatively, so findings appear,
+// size in a generated platform (and an example) is changed, added or removed, cumulatively, so findings appear,
 // stay and go while other tokens move. After each update the diagnostics (ranges, codes,
 // messages, related locations) are compared with those of a fresh build of the same texts.
 //
@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { EmptyFileSystem, URI, type LangiumDocument } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { createPciplatServices } from '../../language/pciplat-module.js';
-import { validationRuns } from '../../language/validation/incremental-validation.js';
+import { shiftCall, validationRuns } from '../../language/validation/incremental-validation.js';
 import type { PciplatDocumentFactory } from '../../language/workspace/incremental-parse.js';
 import { generatePlatform } from '../bench/generate-platform.mjs';
 import { random } from './random-edits.js';
@@ -28,7 +28,7 @@ function diagnosticsText(document: LangiumDocument): string[] {
 function workspaces(): Array<Array<{ name: string; text: string }>> {
     const generated = generatePlatform(300, { soc: true });
     return [
-        [{ name: 'big.pciplat', text: generated.text }, { name: 'soc.pciplat', text: generated.socText }],
+        [{ name: 'big.pciplat', text: generated.text }, { name: 'soc.pciplat', text: generated.socText! }],
         [{ name: 'arm-server.pciplat', text: fs.readFileSync(path.join(repo, 'examples/arm-server.pciplat'), 'utf8') }, { name: 'soc/n1server.pciplat', text: fs.readFileSync(path.join(repo, 'examples/soc/n1server.pciplat'), 'utf8') }],
     ];
 }
@@ -42,7 +42,11 @@ function digitEdit(text: string, next: () => number): string {
     }
     const at = digits[Math.floor(next() * digits.length)]!;
     const digit = String(Math.floor(next() * 10));
-    return text.slice(0, at) + digit + text.slice(at + 1);
+    // Replaced, inserted or removed: a token that gets longer or shorter moves what follows it on its line.
+    const how = next();
+    if (how < 0.5) return text.slice(0, at) + digit + text.slice(at + 1);
+    if (how < 0.75) return text.slice(0, at) + digit + text.slice(at);
+    return text.slice(0, at) + text.slice(at + 1);
 }
 
 describe('incremental validation equals a fresh build', () => {
@@ -92,4 +96,24 @@ describe('incremental validation equals a fresh build', () => {
         // Many edits stay inside a token of a host bridge (others are in names, outside host bridges, or undo a broken text).
         expect(runs.incremental).toBeGreaterThan(EDITS * 0.25);
     }, 600_000);
+});
+
+describe('findings kept across a token patch', () => {
+    // Token `1M` → `16M` at line 3, characters 10-12: later characters on that line move by 1.
+    const patch = { oldText: '', newText: '', leaf: undefined as never, holder: undefined, name: false, line: 3, startCharacter: 10, oldEndCharacter: 12, delta: 1 };
+    const range = (line: number, from: number, to: number) => ({ start: { line, character: from }, end: { line, character: to } });
+    const call = (r: ReturnType<typeof range>, related: ReturnType<typeof range>, uri = 'file:///a') => ({ severity: 'error' as const, message: 'm', info: { range: r, relatedInformation: [{ location: { uri, range: related }, message: 'r' }] } as never });
+    const shifted = (c: ReturnType<typeof call>) => {
+        const out = shiftCall(c, patch, 'file:///a');
+        return out && { range: (out.info as { range: unknown }).range, related: (out.info as { relatedInformation: Array<{ location: { range: unknown } }> }).relatedInformation[0]!.location.range };
+    };
+    it('moves what follows the token on its line, in the finding and its related locations of this file', () => {
+        expect(shifted(call(range(3, 12, 14), range(3, 20, 21)))).toEqual({ range: range(3, 13, 15), related: range(3, 21, 22) });
+        expect(shifted(call(range(3, 0, 10), range(2, 20, 21)))).toEqual({ range: range(3, 0, 10), related: range(2, 20, 21) });
+        expect(shifted(call(range(4, 12, 14), range(3, 20, 21), 'file:///b'))).toEqual({ range: range(4, 12, 14), related: range(3, 20, 21) });
+    });
+    it('gives up on a range that starts or ends inside the old token', () => {
+        expect(shifted(call(range(3, 11, 14), range(1, 0, 1)))).toBeUndefined();
+        expect(shifted(call(range(1, 0, 1), range(3, 5, 11)))).toBeUndefined();
+    });
 });
