@@ -1,13 +1,14 @@
 // Langium's own diagnostics (lexing, parsing, linking) get pciplat's stable codes, and a badly
 // broken file reports its first syntax errors rather than thousands; every other code is capped
 // per file the same way (src/findings/cap.ts), with one FINDINGS-OMITTED diagnostic per code.
-import { Cancellation, DefaultDocumentValidator, DocumentValidator, interruptAndCheck, type AstNode, type LangiumDocument, type ValidationAcceptor, type ValidationCheck, type ValidationOptions } from 'langium';
+import { AstUtils, Cancellation, DefaultDocumentValidator, DocumentValidator, interruptAndCheck, type AstNode, type LangiumCoreServices, type LangiumDocument, type LangiumDocuments, type ValidationAcceptor, type ValidationCheck, type ValidationOptions } from 'langium';
 import type { Diagnostic } from 'vscode-languageserver-types';
 import { MAX_FINDINGS_PER_CODE, omittedMessage } from '../../src/findings/cap.js';
 import { boundTokens } from '../../src/findings/quote.js';
 import { KEYWORD_AS_NAME } from '../parse-guard.js';
 import { PciplatValidationRegistry } from './validation-registry.js';
 import { pushChildren } from './walk.js';
+import { optionsKey, otherTexts, planFor, records, shiftCall, textOf, type Accepted, type Entry, type Plan, type ValidationRecord, validationRuns } from './incremental-validation.js';
 
 /** Syntax errors reported per file; the rest are summarised in one more diagnostic. */
 export const MAX_SYNTAX_ERRORS = 100;
@@ -22,6 +23,13 @@ const LANGIUM_CODES: Record<string, string> = {
 };
 
 export class PciplatDocumentValidator extends DefaultDocumentValidator {
+    private readonly documents: LangiumDocuments;
+
+    constructor(services: LangiumCoreServices) {
+        super(services);
+        this.documents = services.shared.workspace.LangiumDocuments;
+    }
+
     /**
      * Langium's node pass, in its order and with its options, without a promise per node and per
      * check: checks run synchronously (one that returns a promise is awaited), the check list of a
@@ -29,27 +37,110 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
      */
     protected override async validateAstNodes(rootNode: AstNode, options: ValidationOptions, acceptor: ValidationAcceptor, cancelToken = Cancellation.CancellationToken.None): Promise<void> {
         const registry = this.validationRegistry;
+        const document = AstUtils.getDocument(rootNode);
+        const previous = records.get(document);
+        // Until this pass completes, nothing recorded can be reused.
+        records.delete(document);
         if (!(registry instanceof PciplatValidationRegistry) || this.profiler?.isActive('validating')) {
             return super.validateAstNodes(rootNode, options, acceptor, cancelToken);
         }
+        const plan = planFor(document, previous, this.documents, options);
+        if (plan && previous && (await this.validateAgain(plan, previous, document, options, acceptor, cancelToken))) {
+            validationRuns.incremental++;
+            return;
+        }
+        validationRuns.whole++;
         // streamAst's walk (walk.ts): a node's children are read after its checks ran, as Langium does.
         const stack: AstNode[] = [rootNode];
         // The checks of each node type in this pass (the registry's lookup builds a key).
         const lists = new Map<string, readonly ValidationCheck[]>();
+        // What each check accepted, for incremental-validation.ts.
+        const order = new Map<AstNode, number>();
+        const entries: Entry[] = [];
+        let calls: Accepted[] | undefined;
+        const recording = ((severity, message, info) => {
+            (calls ??= []).push({ severity, message, info });
+            acceptor(severity, message, info);
+        }) as ValidationAcceptor;
         for (let visited = 0; stack.length > 0; visited++) {
             if (visited % NODES_PER_INTERRUPT === 0) await interruptAndCheck(cancelToken);
             const node = stack.pop()!;
+            order.set(node, visited);
             const nodeOptions = this.validateSingleNodeOptions(node, options);
             if (nodeOptions.validateNode) {
                 let checks = lists.get(node.$type);
                 if (checks === undefined) lists.set(node.$type, (checks = registry.checksFor(node.$type, options.categories)));
-                for (const check of checks) {
-                    const pending = check(node, acceptor, cancelToken);
+                for (let c = 0; c < checks.length; c++) {
+                    calls = undefined;
+                    const pending = checks[c]!(node, recording, cancelToken);
                     if (pending) await pending;
+                    if (calls) entries.push({ index: visited, check: c, node, calls });
                 }
             }
             if (nodeOptions.validateChildren) pushChildren(node, stack);
         }
+        const text = textOf(document);
+        if (text !== undefined) records.set(document, { root: rootNode, text, optionsKey: optionsKey(options), others: otherTexts(this.documents, document), order, entries });
+    }
+
+    /**
+     * After a token patch: the checks of the nodes `plan` names run again, every other check's
+     * findings of the last pass are accepted again (incremental-validation.ts says why that equals
+     * a full pass). False, having accepted nothing, when a recorded range cannot be moved.
+     */
+    private async validateAgain(plan: Plan, previous: ValidationRecord, document: LangiumDocument, options: ValidationOptions, acceptor: ValidationAcceptor, cancelToken: Cancellation.CancellationToken): Promise<boolean> {
+        const registry = this.validationRegistry as PciplatValidationRegistry;
+        const fresh: Entry[] = [];
+        const again = new Set<AstNode>();
+        let calls: Accepted[] | undefined;
+        const recording = ((severity, message, info) => {
+            (calls ??= []).push({ severity, message, info });
+        }) as ValidationAcceptor;
+        let visited = 0;
+        const run = async (node: AstNode): Promise<boolean | undefined> => {
+            if (visited++ % NODES_PER_INTERRUPT === 0) await interruptAndCheck(cancelToken);
+            const index = previous.order.get(node);
+            if (index === undefined) return undefined;
+            again.add(node);
+            const nodeOptions = this.validateSingleNodeOptions(node, options);
+            if (nodeOptions.validateNode) {
+                const checks = registry.checksFor(node.$type, options.categories);
+                for (let c = 0; c < checks.length; c++) {
+                    calls = undefined;
+                    const pending = checks[c]!(node, recording, cancelToken);
+                    if (pending) await pending;
+                    if (calls) fresh.push({ index, check: c, node, calls });
+                }
+            }
+            return nodeOptions.validateChildren;
+        };
+        for (const container of plan.containers) if ((await run(container)) === undefined) return false;
+        for (const unit of plan.units) {
+            const stack: AstNode[] = [unit];
+            while (stack.length > 0) {
+                const node = stack.pop()!;
+                const children = await run(node);
+                if (children === undefined) return false;
+                if (children) pushChildren(node, stack);
+            }
+        }
+        const uri = document.uri.toString();
+        const merged: Entry[] = [];
+        for (const entry of previous.entries) {
+            if (again.has(entry.node)) continue;
+            const moved: Accepted[] = [];
+            for (const call of entry.calls) {
+                const shifted = shiftCall(call, plan.patch, uri);
+                if (!shifted) return false;
+                moved.push(shifted);
+            }
+            merged.push({ ...entry, calls: moved });
+        }
+        merged.push(...fresh);
+        merged.sort((a, b) => a.index - b.index || a.check - b.check);
+        for (const entry of merged) for (const call of entry.calls) acceptor(call.severity, call.message, call.info);
+        records.set(document, { ...previous, text: plan.patch.newText, others: otherTexts(this.documents, document), entries: merged });
+        return true;
     }
 
     override async validateDocument(document: LangiumDocument, options?: ValidationOptions, cancelToken?: Cancellation.CancellationToken): Promise<Diagnostic[]> {

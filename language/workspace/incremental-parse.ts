@@ -285,6 +285,17 @@ function patchToken(services: Services, root: CstNode, oldText: string, newText:
     const oldEnd = leaf.end;
     const line = fields._endLine;
     const column = fields._endColumn;
+    lastPatch = {
+        oldText,
+        newText,
+        leaf,
+        holder: target?.node ?? findAst((leaf as unknown as CompositeFields).container),
+        name: target?.property === 'name',
+        line,
+        startCharacter: fields._startColumn,
+        oldEndCharacter: column,
+        delta,
+    };
     shiftAfter(root, oldEnd, delta, line, column, line, column + delta);
     fields._length += delta;
     fields._endColumn += delta;
@@ -306,6 +317,32 @@ function patchToken(services: Services, root: CstNode, oldText: string, newText:
  * A subtree replaced in place: `removed` (detached, or the same node when a name was patched) by
  * `added`; or, where items of a block were spliced in or out (`spliceItems`), one side only.
  */
+export interface TokenPatch {
+    /** The text before the patch and after it (the root's text, by identity). */
+    oldText: string;
+    newText: string;
+    /** The patched leaf (the same object before and after). */
+    leaf: LeafCstNode;
+    /** The AST node whose value the token gives (for a hidden leaf, the node holding it). */
+    holder: AstNode | undefined;
+    /** The token is a name (what the export index and references see). */
+    name: boolean;
+    /** Where the old token was: one line, [startCharacter, oldEndCharacter); later characters on that line move by `delta`. */
+    line: number;
+    startCharacter: number;
+    oldEndCharacter: number;
+    delta: number;
+}
+
+let lastPatch: TokenPatch | undefined;
+
+/**
+ * The token patch that made a tree's current text, per root, when the latest update of that
+ * tree was one (any other update removes it): incremental validation
+ * (language/validation/incremental-validation.ts) reuses what the patch cannot have changed.
+ */
+export const tokenPatches = new WeakMap<AstNode, TokenPatch>();
+
 export interface Replacement {
     removed?: AstNode;
     added?: AstNode;
@@ -348,7 +385,13 @@ export function reparseInPlace(services: Services, result: ParseResult<AstNode>,
     const root = model.$cstNode;
     if (!root || (root as unknown as RootFields)._text !== oldText) return undefined;
     const change = textChange(oldText, newText);
-    if (patchToken(services, root, oldText, newText, change)) return 'token';
+    tokenPatches.delete(model);
+    lastPatch = undefined;
+    if (patchToken(services, root, oldText, newText, change)) {
+        if (lastPatch) tokenPatches.set(model, lastPatch);
+        lastPatch = undefined;
+        return 'token';
+    }
     const delta = change.newEnd - change.oldEnd;
     const candidates = enclosing(root, change.start, change.oldEnd);
     for (const node of candidates) {

@@ -15,6 +15,7 @@ import { createPciplatServices, type PciplatServices } from '../../language/pcip
 import type { PciplatDocumentFactory } from '../../language/workspace/incremental-parse.js';
 import type { PciplatLinker } from '../../language/scope/linker.js';
 import { edit, random } from './random-edits.js';
+import { validationRuns } from '../../language/validation/incremental-validation.js';
 
 const repo = path.join(__dirname, '..', '..');
 /** Workspaces: the files (the first imports the others, where it does), under /mem as laid out. */
@@ -54,12 +55,14 @@ function referenceIndex(document: LangiumDocument, services: Services): string[]
 }
 
 function diagnosticsText(document: LangiumDocument): string[] {
-    return (document.diagnostics ?? []).map((d) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.severity} ${String(d.code)} ${d.message}`);
+    const at = (r: { start: { line: number; character: number }; end: { line: number; character: number } }) => `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+    return (document.diagnostics ?? []).map((d) => `${at(d.range)} ${d.severity} ${String(d.code)} ${d.message}${(d.relatedInformation ?? []).map((r) => ` [${r.location.uri} ${at(r.location.range)} ${r.message}]`).join('')}`);
 }
 
 describe('incremental linking equals a full rebuild', () => {
     it(`after ${EDITS} random edits, each followed by an update`, async () => {
         let edits = 0;
+        const runsBefore = { ...validationRuns };
         const perWorkspace = Math.ceil(EDITS / workspaces.length);
         const links = { incremental: 0, full: 0 };
         for (const [index, files] of workspaces.entries()) {
@@ -117,8 +120,10 @@ describe('incremental linking equals a full rebuild', () => {
                 }
             }
         }
-        console.log(`incremental linking: ${edits} updates compared; links ${JSON.stringify(links)}`);
-        // The comparison means something only if many links took the incremental way.
+        const runs = { incremental: validationRuns.incremental - runsBefore.incremental, whole: validationRuns.whole - runsBefore.whole };
+        console.log(`incremental linking: ${edits} updates compared; links ${JSON.stringify(links)}; validation ${JSON.stringify(runs)}`);
+        // The comparison means something only if many links and validations took the incremental way.
         expect(links.incremental).toBeGreaterThan(edits * 0.2);
+        expect(runs.incremental).toBeGreaterThan(edits * 0.02);
     }, 600_000);
 });

@@ -4,8 +4,8 @@
 // example platforms and the fixture that uses every keyword; after each edit the updated tree is
 // compared with a fresh parse: every CST node (offsets, line/column ranges, token types, grammar
 // elements, containers) and every AST node (type, properties, references' text, containment,
-// its CST node). Every few edits both documents are linked and validated and their diagnostics
-// compared. An edit that breaks the text is undone (itself an edit to compare).
+// its CST node). After every edit (INCREMENTAL_DIAGNOSTICS_EVERY=n: every n edits) both documents
+// are linked and validated and their diagnostics compared. An edit that breaks the text is undone (itself an edit to compare).
 //
 // INCREMENTAL_EDITS=20000 npx vitest run test/language/incremental-parse.test.ts  runs more.
 import * as fs from 'node:fs';
@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { createPciplatServices } from '../../language/pciplat-module.js';
 import type { PciplatDocumentFactory, ReparseKind } from '../../language/workspace/incremental-parse.js';
 import { edit, random } from './random-edits.js';
+import { validationRuns } from '../../language/validation/incremental-validation.js';
 
 const repo = path.join(__dirname, '..', '..');
 const files = [
@@ -26,7 +27,9 @@ const files = [
     'test/fixtures/parse/kitchen-sink.pciplat',
 ];
 const EDITS = Number(process.env.INCREMENTAL_EDITS ?? 500);
-const DIAGNOSTICS_EVERY = 50;
+// Diagnostics after every update by default: an update right after a token patch is the one the
+// validation takes incrementally (language/validation/incremental-validation.ts).
+const DIAGNOSTICS_EVERY = Number(process.env.INCREMENTAL_DIAGNOSTICS_EVERY ?? 1);
 
 /** Everything a full parse determines, as lines of text; grammar elements by identity. */
 function serialize(root: AstNode, ids: Map<unknown, number>): string[] {
@@ -98,6 +101,7 @@ describe('incremental re-parse equals a full parse', () => {
         const kinds: Record<ReparseKind, number> = { token: 0, items: 0, block: 0, full: 0 };
         // Edits from an error-free text to an error-free one: those the incremental path may take.
         let eligible = 0;
+        const runsBefore = { ...validationRuns };
         const perFile = Math.ceil(EDITS / files.length);
         for (const [index, file] of files.entries()) {
             const next = random(0x13 + index);
@@ -155,7 +159,9 @@ describe('incremental re-parse equals a full parse', () => {
                 }
             }
         }
-        console.log(`incremental re-parse: ${JSON.stringify(kinds)} of ${eligible} edits between error-free texts`);
+        const runs = { incremental: validationRuns.incremental - runsBefore.incremental, whole: validationRuns.whole - runsBefore.whole };
+        console.log(`incremental re-parse: ${JSON.stringify(kinds)} of ${eligible} edits between error-free texts; validation ${JSON.stringify(runs)}`);
+        if (DIAGNOSTICS_EVERY === 1) expect(runs.incremental).toBeGreaterThan(EDITS * 0.03);
         // The comparison means something only if most edits it could take went the incremental way.
         expect(kinds.block + kinds.items + kinds.token).toBeGreaterThan(eligible * 0.6);
         expect(kinds.items).toBeGreaterThan(0);
