@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import { EmptyFileSystem, URI, type AstNode, type LangiumDocument, type LangiumSharedCoreServices } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { createPciplatServices, type PciplatServices } from '../../language/pciplat-module.js';
-import type { PciplatDocumentFactory } from '../../language/workspace/incremental-parse.js';
 import type { PciplatLinker } from '../../language/scope/linker.js';
 import { edit, random } from './random-edits.js';
+import { openIncremental } from './incremental-workspace.js';
 import { validationRuns } from '../../language/validation/incremental-validation.js';
 
 const repo = path.join(__dirname, '..', '..');
@@ -71,15 +71,7 @@ describe('incremental linking equals a full rebuild', () => {
             const uris = files.map((f) => URI.file(path.join('/mem', path.relative(dir, f))));
             const texts = new Map(files.map((f, i) => [uris[i]!.toString(), fs.readFileSync(path.join(repo, f), 'utf8')]));
             const bases = new Map(texts);
-            const incremental = createPciplatServices(EmptyFileSystem);
-            const factory = incremental.shared.workspace.LangiumDocumentFactory as PciplatDocumentFactory;
-            (factory as unknown as { getUpdatedText: (d: LangiumDocument) => Promise<string> }).getUpdatedText = async (d) => texts.get(d.uri.toString())!;
-            const documents = uris.map((uri) => {
-                const document = factory.fromString(texts.get(uri.toString())!, uri);
-                incremental.shared.workspace.LangiumDocuments.addDocument(document);
-                return document;
-            });
-            await incremental.shared.workspace.DocumentBuilder.build(documents, { validation: true });
+            const { services: incremental } = await openIncremental(uris, texts);
             const linker = incremental.Pciplat.references.Linker as PciplatLinker;
             const fresh = createPciplatServices(EmptyFileSystem);
 

@@ -12,9 +12,9 @@ import { EmptyFileSystem, URI, type LangiumDocument } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { createPciplatServices } from '../../language/pciplat-module.js';
 import { shiftCall, validationRuns } from '../../language/validation/incremental-validation.js';
-import type { PciplatDocumentFactory } from '../../language/workspace/incremental-parse.js';
 import { generatePlatform } from '../bench/generate-platform.mjs';
 import { random } from './random-edits.js';
+import { openIncremental } from './incremental-workspace.js';
 
 const repo = path.join(__dirname, '..', '..');
 const EDITS = Number(process.env.INCREMENTAL_VALIDATION_EDITS ?? 300);
@@ -57,15 +57,7 @@ describe('incremental validation equals a fresh build', () => {
             const next = random(0x5e + index);
             const uris = files.map((f) => URI.file(path.join('/mem', f.name)));
             const texts = new Map(files.map((f, i) => [uris[i]!.toString(), f.text]));
-            const incremental = createPciplatServices(EmptyFileSystem);
-            const factory = incremental.shared.workspace.LangiumDocumentFactory as PciplatDocumentFactory;
-            (factory as unknown as { getUpdatedText: (d: LangiumDocument) => Promise<string> }).getUpdatedText = async (d) => texts.get(d.uri.toString())!;
-            const documents = uris.map((uri) => {
-                const document = factory.fromString(texts.get(uri.toString())!, uri);
-                incremental.shared.workspace.LangiumDocuments.addDocument(document);
-                return document;
-            });
-            await incremental.shared.workspace.DocumentBuilder.build(documents, { validation: true });
+            const { services: incremental } = await openIncremental(uris, texts);
             const key = uris[0]!.toString();
             const base = texts.get(key)!;
             for (let step = 0; step < Math.ceil(EDITS / 2); step++) {
