@@ -3,9 +3,17 @@ import { UriUtils, type LangiumDocument, type LangiumDocuments } from 'langium';
 import type { URI } from 'langium';
 import { isModel, type Model } from '../generated/ast.js';
 
-/** The URI an `import "path"` statement of `document` names (relative to the document's folder). */
+/** A UTF-16 surrogate without its pair: text can hold one (an editor's buffer, a JS string), a file's UTF-8 cannot. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The URI an `import "path"` statement of `document` names (relative to the document's folder).
+ * A lone surrogate in the path is read as U+FFFD, as decoding the path's bytes would give: a URI
+ * with one cannot be printed (encodeURIComponent throws "URI malformed", found by the fuzzer), and
+ * no file has such a name, so the import is reported as not found.
+ */
 export function resolveImport(documentUri: URI, path: string): URI {
-    return UriUtils.resolvePath(UriUtils.dirname(documentUri), path);
+    return UriUtils.resolvePath(UriUtils.dirname(documentUri), path.replace(LONE_SURROGATE, '\uFFFD'));
 }
 
 /** URIs (as strings) of the document and of every loaded document it imports, transitively. */
