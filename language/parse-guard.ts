@@ -123,6 +123,13 @@ export function createGuardedParser(services: LangiumCoreServices): LangiumParse
 /** Keywords used as names that are recovered from per file; more is not a typo but a mismatch. */
 const MAX_KEYWORD_NAMES = 20;
 
+/**
+ * Each recovery parses the whole file again, so the retries are bounded by the text they re-read
+ * too: 20 retries of a 227 KB file full of errors took 37 s of CPU (fuzz, seed 20261203, input
+ * 272,216). A small file gets all 20; a file of 1 MiB or more gets one.
+ */
+const KEYWORD_RETRY_TEXT = 1024 * 1024;
+
 /** Langium's "one of these possible Token sequences" error where a name (`ID`) was one of them. */
 function keywordAsName(error: ParseResult<Model>['parserErrors'][number]): boolean {
     const image = error.token?.image ?? '';
@@ -140,7 +147,8 @@ function parseWithKeywordNames(parse: LangiumParser['parse'], input: string, opt
     let text = input;
     const recovered: ParseResult<Model>['parserErrors'] = [];
     let result = parse(text, options) as ParseResult<Model>;
-    while (recovered.length < MAX_KEYWORD_NAMES) {
+    const retries = Math.max(1, Math.min(MAX_KEYWORD_NAMES, Math.floor(KEYWORD_RETRY_TEXT / Math.max(input.length, 1))));
+    while (recovered.length < retries) {
         const first = result.parserErrors[0];
         if (!first || !keywordAsName(first)) break;
         const at = first.token.startOffset;
