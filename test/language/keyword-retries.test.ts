@@ -15,7 +15,7 @@ ${filler}`;
 
 const keywordErrors = async (text: string) => {
     const { roots } = await buildTexts({ 'box.pciplat': text });
-    return diagnosticsOf(roots[0]!).filter((d) => /is a keyword; it cannot name a function/.test(d.message)).map((d) => d.range.start.line);
+    return diagnosticsOf(roots[0]!).filter((d) => /is a keyword; it cannot name a function/.test(typeof d.message === 'string' ? d.message : d.message.value)).map((d) => d.range.start.line);
 };
 
 it('a small file recovers every keyword used as a name', async () => {
