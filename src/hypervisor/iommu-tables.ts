@@ -6,7 +6,7 @@
 // dom_io (quarantine) gets no translation on Arm: the STE aborts (disable_bypass = 1).
 import { isBridge } from '../model/platform.js';
 import { hex } from './format.js';
-import { ownerText, type FnState, type HvState } from './state.js';
+import { HvState, ownerText, type FnState } from './state.js';
 
 function vmidOf(state: HvState, domain: string): number | undefined {
     if (domain === 'dom0') return 1;
@@ -107,7 +107,7 @@ function reportSharedId(state: HvState, f: FnState, iommu: string, ids: readonly
     const message = differ
         ? `${f.fn.name} and ${previous.master} share ${what}: ${ids.length > 1 ? 'the entries now translate' : 'the entry now translates'} for ${ownerText(state, domain)}, so ${previous.master}'s DMA (owned by ${ownerText(state, otherOwner)}) goes through ${ownerText(state, domain)}'s tables${note}`
         : `${f.fn.name} and ${previous.master} share ${what}${note}`;
-    if (differ) state.idSharersReported.add([f.fn.name, previous.master].sort().join('|'));
+    if (differ) state.idSharersReported.add(HvState.sharerPair(f.fn.name, previous.master));
     state.report(
         arm ? 'XEN-STREAMID-SHARED' : 'XEN-REQUESTER-ID-SHARED',
         message,

@@ -5,8 +5,8 @@
 // (no get_device_group_id), so keeping a group together is the toolstack's job (B.2.2.5); a
 // multi-function device without ACS must also not be split (seed 002, B.12 #34).
 import { isBridge } from '../model/platform.js';
-import type { FnState, HvState } from './state.js';
-import { ownerText } from './state.js';
+import type { FnState } from './state.js';
+import { HvState, ownerText } from './state.js';
 
 function hasAcs(f: FnState): boolean {
     // Quirks in effect: written ones, and Linux's pci_dev_acs_enabled[] answer (the fabric's).
@@ -79,7 +79,7 @@ function checkGroupSplits(state: HvState, domain: string, devices: readonly FnSt
             if (!peer || mineNames.has(member) || harmless(peer, domain)) continue;
             // A peer that shares an IOMMU ID with one of mine was reported as such (the shared
             // entry is why they are one group): one cause, one finding.
-            if (mine.some((f) => state.idSharersReported.has([f.fn.name, member].sort().join('|')))) continue;
+            if (mine.some((f) => state.idSharersReported.has(HvState.sharerPair(f.fn.name, member)))) continue;
             const list = leftByOwner.get(peer.owner);
             if (list) list.push(peer);
             else leftByOwner.set(peer.owner, [peer]);

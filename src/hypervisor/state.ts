@@ -136,6 +136,11 @@ export class HvState {
      * finding names the cause, so the group split of the same pair is not reported again.
      */
     readonly idSharersReported = new Set<string>();
+
+    /** The key of `idSharersReported` for two masters, in either order. */
+    static sharerPair(a: string, b: string): string {
+        return a < b ? `${a}|${b}` : `${b}|${a}`;
+    }
     /** IOMMU contexts: domain → IOMMUs on which it has a context (SMMU context bank / VT-d domain). */
     readonly iommuContexts = new Map<string, Set<string>>();
     /** ITS device table: `its/DeviceID` → events mapped. */
