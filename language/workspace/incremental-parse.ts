@@ -73,6 +73,31 @@ export function textChange(oldText: string, newText: string): { start: number; o
     return { start, oldEnd: oldText.length - tail, newEnd: newText.length - tail };
 }
 
+/**
+ * A pure insertion or deletion moved as far left as the two texts allow: it is the same edit, but
+ * the longest common prefix puts a line inserted before another line's first token after that
+ * token's first letter (inserting `    rc-endpoint …\n` before `    root-port` reads as inserting
+ * `c-endpoint …\n    r` after its `r`), which made the item splice parse the root port again.
+ * Moved left, the insertion starts where the item before ends.
+ */
+export function slideLeft(oldText: string, newText: string, change: { start: number; oldEnd: number; newEnd: number }): { start: number; oldEnd: number; newEnd: number } {
+    let { start, oldEnd, newEnd } = change;
+    if (oldEnd === start && newEnd > start) {
+        while (start > 0 && oldText.charCodeAt(start - 1) === newText.charCodeAt(newEnd - 1)) {
+            start--;
+            oldEnd--;
+            newEnd--;
+        }
+    } else if (newEnd === start && oldEnd > start) {
+        while (start > 0 && newText.charCodeAt(start - 1) === oldText.charCodeAt(oldEnd - 1)) {
+            start--;
+            oldEnd--;
+            newEnd--;
+        }
+    }
+    return { start, oldEnd, newEnd };
+}
+
 function firstLeaf(node: CstNode): LeafCstNode | undefined {
     let current: CstNode | undefined = node;
     while (current && isComposite(current)) current = current.content.find((c) => !c.hidden);
@@ -394,10 +419,11 @@ export function reparseInPlace(services: Services, result: ParseResult<AstNode>,
     }
     const delta = change.newEnd - change.oldEnd;
     const candidates = enclosing(root, change.start, change.oldEnd);
+    const between = slideLeft(oldText, newText, change);
     for (const node of candidates) {
         const rule = blockRule(node);
         if (!rule) continue;
-        if (spliceItems(services, root, model, node, newText, change)) return 'items';
+        if (spliceItems(services, root, model, node, newText, between)) return 'items';
         const cst = node.$cstNode!;
         const first = firstLeaf(cst)!;
         const close = lastLeaf(cst)!;
@@ -464,6 +490,55 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
     return { line, column: offset - last - 1 };
 }
 
+/** How often an item splice kept the item after the edit as it was, and how often it parsed it again (the equivalence test reads it). */
+export const spliceStats = { nextKept: 0, nextParsed: 0 };
+
+/**
+ * The grammar element `element` is the last thing its rule can match: no element of the rule can
+ * follow it (each group holding it ends with it, none of them repeats) and the rule is not a
+ * fragment (whose call sites are not known here).
+ */
+function lastInRule(element: unknown): boolean {
+    let current = element as GrammarAST.AbstractElement | undefined;
+    while (current) {
+        if (current.cardinality === '*' || current.cardinality === '+') return false;
+        const parent: unknown = current.$container;
+        if (GrammarAST.isParserRule(parent)) return !parent.fragment && parent.definition === current;
+        if (GrammarAST.isGroup(parent)) {
+            if (parent.elements[parent.elements.length - 1] !== current) return false;
+        } else if (!GrammarAST.isAlternatives(parent) && !GrammarAST.isAssignment(parent)) {
+            return false;
+        }
+        current = parent as GrammarAST.AbstractElement;
+    }
+    return false;
+}
+
+/**
+ * A sub-parse's items end where the loop's head is reached again, whatever token follows: the
+ * last item (before only whitespace and the block's closing `}`) ends with a token that is, on
+ * the way up to the item, in every CST node the last element its rule can match (a function's
+ * closing `}`, the last number of an `msi-map`), so no token after the item can be taken into it.
+ * With no item in the edited text that is the item before it (`itemBefore`), or the `{`.
+ */
+function endsAtLoopHead(content: readonly CstNode[], open: number, close: number, text: string, itemBefore: boolean): boolean {
+    let last = close - 1;
+    while (last > open && content[last]!.hidden) last--;
+    if (last === open) return !itemBefore && text.slice(content[open]!.end, content[close]!.offset).trim() === '';
+    const item = content[last]!;
+    if (!isComposite(item) || content.slice(last + 1, close).some((c) => c.hidden)) return false;
+    if (text.slice(lastAny(item).end, content[close]!.offset).trim() !== '') return false;
+    const leaf = lastLeaf(item);
+    if (!leaf || leaf !== lastAny(item)) return false;
+    for (let n: CstNode = leaf; n !== item; ) {
+        if (!lastInRule(n.grammarSource)) return false;
+        const parent = (n as unknown as CompositeFields).container as unknown as CstNode | undefined;
+        if (!parent) return false;
+        n = parent;
+    }
+    return true;
+}
+
 /**
  * An edit between the items of a block (`host-bridge … { a b c }`), that adds, removes or changes
  * whole items: the items it touched and their neighbours are parsed again with the block's rule,
@@ -525,26 +600,49 @@ function spliceItems(services: Services, root: CstNode, model: AstNode, node: As
     for (let k = i + 1; k < j; k++) if (!content[k]!.hidden && !(firstAny(content[k]!).offset >= lastAny(content[i]!).end)) return false;
     const delta = change.newEnd - change.oldEnd;
     const segmentStart = i === open ? content[open]!.end : firstAny(content[i]!).offset;
-    const segmentEnd = j === close ? firstAny(content[close]!).offset : lastAny(content[j]!).end;
     const header = newText.slice(firstLeaf(cst)!.offset, content[open]!.end);
     const separator = i === open ? '' : ' ';
-    const segment = newText.slice(segmentStart, segmentEnd + delta);
-    const text = `${header}${separator}${segment}${j === close ? '' : ' '}}`;
-    if (text.length > newText.length * LARGEST_SHARE || text.includes('\u0000') || text.includes('\r')) return false;
+    const at = header.length + separator.length;
     let depth = 0;
     for (let a = node.$container; a; a = a.$container) depth++;
-    if (nestingBeyond(text, MAX_NESTING - depth)) return false;
-    const sub = services.parser.LangiumParser.parse(text, { rule: rule.name }) as ParseResult<AstNode>;
-    if (sub.lexerErrors.length > 0 || sub.parserErrors.length > 0 || inputRejection(sub.value as Model)) return false;
-    const subCst = sub.value.$cstNode as (CstNode & { content: CstNode[] }) | undefined;
-    if (!subCst || !isComposite(subCst) || subCst.offset !== 0 || subCst.end !== text.length) return false;
-    const subContent = subCst.content;
-    const subOpen = subContent.findIndex((c) => !c.hidden && c.grammarSource === loop.open);
-    let subClose = subContent.length - 1;
-    while (subClose >= 0 && subContent[subClose]!.hidden) subClose--;
-    if (subOpen < 0 || subClose <= subOpen || subContent[subClose]!.grammarSource !== loop.close) return false;
+    /** The block's rule over `header item-before edited-text [item-after] }`, when that parses cleanly. */
+    const parseItems = (segmentEnd: number, withNext: boolean) => {
+        const text = `${header}${separator}${newText.slice(segmentStart, segmentEnd + delta)}${withNext ? ' ' : ''}}`;
+        if (text.length > newText.length * LARGEST_SHARE || text.includes('\u0000') || text.includes('\r')) return undefined;
+        if (nestingBeyond(text, MAX_NESTING - depth)) return undefined;
+        const sub = services.parser.LangiumParser.parse(text, { rule: rule.name }) as ParseResult<AstNode>;
+        if (sub.lexerErrors.length > 0 || sub.parserErrors.length > 0 || inputRejection(sub.value as Model)) return undefined;
+        const subCst = sub.value.$cstNode as (CstNode & { content: CstNode[] }) | undefined;
+        if (!subCst || !isComposite(subCst) || subCst.offset !== 0 || subCst.end !== text.length) return undefined;
+        const subContent = subCst.content;
+        const subOpen = subContent.findIndex((c) => !c.hidden && c.grammarSource === loop.open);
+        let subClose = subContent.length - 1;
+        while (subClose >= 0 && subContent[subClose]!.hidden) subClose--;
+        if (subOpen < 0 || subClose <= subOpen || subContent[subClose]!.grammarSource !== loop.close) return undefined;
+        return { text, sub, subContent, subOpen, subClose };
+    };
+    // The item after the edit need not be parsed again when the edited text ends with an item
+    // whose last token nothing in its rule can follow (or, with no item in it, the item before
+    // ends so, or the `{` came before): the parser is then back at the loop's head, where the next
+    // token alone chooses, as it was before that item in the old parse (see the argument above).
+    // The item after can be large (a root port holding a switch and its endpoints); the edited
+    // text is usually a line.
+    let parsed: ReturnType<typeof parseItems>;
+    let withNext = j !== close;
+    if (withNext) {
+        parsed = parseItems(firstAny(content[j]!).offset, false);
+        if (parsed && endsAtLoopHead(parsed.subContent, parsed.subOpen, parsed.subClose, parsed.text, i !== open)) {
+            withNext = false;
+            spliceStats.nextKept++;
+        } else {
+            parsed = undefined;
+            spliceStats.nextParsed++;
+        }
+    }
+    parsed ??= parseItems(j === close ? firstAny(content[close]!).offset : lastAny(content[j]!).end, withNext);
+    if (!parsed) return false;
+    const { text, sub, subContent, subOpen, subClose } = parsed;
     // The copies of the neighbouring items span exactly their old text.
-    const at = header.length + separator.length;
     let from = subOpen;
     if (i !== open) {
         from = subContent.findIndex((c, k) => k > subOpen && !c.hidden);
@@ -552,7 +650,7 @@ function spliceItems(services: Services, root: CstNode, model: AstNode, node: As
         if (!isComposite(copy) || firstAny(copy).offset !== at || lastAny(copy).end - at !== lastAny(content[i]!).end - segmentStart) return false;
     }
     let to = subClose;
-    if (j !== close) {
+    if (withNext) {
         to = subClose - 1;
         while (to > subOpen && subContent[to]!.hidden) to--;
         const copy = subContent[to]!;

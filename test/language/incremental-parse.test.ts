@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { Cancellation, EmptyFileSystem, URI, type AstNode, type AstNodeDescription, type CstNode, type LangiumDocument } from 'langium';
 import { describe, expect, it } from 'vitest';
 import { createPciplatServices } from '../../language/pciplat-module.js';
-import type { PciplatDocumentFactory, ReparseKind } from '../../language/workspace/incremental-parse.js';
+import { spliceStats, type PciplatDocumentFactory, type ReparseKind } from '../../language/workspace/incremental-parse.js';
 import { edit, random } from './random-edits.js';
 import { validationRuns } from '../../language/validation/incremental-validation.js';
 
@@ -102,6 +102,7 @@ describe('incremental re-parse equals a full parse', () => {
         // Edits from an error-free text to an error-free one: those the incremental path may take.
         let eligible = 0;
         const runsBefore = { ...validationRuns };
+        const splicesBefore = { ...spliceStats };
         const perFile = Math.ceil(EDITS / files.length);
         for (const [index, file] of files.entries()) {
             const next = random(0x13 + index);
@@ -160,11 +161,15 @@ describe('incremental re-parse equals a full parse', () => {
             }
         }
         const runs = { incremental: validationRuns.incremental - runsBefore.incremental, whole: validationRuns.whole - runsBefore.whole };
-        console.log(`incremental re-parse: ${JSON.stringify(kinds)} of ${eligible} edits between error-free texts; validation ${JSON.stringify(runs)}`);
+        const splices = { nextKept: spliceStats.nextKept - splicesBefore.nextKept, nextParsed: spliceStats.nextParsed - splicesBefore.nextParsed };
+        console.log(`incremental re-parse: ${JSON.stringify(kinds)} of ${eligible} edits between error-free texts; validation ${JSON.stringify(runs)}; item splices ${JSON.stringify(splices)}`);
         if (DIAGNOSTICS_EVERY === 1) expect(runs.incremental).toBeGreaterThan(EDITS * 0.03);
         // The comparison means something only if most edits it could take went the incremental way.
         expect(kinds.block + kinds.items + kinds.token).toBeGreaterThan(eligible * 0.6);
         expect(kinds.items).toBeGreaterThan(0);
         expect(kinds.token).toBeGreaterThan(0);
+        // Both ways of an item splice: the item after the edit kept as it was, and parsed again.
+        expect(splices.nextKept).toBeGreaterThan(0);
+        expect(splices.nextParsed).toBeGreaterThan(0);
     }, 600_000);
 });
