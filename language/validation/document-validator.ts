@@ -96,10 +96,21 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
         const recording = ((severity, message, info) => {
             (calls ??= []).push({ severity, message, info });
         }) as ValidationAcceptor;
+        // After an item splice the nodes' pre-order indices moved: numbered again, without the checks.
+        let order = previous.order;
+        if (plan.splice) {
+            order = new Map();
+            const stack: AstNode[] = [previous.root];
+            for (let index = 0; stack.length > 0; index++) {
+                const node = stack.pop()!;
+                order.set(node, index);
+                if (this.validateSingleNodeOptions(node, options).validateChildren) pushChildren(node, stack);
+            }
+        }
         let visited = 0;
         const run = async (node: AstNode): Promise<boolean | undefined> => {
             if (visited++ % NODES_PER_INTERRUPT === 0) await interruptAndCheck(cancelToken);
-            const index = previous.order.get(node);
+            const index = order.get(node);
             if (index === undefined) return undefined;
             again.add(node);
             const nodeOptions = this.validateSingleNodeOptions(node, options);
@@ -124,22 +135,40 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
                 if (children) pushChildren(node, stack);
             }
         }
+        // A top function and its parts, not the functions below it.
+        const parts: AstNode[] = [];
+        for (const top of plan.tops) {
+            const stack: AstNode[] = [top];
+            while (stack.length > 0) {
+                const node = stack.pop()!;
+                const children = await run(node);
+                if (children === undefined) return false;
+                if (!children) continue;
+                parts.length = 0;
+                pushChildren(node, parts);
+                for (const part of parts) if (part.$type !== 'PciFunction') stack.push(part);
+            }
+        }
         const uri = document.uri.toString();
         const merged: Entry[] = [];
         for (const entry of previous.entries) {
             if (again.has(entry.node)) continue;
+            const index = order.get(entry.node);
+            // A node spliced out of the tree.
+            if (index === undefined) continue;
             const moved: Accepted[] = [];
             for (const call of entry.calls) {
-                const shifted = shiftCall(call, plan.patch, uri);
+                if (plan.splice && quotesLineAfter(call, plan.splice.gapStart.line)) return false;
+                const shifted = shiftCall(call, plan.move, uri);
                 if (!shifted) return false;
                 moved.push(shifted);
             }
-            merged.push({ ...entry, calls: moved });
+            merged.push({ ...entry, index, calls: moved });
         }
         merged.push(...fresh);
         merged.sort((a, b) => a.index - b.index || a.check - b.check);
         for (const entry of merged) for (const call of entry.calls) acceptor(call.severity, call.message, call.info);
-        records.set(document, { ...previous, text: plan.patch.newText, others: otherTexts(this.documents, document), entries: merged });
+        records.set(document, { ...previous, text: plan.newText, order, others: otherTexts(this.documents, document), entries: merged });
         return true;
     }
 
@@ -185,6 +214,18 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
         }
         return kept;
     }
+}
+
+/**
+ * The finding quotes a line (`first at line 12`) after `line` (0-based): after an item splice
+ * moved the lines below it, a finding kept from the last pass would quote the old number.
+ */
+function quotesLineAfter(call: Accepted, line: number): boolean {
+    const related = (call.info as { relatedInformation?: Array<{ message: string }> }).relatedInformation ?? [];
+    for (const text of [call.message, ...related.map((r) => r.message)]) {
+        for (const m of String(text).matchAll(/\bline (\d+)/g)) if (Number(m[1]) - 1 > line) return true;
+    }
+    return false;
 }
 
 /** What the word before a name declares, in words. */

@@ -39,9 +39,9 @@
 // test/language/incremental-link.test.ts validates after every random edit and compares every
 // diagnostic with a fresh build's.
 import { GrammarAST, isAstNode } from 'langium';
-import type { AstNode, LangiumDocument, LangiumDocuments, ValidationAcceptor, ValidationOptions } from 'langium';
+import type { AstNode, CstNode, LangiumDocument, LangiumDocuments, ValidationAcceptor, ValidationOptions } from 'langium';
 import type { DiagnosticRelatedInformation, Range } from 'vscode-languageserver-types';
-import { tokenPatches, type TokenPatch } from '../workspace/incremental-parse.js';
+import { itemSplices, tokenPatches, type ItemSplice, type TokenPatch } from '../workspace/incremental-parse.js';
 
 type Severity = Parameters<ValidationAcceptor>[0];
 type Info = Parameters<ValidationAcceptor>[2];
@@ -128,81 +128,220 @@ function unitOf(node: AstNode): AstNode | undefined {
     return current;
 }
 
-/** What to check again after `patch`: the containers and the units reaching the patched one; undefined when the whole tree must be checked. */
+/**
+ * How the positions of the last validation's text map to the current one: a position up to
+ * `from` stays; one strictly between `from` and `oldEnd` is gone (inside a patched token, or
+ * among spliced-out items); one at or after `oldEnd` moves to `newEnd` and on by the same
+ * amount (the characters after it on `oldEnd`'s line by the column's change, the lines after by
+ * the line's change).
+ */
+export interface Move {
+    from: { line: number; character: number };
+    oldEnd: { line: number; character: number };
+    newEnd: { line: number; character: number };
+}
+
+/** What to check again: the containers and the units reaching the changed ones; undefined when the whole tree must be checked. */
 export interface Plan {
-    patch: TokenPatch;
+    newText: string;
+    move: Move;
     containers: AstNode[];
     units: AstNode[];
+    /** Functions whose own checks, and those of their parts, run again, but not their functions' (they read their siblings). */
+    tops: AstNode[];
+    /** Items were spliced in or out: nodes' pre-order indices moved, lines may have moved. */
+    splice?: ItemSplice;
+}
+
+function moveOfPatch(patch: TokenPatch): Move {
+    return {
+        from: { line: patch.line, character: patch.startCharacter },
+        oldEnd: { line: patch.line, character: patch.oldEndCharacter },
+        newEnd: { line: patch.line, character: patch.oldEndCharacter + patch.delta },
+    };
+}
+
+/** Every container of the tree: the Model, its platforms and SoCs, and their host bridges. */
+function containersOf(root: AstNode): AstNode[] {
+    const containers: AstNode[] = [root];
+    for (const element of (root as unknown as { elements?: AstNode[] }).elements ?? []) {
+        containers.push(element);
+        for (const item of (element as unknown as { items?: AstNode[] }).items ?? []) if (item.$type === 'HostBridge') containers.push(item);
+    }
+    return containers;
+}
+
+/**
+ * The edges "unit holding a reference → unit it resolves to" of the document (`to` undefined: a
+ * container); undefined when a reference cannot be followed. References into other documents
+ * are left out (those are unchanged), and so are a container's own (containers run again anyway).
+ */
+function referenceEdges(document: LangiumDocument, root: AstNode, unresolved?: (from: AstNode, text: string) => void): Array<[AstNode, AstNode | undefined]> | undefined {
+    const edges: Array<[AstNode, AstNode | undefined]> = [];
+    for (const reference of document.references) {
+        if (!('ref' in reference)) return undefined;
+        const container = (reference.$refNode as { astNode?: AstNode } | undefined)?.astNode;
+        if (!container) return undefined;
+        const from = unitOf(container);
+        if (!from) continue;
+        unresolved?.(from, reference.$refText);
+        const target = reference.ref;
+        if (!target) continue;
+        let targetRoot: AstNode = target;
+        while (targetRoot.$container) targetRoot = targetRoot.$container;
+        if (targetRoot !== root) continue; // other documents are unchanged
+        edges.push([from, unitOf(target)]);
+    }
+    return edges;
+}
+
+/** `dirty`, grown by every unit holding a reference into a dirty unit (or one of `read`) or to a container, to a fixed point. */
+function closeOver(dirty: Set<AstNode>, edges: ReadonlyArray<[AstNode, AstNode | undefined]>, read?: ReadonlySet<AstNode>): void {
+    for (let changed = true; changed; ) {
+        changed = false;
+        for (const [from, to] of edges) {
+            if (dirty.has(from)) continue;
+            if (to === undefined || dirty.has(to) || read?.has(to)) {
+                dirty.add(from);
+                changed = true;
+            }
+        }
+    }
+}
+
+/** The host bridge directly in a container (a platform or SoC) holding `node`, or undefined. */
+function hostBridgeOf(node: AstNode): AstNode | undefined {
+    let bridge: AstNode | undefined = node;
+    while (bridge && bridge.$type !== 'HostBridge') bridge = bridge.$container;
+    if (!bridge || !bridge.$container || !CONTAINERS.has(bridge.$container.$type)) return undefined;
+    return bridge;
 }
 
 export function planFor(document: LangiumDocument, record: ValidationRecord | undefined, documents: LangiumDocuments, options: ValidationOptions): Plan | undefined {
     const root = document.parseResult.value;
     if (!record || record.root !== root || record.optionsKey !== optionsKey(options)) return undefined;
-    const patch = tokenPatches.get(root);
     const text = textOf(document);
-    if (!patch || patch.oldText !== record.text || patch.newText !== text || patch.name || !patch.holder) return undefined;
+    const patch = tokenPatches.get(root);
+    if (patch) return patchPlan(document, record, documents, root, patch, text);
+    const splice = itemSplices.get(root);
+    if (splice) return splicePlan(document, record, documents, root, splice, text);
+    return undefined;
+}
+
+function patchPlan(document: LangiumDocument, record: ValidationRecord, documents: LangiumDocuments, root: AstNode, patch: TokenPatch, text: string | undefined): Plan | undefined {
+    if (patch.oldText !== record.text || patch.newText !== text || patch.name || !patch.holder) return undefined;
     // A reference's text (what it resolves to) is as much a change of names as a name.
     if (GrammarAST.isCrossReference((patch.leaf.grammarSource as AstNode | undefined)?.$container)) return undefined;
     // The host bridge holding the patch, and the unit in it (a child of the host bridge).
-    let bridge: AstNode | undefined = patch.holder;
-    while (bridge && bridge.$type !== 'HostBridge') bridge = bridge.$container;
-    if (!bridge || !bridge.$container || !CONTAINERS.has(bridge.$container.$type)) return undefined;
+    const bridge = hostBridgeOf(patch.holder);
+    if (!bridge) return undefined;
     const patched = unitOf(patch.holder);
     // Siblings read a function's own tokens and its direct parts (address, kind, bus numbers, ARI,
     // flags), and functions read their host bridge's parts (bus range, segment): a patch in those
     // is one in the whole host bridge.
     const whole = !patched || patched.$container !== bridge || patched.$type !== 'PciFunction' || patch.holder === patched || patch.holder.$container === patched;
     if (!sameOthers(documents, document, record.others)) return undefined;
-    // Units reaching the patched one through references, to a fixed point.
-    const edges: Array<[AstNode | undefined, AstNode | undefined]> = [];
-    for (const reference of document.references) {
-        if (!('ref' in reference)) return undefined;
-        const container = (reference.$refNode as { astNode?: AstNode } | undefined)?.astNode;
-        if (!container) return undefined;
-        const target = reference.ref;
-        if (!target) continue;
-        const from = unitOf(container);
-        if (!from) continue; // a container's references: containers run again anyway
-        let targetRoot: AstNode = target;
-        while (targetRoot.$container) targetRoot = targetRoot.$container;
-        if (targetRoot !== root) continue; // other documents are unchanged
-        const to = unitOf(target);
-        edges.push([from, to]);
-    }
+    const edges = referenceEdges(document, root);
+    if (!edges) return undefined;
     const dirty = new Set<AstNode>(whole ? childrenOf(bridge) : [patched!]);
-    for (let changed = true; changed; ) {
-        changed = false;
-        for (const [from, to] of edges) {
-            if (dirty.has(from!)) continue;
-            if (to === undefined || dirty.has(to)) {
-                dirty.add(from!);
-                changed = true;
-            }
-        }
-    }
-    const containers: AstNode[] = [root];
-    for (const element of (root as unknown as { elements?: AstNode[] }).elements ?? []) {
-        containers.push(element);
-        for (const item of (element as unknown as { items?: AstNode[] }).items ?? []) if (item.$type === 'HostBridge') containers.push(item);
-    }
-    return { patch, containers, units: [...dirty] };
+    closeOver(dirty, edges);
+    return { newText: patch.newText, move: moveOfPatch(patch), containers: containersOf(root), units: [...dirty], tops: [] };
 }
 
-/** A position after the patched token on its line moves by the patch; one inside it means the plan cannot keep this range. */
-function shiftRange(range: Range, patch: TokenPatch): Range | undefined {
-    const move = (p: Range['start']) => {
-        if (p.line !== patch.line || p.character <= patch.startCharacter) return p;
-        if (p.character < patch.oldEndCharacter) return undefined;
-        return { line: p.line, character: p.character + patch.delta };
+/** Every `name` declared in the subtrees of `nodes` (CST children: items, and hidden leaves without one). */
+function namesIn(nodes: readonly CstNode[], into: Set<string>): void {
+    for (const cst of nodes) {
+        const item = cst.astNode;
+        if (!item || cst.hidden) continue;
+        const stack: AstNode[] = [item];
+        while (stack.length > 0) {
+            const node = stack.pop()!;
+            const name = (node as { name?: unknown }).name;
+            if (typeof name === 'string') into.add(name);
+            stack.push(...childrenOf(node));
+        }
+    }
+}
+
+/**
+ * After an item splice inside a host bridge H. When only functions directly in H were spliced in
+ * or out: the new functions run again with everything below them, and the other functions
+ * directly in H run their own checks and their parts' again (a function directly in a host bridge
+ * reads its siblings' own tokens and parts: busOf → firstWrittenBus, bus ranges; the functions
+ * below it read only their own parents'). Otherwise (a line of H's own, a bus range or a window,
+ * which every function reads) every unit of H runs again. In both cases so does every unit
+ * holding a reference whose text is a name declared in the spliced items (it may now resolve
+ * elsewhere, or at all), every unit declaring such a name (it may have been, or become, what those
+ * references mean: a function's check reads the IOMMU device scopes that name it), and, to a
+ * fixed point, every unit whose references lead into a changed unit or a function directly in H.
+ * The other findings are replayed with their positions moved; one whose message quotes a line
+ * after the splice would quote a stale line (document-validator.ts gives up then).
+ */
+function splicePlan(document: LangiumDocument, record: ValidationRecord, documents: LangiumDocuments, root: AstNode, splice: ItemSplice, text: string | undefined): Plan | undefined {
+    if (splice.oldText !== record.text || splice.newText !== text) return undefined;
+    const bridge = hostBridgeOf(splice.block);
+    if (!bridge) return undefined;
+    if (!sameOthers(documents, document, record.others)) return undefined;
+    const names = new Set<string>();
+    namesIn(splice.removed, names);
+    namesIn(splice.added, names);
+    const onlyFunctions = splice.block === bridge && [...splice.removed, ...splice.added].every((cst) => cst.hidden || cst.astNode?.$type === 'PciFunction');
+    const siblings = childrenOf(bridge);
+    const dirty = new Set<AstNode>();
+    const tops: AstNode[] = [];
+    if (onlyFunctions) {
+        for (const cst of splice.added) if (!cst.hidden && cst.astNode) dirty.add(cst.astNode);
+        for (const sibling of siblings) if (sibling.$type === 'PciFunction') tops.push(sibling);
+    } else {
+        for (const sibling of siblings) dirty.add(sibling);
+    }
+    const edges = referenceEdges(document, root, (from, refText) => {
+        if (names.has(refText)) dirty.add(from);
+    });
+    if (!edges) return undefined;
+    if (names.size > 0) {
+        const stack: AstNode[] = [root];
+        while (stack.length > 0) {
+            const node = stack.pop()!;
+            const name = (node as { name?: unknown }).name;
+            if (typeof name === 'string' && names.has(name)) {
+                const unit = unitOf(node);
+                if (unit) dirty.add(unit);
+            }
+            stack.push(...childrenOf(node));
+        }
+    }
+    // What leads into a function directly in H is dirty too (it reads that function's siblings).
+    closeOver(dirty, edges, new Set(tops));
+    return {
+        newText: splice.newText,
+        move: { from: splice.gapStart, oldEnd: splice.gapEnd, newEnd: splice.newGapEnd },
+        containers: containersOf(root),
+        units: [...dirty],
+        tops: tops.filter((top) => !dirty.has(top)),
+        splice,
     };
-    const start = move(range.start);
-    const end = move(range.end);
+}
+
+/** Where an old position is now: moved by `move`, or undefined when it was inside what changed. */
+function movePlace(p: Range['start'], move: Move): Range['start'] | undefined {
+    if (p.line < move.from.line || (p.line === move.from.line && p.character <= move.from.character)) return p;
+    if (p.line < move.oldEnd.line || (p.line === move.oldEnd.line && p.character < move.oldEnd.character)) return undefined;
+    if (p.line === move.oldEnd.line) return { line: move.newEnd.line, character: p.character - move.oldEnd.character + move.newEnd.character };
+    const lines = move.newEnd.line - move.oldEnd.line;
+    return lines === 0 ? p : { line: p.line + lines, character: p.character };
+}
+
+function shiftRange(range: Range, move: Move): Range | undefined {
+    const start = movePlace(range.start, move);
+    const end = movePlace(range.end, move);
     if (!start || !end) return undefined;
     return start === range.start && end === range.end ? range : { start, end };
 }
 
-/** The accept call as it is after the patch, or undefined when a range it computed cannot be moved. */
-export function shiftCall(call: Accepted, patch: TokenPatch, uri: string): Accepted | undefined {
+/** The accept call as it is after the patch or splice, or undefined when a range it computed cannot be moved. */
+export function shiftCall(call: Accepted, change: TokenPatch | Move, uri: string): Accepted | undefined {
+    const patch = 'delta' in change ? moveOfPatch(change) : change;
     const info = call.info as Info & { range?: Range; relatedInformation?: DiagnosticRelatedInformation[] };
     let range = info.range;
     if (range) {

@@ -9,7 +9,7 @@ import { resolveImport } from '../scope/import-closure.js';
 import { quoteToken } from '../../src/findings/quote.js';
 import { report } from './report.js';
 import { forEachLeaf } from './walk.js';
-import { tokenPatches } from '../workspace/incremental-parse.js';
+import { itemSplices, tokenPatches } from '../workspace/incremental-parse.js';
 
 /**
  * The length of the shortest NUMBER above 64 bits: `16384P` (2^14 × 2^50). Without a suffix a
@@ -86,14 +86,16 @@ export function inputChecks(services: PciplatServices): ValidationChecks<Pciplat
     /**
      * Every NUMBER above 64 bits, in the text's order. The leaves that overflowed are kept per
      * tree: after a token patch (language/workspace/incremental-parse.ts) only the patched leaf can
-     * have started or stopped overflowing (every other leaf kept its text), so the walk over every
-     * leaf (about 9 ms at 10k functions) is made only after other updates.
+     * have started or stopped overflowing (every other leaf kept its text), and after an item
+     * splice only the spliced-in items' leaves, so the walk over every leaf (about 9 ms at 10k
+     * functions) is made only after other updates.
      */
     function checkNumbers(model: Model, accept: ValidationAcceptor): void {
         if (!model.$cstNode) return;
         const text = model.$cstNode.root.fullText;
         const known = overflowing.get(model);
         const patch = tokenPatches.get(model);
+        const splice = itemSplices.get(model);
         let leaves: CstNode[];
         if (known && known.text === text) {
             leaves = known.leaves;
@@ -103,6 +105,15 @@ export function inputChecks(services: PciplatServices): ValidationChecks<Pciplat
                 const at = leaves.findIndex((leaf) => leaf.offset > patch.leaf.offset);
                 leaves.splice(at < 0 ? leaves.length : at, 0, patch.leaf);
             }
+        } else if (known && splice && splice.oldText === known.text && splice.newText === text) {
+            // After an item splice only the spliced-in items' leaves are new; the spliced-out ones are gone.
+            const gone = new Set<CstNode>();
+            for (const cst of splice.removed) forEachLeaf(cst, (leaf) => gone.add(leaf));
+            const added: CstNode[] = [];
+            for (const cst of splice.added) forEachLeaf(cst, (leaf) => {
+                if (overflows(leaf)) added.push(leaf);
+            });
+            leaves = [...known.leaves.filter((leaf) => !gone.has(leaf)), ...added].sort((a, b) => a.offset - b.offset);
         } else {
             leaves = [];
             forEachLeaf(model.$cstNode, (cst) => {

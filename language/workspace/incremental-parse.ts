@@ -74,28 +74,34 @@ export function textChange(oldText: string, newText: string): { start: number; o
 }
 
 /**
- * A pure insertion or deletion moved as far left as the two texts allow: it is the same edit, but
- * the longest common prefix puts a line inserted before another line's first token after that
- * token's first letter (inserting `    rc-endpoint …\n` before `    root-port` reads as inserting
- * `c-endpoint …\n    r` after its `r`), which made the item splice parse the root port again.
- * Moved left, the insertion starts where the item before ends.
+ * A pure insertion or deletion placed where it falls between tokens: the same edit can be put at
+ * any position of a run over which the text before it repeats the end of the inserted (or
+ * deleted) text, and the longest common prefix takes the rightmost, which puts a line inserted
+ * before another line's first token after that token's first letter (inserting `    rc-endpoint
+ * …\n` before `    root-port` reads as inserting `c-endpoint …\n    r` after its `r`), so the item
+ * splice parsed the root port again. Of those positions this takes the rightmost at a line's
+ * start, else the rightmost after a space or tab, else the leftmost: the insertion then starts
+ * where the item before ends.
  */
 export function slideLeft(oldText: string, newText: string, change: { start: number; oldEnd: number; newEnd: number }): { start: number; oldEnd: number; newEnd: number } {
-    let { start, oldEnd, newEnd } = change;
-    if (oldEnd === start && newEnd > start) {
-        while (start > 0 && oldText.charCodeAt(start - 1) === newText.charCodeAt(newEnd - 1)) {
-            start--;
-            oldEnd--;
-            newEnd--;
-        }
-    } else if (newEnd === start && oldEnd > start) {
-        while (start > 0 && newText.charCodeAt(start - 1) === oldText.charCodeAt(oldEnd - 1)) {
-            start--;
-            oldEnd--;
-            newEnd--;
-        }
+    const { start, oldEnd, newEnd } = change;
+    // The texts whose characters must repeat: the inserted text (in newText) or the deleted one (in oldText).
+    let last: (k: number) => number;
+    if (oldEnd === start && newEnd > start) last = (k) => newText.charCodeAt(newEnd - 1 - k);
+    else if (newEnd === start && oldEnd > start) last = (k) => oldText.charCodeAt(oldEnd - 1 - k);
+    else return change;
+    let lineStart = -1;
+    let afterSpace = -1;
+    let k = 0;
+    for (;;) {
+        const before = oldText.charCodeAt(start - k - 1);
+        if (lineStart < 0 && before === 0x0a) lineStart = k;
+        if (afterSpace < 0 && (before === 0x20 || before === 0x09)) afterSpace = k;
+        if (lineStart >= 0 || start - k <= 0 || before !== last(k)) break;
+        k++;
     }
-    return { start, oldEnd, newEnd };
+    const by = lineStart >= 0 ? lineStart : afterSpace >= 0 ? afterSpace : k;
+    return { start: start - by, oldEnd: oldEnd - by, newEnd: newEnd - by };
 }
 
 function firstLeaf(node: CstNode): LeafCstNode | undefined {
@@ -373,6 +379,33 @@ export interface Replacement {
     added?: AstNode;
 }
 
+/** A line and character of a text. */
+export interface Place {
+    line: number;
+    character: number;
+}
+
+/**
+ * An item splice that made a tree's current text (`spliceItems`): the items of `block` in the old
+ * text between `gapStart` (the end of the item before, or the `{`) and `gapEnd` (the start of the
+ * item after, or the `}`) were replaced by `added`; everything from `gapEnd` on moved to `newGapEnd`
+ * (old positions before `gapStart` are unchanged, those strictly between are gone).
+ */
+export interface ItemSplice {
+    oldText: string;
+    newText: string;
+    block: AstNode;
+    /** The CST children taken out and put in (items and hidden leaves). */
+    removed: readonly CstNode[];
+    added: readonly CstNode[];
+    gapStart: Place;
+    gapEnd: Place;
+    newGapEnd: Place;
+}
+
+/** The item splice that made a tree's current text, per root, when the latest update was one. */
+export const itemSplices = new WeakMap<AstNode, ItemSplice>();
+
 /**
  * The replacements made in a tree since a listener (the export index) last looked, per root; a
  * root absent here is not followed (a full parse makes a new root, so its listener starts over).
@@ -411,6 +444,7 @@ export function reparseInPlace(services: Services, result: ParseResult<AstNode>,
     if (!root || (root as unknown as RootFields)._text !== oldText) return undefined;
     const change = textChange(oldText, newText);
     tokenPatches.delete(model);
+    itemSplices.delete(model);
     lastPatch = undefined;
     if (patchToken(services, root, oldText, newText, change)) {
         if (lastPatch) tokenPatches.set(model, lastPatch);
@@ -680,6 +714,17 @@ function spliceItems(services: Services, root: CstNode, model: AstNode, node: As
     const subStart = lineColumn(text, at);
     const toReal = (p: { line: number; column: number }) => ({ line: p.line - subStart.line + base.line, column: p.line === subStart.line ? p.column - subStart.column + base.column : p.column });
     const newGapEnd = toReal(lineColumn(text, at + (gapEnd.offset + delta - segmentStart)));
+    const gapStartFields = (i === open ? content[open]! : lastAny(content[i]!)) as unknown as LeafFields;
+    const splice_: ItemSplice = {
+        oldText: (root as unknown as RootFields)._text,
+        newText,
+        block: node,
+        removed: content.slice(i + 1, j),
+        added: fresh,
+        gapStart: { line: gapStartFields._endLine, character: gapStartFields._endColumn },
+        gapEnd: { line: gapEndFields._startLine, character: gapEndFields._startColumn },
+        newGapEnd: { line: newGapEnd.line, character: newGapEnd.column },
+    };
     shiftAfter(root, gapEnd.offset, delta, gapEndFields._startLine, gapEndFields._startColumn, newGapEnd.line, newGapEnd.column);
     const leaves: CstNode[] = [...fresh];
     while (leaves.length > 0) {
@@ -730,6 +775,7 @@ function spliceItems(services: Services, root: CstNode, model: AstNode, node: As
     }
     for (const property of touched) record_[property]!.forEach((item, index) => ((item as { $containerIndex?: number }).$containerIndex = index));
     indexEpoch.count++;
+    itemSplices.set(model, splice_);
     for (const item of removed) record(model, { removed: item });
     for (const item of added) record(model, { added: item });
     return true;

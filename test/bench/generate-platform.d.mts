@@ -9,4 +9,4 @@ export interface GeneratedPlatform {
     socText?: string;
 }
 
-export function generatePlatform(target: number, options?: { soc?: boolean }): GeneratedPlatform;
+export function generatePlatform(target: number, options?: { soc?: boolean; rootPortsPerBridge?: number }): GeneratedPlatform;

@@ -90,6 +90,132 @@ describe('incremental validation equals a fresh build', () => {
     }, 600_000);
 });
 
+/** Items a line edit adds directly in a host bridge: functions (new, a duplicate name, a taken address, a wrong bus, an overflowing number), a comment, a host bridge's own line. */
+const LINES = [
+    (n: number) => `    rc-endpoint add${n} at 00:1f.0 vendor 0x8086 device 0x1572 class 0x020000 { bar 0 mem64 prefetch size 1M }`,
+    (n: number) => `    rc-endpoint add${n} at 00:1e.${n % 8} vendor 0x8086 device 0x1572 class 0x020000`,
+    () => '    rc-endpoint nic0_0_0 at 00:1d.0 vendor 0x8086 device 0x1572 class 0x020000',
+    () => '    rc-endpoint nic1_1_3 at 00:1d.1',
+    (n: number) => `    rc-endpoint add${n} at 00:01.0`,
+    (n: number) => `    rc-endpoint add${n} at 05:1c.0`,
+    (n: number) => `    rc-endpoint add${n} at 00:1b.0 vendor 0x1ffffffffffffffffff`,
+    (n: number) => `    root-port add${n} at 00:1a.0 { secondary 0x30 subordinate 0x31 }`,
+    () => '    // a note',
+    () => '    window mem32 at 0x90000000 size 16M',
+];
+
+/** A line added directly in a host bridge, or a one-line item of one removed (functions, maps, windows, ECAM). */
+function lineEdit(text: string, next: () => number, n: number): string {
+    const lines = text.split('\n');
+    // Lines of a host bridge's own items and functions (four spaces in, inside a host bridge).
+    const items: number[] = [];
+    let inBridge = false;
+    for (const [i, line] of lines.entries()) {
+        if (/^  \S/.test(line)) inBridge = line.startsWith('  host-bridge ');
+        else if (inBridge && /^    \S/.test(line)) items.push(i);
+    }
+    const at = items[Math.floor(next() * items.length)]!;
+    const whole = (line: string) => (line.match(/{/g) ?? []).length === (line.match(/}/g) ?? []).length;
+    if (next() < 0.45 && whole(lines[at]!)) lines.splice(at, 1);
+    else lines.splice(at + (next() < 0.5 ? 0 : 1), 0, LINES[Math.floor(next() * LINES.length)]!(n));
+    return lines.join('\n');
+}
+
+describe('incremental validation equals a fresh build after line edits', () => {
+    it(`after ${EDITS} functions and lines added and removed in host bridges`, async () => {
+        const before = { ...validationRuns };
+        let findings = 0;
+        // Three host bridges of two root ports each, so that most units are not in the edited one.
+        const generated = generatePlatform(400, { soc: true, rootPortsPerBridge: 2 });
+        const files = [{ name: 'big.pciplat', text: generated.text }, { name: 'soc.pciplat', text: generated.socText! }];
+        const next = random(0x77);
+        const uris = files.map((f) => URI.file(path.join('/mem', f.name)));
+        const texts = new Map(files.map((f, i) => [uris[i]!.toString(), f.text]));
+        const { services: incremental, factory } = await openIncremental(uris, texts);
+        const key = uris[0]!.toString();
+        const base = texts.get(key)!;
+        const kinds = new Map<string, number>();
+        for (let step = 0; step < EDITS; step++) {
+            const previous = texts.get(key)!;
+            const how = next();
+            texts.set(key, how < 0.02 ? base : how < 0.8 ? lineEdit(previous, next, step) : digitEdit(previous, next));
+            await incremental.shared.workspace.DocumentBuilder.update([uris[0]!], []);
+            kinds.set(factory.lastReparse ?? 'none', (kinds.get(factory.lastReparse ?? 'none') ?? 0) + 1);
+            const fresh = createPciplatServices(EmptyFileSystem);
+            const others = uris.map((uri) => {
+                const document = fresh.shared.workspace.LangiumDocumentFactory.fromString(texts.get(uri.toString())!, uri);
+                fresh.shared.workspace.LangiumDocuments.addDocument(document);
+                return document;
+            });
+            await fresh.shared.workspace.DocumentBuilder.build(others, { validation: true });
+            for (const [i, uri] of uris.entries()) {
+                const got = diagnosticsText(incremental.shared.workspace.LangiumDocuments.getDocument(uri)!);
+                const want = diagnosticsText(others[i]!);
+                findings += want.length;
+                expect({ file: files[i]!.name, step, diagnostics: got }).toEqual({ file: files[i]!.name, step, diagnostics: want });
+            }
+            const parsed = others[0]!.parseResult;
+            if (parsed.parserErrors.length > 0 || parsed.lexerErrors.length > 0) texts.set(key, previous);
+        }
+        const runs = { incremental: validationRuns.incremental - before.incremental, whole: validationRuns.whole - before.whole };
+        console.log(`incremental validation after line edits: ${JSON.stringify(runs)}; updates ${JSON.stringify(Object.fromEntries(kinds))}; ${findings} findings compared`);
+        // Most line edits are item splices in a host bridge, validated incrementally.
+        expect(kinds.get('items') ?? 0).toBeGreaterThan(EDITS * 0.4);
+        expect(runs.incremental).toBeGreaterThan(EDITS * 0.4);
+        expect(findings).toBeGreaterThan(EDITS);
+    }, 600_000);
+});
+
+describe('item splices that change what other units see', () => {
+    // Each step is an item splice in host bridge hb0, compared with a fresh build:
+    // - a function named like nic1_1_3 of hb1, declared first, takes the scenario's reference (a
+    //   function without SR-IOV: LANG-NO-SRIOV); taken out again, the reference goes back to hb1,
+    //   which the splice did not touch: the scenario runs again because its reference's text is a
+    //   name the splice declared or removed;
+    // - so does the scenario when the only function named zz comes and goes (its reference is
+    //   unresolved before and after: LANG-NO-SRIOV only while zz is there);
+    // - a function on bus 05 put first in hb0 moves the root port written without a bus (`at 1a.0`)
+    //   to bus 05, below its secondary bus 03 (PCI-BRIDGE-BUSES): that root port's own checks run
+    //   again, as those of every function directly in hb0 do after such a splice.
+    it('keeps no finding of a reference or a sibling the splice changed', async () => {
+        const generated = generatePlatform(400, { soc: true, rootPortsPerBridge: 2 });
+        const anchor = generated.text.indexOf('\n', generated.text.indexOf('msi-map rid 0x0 count 0x10000 -> gits0 0x0')) + 1;
+        const withPort = `${generated.text.slice(0, anchor)}    root-port rel at 1a.0 { secondary 0x3 subordinate 0x4 }\n${generated.text.slice(anchor)}`;
+        const end = withPort.lastIndexOf('}');
+        const base = `${withPort.slice(0, end)}  scenario s { boot enable-sriov nic1_1_3 num-vfs 2 disable-sriov zz }\n}\n`;
+        const uris = [URI.file('/mem/big.pciplat'), URI.file('/mem/soc.pciplat')];
+        const texts = new Map([[uris[0]!.toString(), base], [uris[1]!.toString(), generated.socText!]]);
+        const { services, factory } = await openIncremental(uris, texts);
+        const codes = (document: LangiumDocument) => (document.diagnostics ?? []).map((d) => String(d.code));
+        const steps: Array<{ line: string; code: string }> = [
+            { line: '    rc-endpoint nic1_1_3 at 00:1d.0\n', code: 'LANG-NO-SRIOV' },
+            { line: '    rc-endpoint e5 at 05:1c.0\n', code: 'PCI-BRIDGE-BUSES' },
+            { line: '    rc-endpoint zz at 00:1d.2\n', code: 'LANG-NO-SRIOV' },
+        ];
+        const before = validationRuns.incremental;
+        for (const step of steps) {
+            for (const text of [`${base.slice(0, anchor)}${step.line}${base.slice(anchor)}`, base]) {
+                texts.set(uris[0]!.toString(), text);
+                await services.shared.workspace.DocumentBuilder.update([uris[0]!], []);
+                expect(factory.lastReparse).toBe('items');
+                const fresh = createPciplatServices(EmptyFileSystem);
+                const documents = uris.map((uri) => {
+                    const document = fresh.shared.workspace.LangiumDocumentFactory.fromString(texts.get(uri.toString())!, uri);
+                    fresh.shared.workspace.LangiumDocuments.addDocument(document);
+                    return document;
+                });
+                await fresh.shared.workspace.DocumentBuilder.build(documents, { validation: true });
+                const got = services.shared.workspace.LangiumDocuments.getDocument(uris[0]!)!;
+                expect(diagnosticsText(got)).toEqual(diagnosticsText(documents[0]!));
+                // The finding comes with the line and goes with it.
+                expect(codes(got).includes(step.code)).toBe(text !== base);
+            }
+        }
+        // Every update but the first after opening (validated whole) reused the last pass.
+        expect(validationRuns.incremental - before).toBe(5);
+    });
+});
+
 describe('findings kept across a token patch', () => {
     // Token `1M` → `16M` at line 3, characters 10-12: later characters on that line move by 1.
     const patch = { oldText: '', newText: '', leaf: undefined as never, holder: undefined, name: false, line: 3, startCharacter: 10, oldEndCharacter: 12, delta: 1 };
