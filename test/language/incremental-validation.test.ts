@@ -24,6 +24,30 @@ function diagnosticsText(document: LangiumDocument): string[] {
     return (document.diagnostics ?? []).map((d) => `${at(d.range)} ${d.severity} ${String(d.code)} ${d.message}${(d.relatedInformation ?? []).map((r) => ` [${r.location.uri} ${at(r.location.range)} ${r.message}]`).join('')}`);
 }
 
+/** A fresh build of the same texts: its documents, in the order of `uris`. */
+async function freshBuild(uris: readonly URI[], texts: ReadonlyMap<string, string>): Promise<LangiumDocument[]> {
+    const fresh = createPciplatServices(EmptyFileSystem);
+    const documents = uris.map((uri) => {
+        const document = fresh.shared.workspace.LangiumDocumentFactory.fromString(texts.get(uri.toString())!, uri);
+        fresh.shared.workspace.LangiumDocuments.addDocument(document);
+        return document;
+    });
+    await fresh.shared.workspace.DocumentBuilder.build(documents, { validation: true });
+    return documents;
+}
+
+/** Each document's diagnostics equal the fresh build's; returns how many findings were compared. */
+function expectSameDiagnostics(incremental: ReturnType<typeof createPciplatServices>, uris: readonly URI[], fresh: readonly LangiumDocument[], names: readonly string[], step: number): number {
+    let findings = 0;
+    for (const [i, uri] of uris.entries()) {
+        const got = diagnosticsText(incremental.shared.workspace.LangiumDocuments.getDocument(uri)!);
+        const want = diagnosticsText(fresh[i]!);
+        findings += want.length;
+        expect({ file: names[i]!, step, diagnostics: got }).toEqual({ file: names[i]!, step, diagnostics: want });
+    }
+    return findings;
+}
+
 /** Workspaces: the edited file first, then the files it imports. */
 function workspaces(): Array<Array<{ name: string; text: string }>> {
     const generated = generatePlatform(300, { soc: true });
@@ -65,19 +89,8 @@ describe('incremental validation equals a fresh build', () => {
                 // Now and then back to the start, so that findings do not pile up for ever.
                 texts.set(key, next() < 0.03 ? base : digitEdit(previous, next));
                 await incremental.shared.workspace.DocumentBuilder.update([uris[0]!], []);
-                const fresh = createPciplatServices(EmptyFileSystem);
-                const others = uris.map((uri) => {
-                    const document = fresh.shared.workspace.LangiumDocumentFactory.fromString(texts.get(uri.toString())!, uri);
-                    fresh.shared.workspace.LangiumDocuments.addDocument(document);
-                    return document;
-                });
-                await fresh.shared.workspace.DocumentBuilder.build(others, { validation: true });
-                for (const [i, uri] of uris.entries()) {
-                    const got = diagnosticsText(incremental.shared.workspace.LangiumDocuments.getDocument(uri)!);
-                    const want = diagnosticsText(others[i]!);
-                    findings += want.length;
-                    expect({ file: files[i]!.name, step, diagnostics: got }).toEqual({ file: files[i]!.name, step, diagnostics: want });
-                }
+                const others = await freshBuild(uris, texts);
+                findings += expectSameDiagnostics(incremental, uris, others, files.map((f) => f.name), step);
                 // An edit that broke the syntax is undone by the next one (a broken text is parsed whole).
                 const parsed = others[0]!.parseResult;
                 if (parsed.parserErrors.length > 0 || parsed.lexerErrors.length > 0) texts.set(key, previous);
@@ -141,19 +154,8 @@ describe('incremental validation equals a fresh build after line edits', () => {
             texts.set(key, how < 0.02 ? base : how < 0.8 ? lineEdit(previous, next, step) : digitEdit(previous, next));
             await incremental.shared.workspace.DocumentBuilder.update([uris[0]!], []);
             kinds.set(factory.lastReparse ?? 'none', (kinds.get(factory.lastReparse ?? 'none') ?? 0) + 1);
-            const fresh = createPciplatServices(EmptyFileSystem);
-            const others = uris.map((uri) => {
-                const document = fresh.shared.workspace.LangiumDocumentFactory.fromString(texts.get(uri.toString())!, uri);
-                fresh.shared.workspace.LangiumDocuments.addDocument(document);
-                return document;
-            });
-            await fresh.shared.workspace.DocumentBuilder.build(others, { validation: true });
-            for (const [i, uri] of uris.entries()) {
-                const got = diagnosticsText(incremental.shared.workspace.LangiumDocuments.getDocument(uri)!);
-                const want = diagnosticsText(others[i]!);
-                findings += want.length;
-                expect({ file: files[i]!.name, step, diagnostics: got }).toEqual({ file: files[i]!.name, step, diagnostics: want });
-            }
+            const others = await freshBuild(uris, texts);
+            findings += expectSameDiagnostics(incremental, uris, others, files.map((f) => f.name), step);
             const parsed = others[0]!.parseResult;
             if (parsed.parserErrors.length > 0 || parsed.lexerErrors.length > 0) texts.set(key, previous);
         }
@@ -198,13 +200,7 @@ describe('item splices that change what other units see', () => {
                 texts.set(uris[0]!.toString(), text);
                 await services.shared.workspace.DocumentBuilder.update([uris[0]!], []);
                 expect(factory.lastReparse).toBe('items');
-                const fresh = createPciplatServices(EmptyFileSystem);
-                const documents = uris.map((uri) => {
-                    const document = fresh.shared.workspace.LangiumDocumentFactory.fromString(texts.get(uri.toString())!, uri);
-                    fresh.shared.workspace.LangiumDocuments.addDocument(document);
-                    return document;
-                });
-                await fresh.shared.workspace.DocumentBuilder.build(documents, { validation: true });
+                const documents = await freshBuild(uris, texts);
                 const got = services.shared.workspace.LangiumDocuments.getDocument(uris[0]!)!;
                 expect(diagnosticsText(got)).toEqual(diagnosticsText(documents[0]!));
                 // The finding comes with the line and goes with it.
