@@ -15,6 +15,7 @@
 // parsed got nodes of the aborted one), so the parser is rebuilt after any abort.
 import { AstUtils, createLangiumParser, type LangiumCoreServices, type LangiumParser, type ParseResult } from 'langium';
 import type { Model } from './generated/ast.js';
+import { cacheSyntaxErrorPaths } from './syntax-error-paths.js';
 
 /** Largest document parsed, in characters (a 100k-line platform is ~5 M). */
 export const MAX_DOCUMENT_CHARS = 64 * 1024 * 1024;
@@ -84,6 +85,7 @@ export function nestingBeyond(text: string, limit: number): { line: number } | u
 
 export function createGuardedParser(services: LangiumCoreServices): LangiumParser {
     const parser = createLangiumParser(services);
+    cacheSyntaxErrorPaths(parser);
     let parse = parser.parse.bind(parser);
     // Set by an abort; the parser is rebuilt before the next parse (not in the catch, which may
     // run with almost no stack left).
@@ -105,6 +107,7 @@ export function createGuardedParser(services: LangiumCoreServices): LangiumParse
         }
         if (broken) {
             const fresh = createLangiumParser(services);
+            cacheSyntaxErrorPaths(fresh);
             parse = fresh.parse.bind(fresh);
             broken = false;
         }
