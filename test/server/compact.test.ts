@@ -1,5 +1,6 @@
 // The result store's compact copies (server/simulation/compact.ts): the same data, with equal
-// strings, small bigints and locations shared, and keys whose value is undefined left out.
+// strings, small bigints and locations shared, arrays copied, and keys whose value is undefined
+// left out.
 import { describe, expect, it } from 'vitest';
 import { Compactor } from '../../server/simulation/compact.js';
 
@@ -21,6 +22,14 @@ describe('Compactor', () => {
         expect(a.loc).toBe(b.loc);
         expect(a.loc).not.toBe(c.loc);
         expect(c.loc).toEqual(loc(8));
+    });
+
+    it('copies arrays rather than keeping the received ones (their stores have spare room)', () => {
+        const received = structuredClone({ streamIds: [{ id: 5n }], members: ['nic0', 'nic1'] });
+        const copy = new Compactor().value(received);
+        expect(copy.streamIds).not.toBe(received.streamIds);
+        expect(copy.members).not.toBe(received.members);
+        expect(copy).toStrictEqual({ streamIds: [{ id: 5n }], members: ['nic0', 'nic1'] });
     });
 
     it('keeps objects that are not plain objects or arrays as they are', () => {
