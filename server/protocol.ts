@@ -263,6 +263,8 @@ export interface ServerMemory {
     workerHeapSpaces: Record<string, number>;
     /** The same for the relay (main) thread, after its GCs; empty without `collectGarbage`. */
     relayHeapSpaces: Record<string, number>;
+    /** `MALLOC_MMAP_THRESHOLD_` as the process was started with it (server/process-env.ts), or null. */
+    mallocMmapThreshold: string | null;
 }
 
 export const SERVER_STATS_METHOD = 'pciplat/serverStats';

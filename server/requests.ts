@@ -164,7 +164,7 @@ export class CustomRequests {
             workersTerminated: background?.pool.terminated ?? 0,
             results: background?.store.all().length ?? 0,
             pciIds: this.context.pciIds.source,
-            memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, collected, workersCollected: workers?.workers ?? 0, heapSpaces, workerHeapSpaces: workers?.spaces ?? {}, relayHeapSpaces: relay?.spaces ?? {} },
+            memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, collected, workersCollected: workers?.workers ?? 0, heapSpaces, workerHeapSpaces: workers?.spaces ?? {}, relayHeapSpaces: relay?.spaces ?? {}, mallocMmapThreshold: process.env.MALLOC_MMAP_THRESHOLD_ ?? null },
         };
     }
 

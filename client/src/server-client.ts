@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { settings } from './config.js';
+import { serverProcessEnv } from '../../server/process-env.js';
 import type { PciplatInitializationOptions, PciplatProfileSetting } from './protocol.js';
 
 /** Whether a diagnostic came from a simulation (the server marks them with `data.source`). */
@@ -19,9 +20,11 @@ export function isSimulationDiagnostic(d: vscode.Diagnostic): boolean {
  */
 export function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
     const module = context.asAbsolutePath('dist/server/main.js');
+    // Added to the extension host's environment (the client merges them); why: server/process-env.ts.
+    const env = serverProcessEnv(process.env);
     const serverOptions: ServerOptions = {
-        run: { module, transport: TransportKind.ipc },
-        debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6029'] } },
+        run: { module, transport: TransportKind.ipc, options: { env } },
+        debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6029'] } },
     };
     const s = settings();
     const initializationOptions: PciplatInitializationOptions = {

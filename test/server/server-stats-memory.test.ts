@@ -1,8 +1,10 @@
 // pciplat/serverStats reports the server's memory, and with `collectGarbage` on a server under
 // --expose-gc (as the soak starts it) collects the idle simulation workers' heaps and the
 // server thread's first, so that RSS is compared without garbage waiting; without --expose-gc it
-// says that it could not.
+// says that it could not. It also reports the allocator setting the process started with
+// (server/process-env.ts), as the VS Code client and the soak start it and as a bare start leaves it.
 import { afterEach, describe, expect, it } from 'vitest';
+import { MMAP_THRESHOLD_BYTES, serverProcessEnv } from '../../server/process-env.js';
 import type { ServerStatsResult } from '../../server/protocol.js';
 import { board, writeFixtures, type FixtureDir } from './fixtures.js';
 import { TestClient, WAIT } from './lsp-client.js';
@@ -30,8 +32,9 @@ describe('pciplat/serverStats memory', () => {
     }
 
     it('collects in the idle worker and the server thread under --expose-gc', async () => {
-        const c = await simulatedOnce({ NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() });
+        const c = await simulatedOnce({ ...serverProcessEnv({}), NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() });
         const stats = await c.request<ServerStatsResult>('pciplat/serverStats', { collectGarbage: true }, WAIT);
+        expect(stats.memory.mallocMmapThreshold).toBe(String(MMAP_THRESHOLD_BYTES));
         expect(stats.memory.collected).toBe(true);
         expect(stats.memory.workersCollected).toBe(1);
         expect(stats.memory.rssBytes).toBeGreaterThan(stats.memory.heapUsedBytes);
@@ -46,6 +49,16 @@ describe('pciplat/serverStats memory', () => {
     it('says it collected nothing when the server has no gc()', async () => {
         const c = await simulatedOnce({ NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--expose-gc/g, '') });
         const stats = await c.request<ServerStatsResult>('pciplat/serverStats', { collectGarbage: true }, WAIT);
-        expect(stats.memory).toMatchObject({ collected: false, workersCollected: 0 });
+        expect(stats.memory).toMatchObject({ collected: false, workersCollected: 0, mallocMmapThreshold: process.env.MALLOC_MMAP_THRESHOLD_ ?? null });
+    });
+});
+
+describe('serverProcessEnv', () => {
+    it('fixes glibc\'s mmap threshold at 128 KiB for the server process', () => {
+        expect(serverProcessEnv({ PATH: '/usr/bin' })).toEqual({ MALLOC_MMAP_THRESHOLD_: '131072' });
+    });
+
+    it('keeps a threshold the user set', () => {
+        expect(serverProcessEnv({ MALLOC_MMAP_THRESHOLD_: '65536' })).toEqual({});
     });
 });

@@ -15,6 +15,7 @@ import type { ServerStatsParams, ServerStatsResult } from '../../server/protocol
 import { fileUri, TestClient, WAIT } from '../server/lsp-client.js';
 import { cliView, difference, sameSet, serverView, type CliView } from './compare.js';
 import { Editor, positionAt } from './edits.js';
+import { serverProcessEnv } from '../../server/process-env.js';
 
 const { values } = parseArgs({
     options: {
@@ -53,7 +54,7 @@ function spacesText(spaces: Record<string, number>): string {
     return `${(total / MiB).toFixed(1)} MiB (${Object.entries(spaces).filter(([, b]) => b > 0).map(([s, b]) => `${s.replace(/_space$/, '')} ${(b / MiB).toFixed(1)}`).join(', ')})`;
 }
 
-async function memory(client: TestClient): Promise<{ rss: number; heap: number; workers: number; started: number; cancelled: number; terminated: number; spaces: string }> {
+async function memory(client: TestClient): Promise<{ rss: number; heap: number; workers: number; started: number; cancelled: number; terminated: number; spaces: string; mmapThreshold: string | null }> {
     const stats = await client.request<ServerStatsResult>('pciplat/serverStats', { collectGarbage: true } satisfies ServerStatsParams, WAIT);
     if (!stats.memory.collected) throw new Error('the server ran no GC before measuring (is it under --expose-gc?)');
     return {
@@ -64,6 +65,7 @@ async function memory(client: TestClient): Promise<{ rss: number; heap: number; 
         cancelled: stats.cancelledInWorker,
         terminated: stats.workersTerminated,
         spaces: `server thread ${spacesText(stats.memory.heapSpaces)}; workers ${spacesText(stats.memory.workerHeapSpaces)}; relay ${spacesText(stats.memory.relayHeapSpaces)}`,
+        mmapThreshold: stats.memory.mallocMmapThreshold,
     };
 }
 
@@ -132,7 +134,8 @@ const original = fs.readFileSync(file, 'utf8');
 const importedUris = [...original.matchAll(/\bimport\s+"([^"]+)"/g)].map((m) => fileUri(path.resolve(path.dirname(file), m[1]!)));
 const uris = [uri, ...importedUris];
 
-const client = TestClient.start({ NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() });
+// As the VS Code extension starts it (server/process-env.ts), plus --expose-gc for the readings.
+const client = TestClient.start({ ...serverProcessEnv(process.env), NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() });
 const latencies = new Map<string, number[]>();
 const failures: string[] = [];
 let requestErrors = 0;
@@ -146,12 +149,12 @@ try {
     const first = await converge(client, uris, await cliView(file), 'the first simulation');
     if (!first.ok) failures.push(`after opening, the diagnostics differ from the CLI's: ${first.detail}`);
     await settle();
-    const { rss: rssFirst, heap: heapFirst, workers: workersFirst, spaces: spacesFirst } = await memory(client);
+    const { rss: rssFirst, heap: heapFirst, workers: workersFirst, spaces: spacesFirst, mmapThreshold } = await memory(client);
     log(`V8 heaps committed: ${spacesFirst}`);
     const breakdownFirst = rssBreakdown(client.pid);
     if (process.env.PCIPLAT_SOAK_SMAPS) fs.writeFileSync(`${process.env.PCIPLAT_SOAK_SMAPS}.first`, fs.readFileSync(`/proc/${client.pid}/smaps`));
     if (breakdownFirst) log(`RSS by mapping: ${JSON.stringify(breakdownFirst)}`);
-    log(`opened ${values.file}: ${first.detail}; server RSS ${rssFirst.toFixed(0)} MiB, server heap ${heapFirst.toFixed(0)} MiB (after a GC there and in ${workersFirst} idle simulation workers)`);
+    log(`opened ${values.file}: ${first.detail}; server RSS ${rssFirst.toFixed(0)} MiB, server heap ${heapFirst.toFixed(0)} MiB (after a GC there and in ${workersFirst} idle simulation workers; MALLOC_MMAP_THRESHOLD_ ${mmapThreshold ?? 'unset'})`);
 
     const rng = new Random(SEED);
     const editor = new Editor(original, rng, new Set(grammarKeywords(repo)));

@@ -31,6 +31,9 @@ const checks = [
         api = await extension.activate();
         await api.ready;
         assert.ok(api.client() && api.client().isRunning(), 'the language client runs');
+        // Started with glibc's mmap threshold fixed (server/process-env.ts).
+        const stats = await api.client().sendRequest('pciplat/serverStats', {});
+        assert.equal(stats.memory.mallocMmapThreshold, '131072');
     }],
     ['diagnostics: a language check and a simulation finding', async () => {
         const codes = await until('PCI-BAR-INDEX and PCI-BAR-OVERLAP', () => {
