@@ -11,6 +11,13 @@ import { AstUtils, CstUtils, Cancellation, MultiMap, interruptAndCheck, type Ast
 /** More replacements than this since the last export computation: walk the whole tree again. */
 const MAX_REPLACEMENTS = 32;
 
+/**
+ * The exports last computed per tree root: every named node of the tree, in document order.
+ * Validation after an item splice finds the declarations of the spliced names here instead of
+ * walking the whole tree (incremental-validation.ts).
+ */
+export const exportsByRoot = new WeakMap<AstNode, readonly AstNodeDescription[]>();
+
 export class PciplatScopeComputation {
     private readonly nameProvider: NameProvider;
     private readonly descriptions: AstNodeDescriptionProvider;
@@ -22,12 +29,9 @@ export class PciplatScopeComputation {
         this.descriptions = services.workspace.AstNodeDescriptionProvider;
     }
 
-    /** The last exports computed per tree root; valid with the replacements recorded since. */
-    private readonly last = new WeakMap<AstNode, AstNodeDescription[]>();
-
     async collectExportedSymbols(document: LangiumDocument, cancelToken = Cancellation.CancellationToken.None): Promise<AstNodeDescription[]> {
         const root = document.parseResult.value;
-        const previous = this.last.get(root);
+        const previous = exportsByRoot.get(root);
         const pending = replacements.get(root);
         let exports: AstNodeDescription[];
         if (previous && pending && pending.length <= MAX_REPLACEMENTS) {
@@ -42,7 +46,7 @@ export class PciplatScopeComputation {
                 if (name) exports.push(this.describe(node, name, document));
             }
         }
-        this.last.set(root, exports);
+        exportsByRoot.set(root, exports);
         replacements.set(root, []);
         return exports;
     }

@@ -7,7 +7,7 @@ import { MAX_FINDINGS_PER_CODE, omittedMessage } from '../../src/findings/cap.js
 import { boundTokens } from '../../src/findings/quote.js';
 import { KEYWORD_AS_NAME } from '../parse-guard.js';
 import { PciplatValidationRegistry } from './validation-registry.js';
-import { pushChildren } from './walk.js';
+import { compareWalkPaths, isInTree, pushChildren, walkPath } from './walk.js';
 import { optionsKey, otherTexts, planFor, records, shiftCall, textOf, type Accepted, type Entry, type Plan, type ValidationRecord, validationRuns } from './incremental-validation.js';
 
 /** Syntax errors reported per file; the rest are summarised in one more diagnostic. */
@@ -55,7 +55,6 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
         // The checks of each node type in this pass (the registry's lookup builds a key).
         const lists = new Map<string, readonly ValidationCheck[]>();
         // What each check accepted, for incremental-validation.ts.
-        const order = new Map<AstNode, number>();
         const entries: Entry[] = [];
         let calls: Accepted[] | undefined;
         const recording = ((severity, message, info) => {
@@ -65,7 +64,6 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
         for (let visited = 0; stack.length > 0; visited++) {
             if (visited % NODES_PER_INTERRUPT === 0) await interruptAndCheck(cancelToken);
             const node = stack.pop()!;
-            order.set(node, visited);
             const nodeOptions = this.validateSingleNodeOptions(node, options);
             if (nodeOptions.validateNode) {
                 let checks = lists.get(node.$type);
@@ -74,13 +72,13 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
                     calls = undefined;
                     const pending = checks[c]!(node, recording, cancelToken);
                     if (pending) await pending;
-                    if (calls) entries.push({ index: visited, check: c, node, calls });
+                    if (calls) entries.push({ check: c, node, calls });
                 }
             }
             if (nodeOptions.validateChildren) pushChildren(node, stack);
         }
         const text = textOf(document);
-        if (text !== undefined) records.set(document, { root: rootNode, text, optionsKey: optionsKey(options), others: otherTexts(this.documents, document), order, entries });
+        if (text !== undefined) records.set(document, { root: rootNode, text, optionsKey: optionsKey(options), others: otherTexts(this.documents, document), entries });
     }
 
     /**
@@ -96,22 +94,10 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
         const recording = ((severity, message, info) => {
             (calls ??= []).push({ severity, message, info });
         }) as ValidationAcceptor;
-        // After an item splice the nodes' pre-order indices moved: numbered again, without the checks.
-        let order = previous.order;
-        if (plan.splice) {
-            order = new Map();
-            const stack: AstNode[] = [previous.root];
-            for (let index = 0; stack.length > 0; index++) {
-                const node = stack.pop()!;
-                order.set(node, index);
-                if (this.validateSingleNodeOptions(node, options).validateChildren) pushChildren(node, stack);
-            }
-        }
         let visited = 0;
         const run = async (node: AstNode): Promise<boolean | undefined> => {
             if (visited++ % NODES_PER_INTERRUPT === 0) await interruptAndCheck(cancelToken);
-            const index = order.get(node);
-            if (index === undefined) return undefined;
+            if (!isInTree(node, previous.root)) return undefined;
             again.add(node);
             const nodeOptions = this.validateSingleNodeOptions(node, options);
             if (nodeOptions.validateNode) {
@@ -120,7 +106,7 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
                     calls = undefined;
                     const pending = checks[c]!(node, recording, cancelToken);
                     if (pending) await pending;
-                    if (calls) fresh.push({ index, check: c, node, calls });
+                    if (calls) fresh.push({ check: c, node, calls });
                 }
             }
             return nodeOptions.validateChildren;
@@ -153,9 +139,8 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
         const merged: Entry[] = [];
         for (const entry of previous.entries) {
             if (again.has(entry.node)) continue;
-            const index = order.get(entry.node);
             // A node spliced out of the tree.
-            if (index === undefined) continue;
+            if (plan.splice && !isInTree(entry.node, previous.root)) continue;
             const moved: Accepted[] = [];
             for (const call of entry.calls) {
                 if (plan.splice && quotesLineAfter(call, plan.splice.gapStart.line)) return false;
@@ -163,12 +148,16 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
                 if (!shifted) return false;
                 moved.push(shifted);
             }
-            merged.push({ ...entry, index, calls: moved });
+            merged.push({ ...entry, calls: moved });
         }
+        // In the walk's order, as the full pass accepts them (walk.ts: by each node's path).
+        const paths = new Map<AstNode, number[]>();
+        const pathOf = (node: AstNode) => paths.get(node) ?? paths.set(node, walkPath(node)).get(node)!;
+        const byWalk = (a: Entry, b: Entry) => compareWalkPaths(pathOf(a.node), pathOf(b.node)) || a.check - b.check;
         merged.push(...fresh);
-        merged.sort((a, b) => a.index - b.index || a.check - b.check);
+        merged.sort(byWalk);
         for (const entry of merged) for (const call of entry.calls) acceptor(call.severity, call.message, call.info);
-        records.set(document, { ...previous, text: plan.newText, order, others: otherTexts(this.documents, document), entries: merged });
+        records.set(document, { ...previous, text: plan.newText, others: otherTexts(this.documents, document), entries: merged });
         return true;
     }
 

@@ -5,8 +5,9 @@
 // findings are reported again as they were.
 //
 // How the checks are recorded. The full pass (document-validator.ts) walks the tree in Langium's
-// order and records, for each node (by its pre-order index) and each of its checks (by position
-// in the node type's list), the accept calls it made, when it made any. An accept call names its
+// order and records, for each node and each of its checks (by position in the node type's list),
+// the accept calls it made, when it made any, in the order it made them; the findings of the
+// checks that run again are put in that order by each node's place in the walk (walk.ts walkPath). An accept call names its
 // node, property or keyword, and Langium turns that into a range when it is accepted: replayed
 // after the patch, it gets the node's current position. Only ranges a check computed itself (the
 // `range` of a finding, the ranges of related locations) are kept as numbers and shifted.
@@ -41,7 +42,9 @@
 import { GrammarAST, isAstNode } from 'langium';
 import type { AstNode, CstNode, LangiumDocument, LangiumDocuments, ValidationAcceptor, ValidationOptions } from 'langium';
 import type { DiagnosticRelatedInformation, Range } from 'vscode-languageserver-types';
-import { itemSplices, tokenPatches, type ItemSplice, type TokenPatch } from '../workspace/incremental-parse.js';
+import { exportsByRoot } from '../scope/scope-computation.js';
+import { itemSplices, replacements, tokenPatches, type ItemSplice, type TokenPatch } from '../workspace/incremental-parse.js';
+import { pushChildren } from './walk.js';
 
 type Severity = Parameters<ValidationAcceptor>[0];
 type Info = Parameters<ValidationAcceptor>[2];
@@ -53,9 +56,8 @@ export interface Accepted {
     info: Info;
 }
 
-/** The accept calls of check `check` (position in its node type's list) on the node with pre-order index `index`. */
+/** The accept calls of check `check` (position in its node type's list) on `node`. */
 export interface Entry {
-    index: number;
     check: number;
     node: AstNode;
     calls: Accepted[];
@@ -68,8 +70,6 @@ export interface ValidationRecord {
     optionsKey: string;
     /** Every other document's text at the time, by URI. */
     others: Map<string, string>;
-    /** Pre-order index of every node. */
-    order: Map<AstNode, number>;
     /** Non-empty entries, in the order they were accepted. */
     entries: Entry[];
 }
@@ -149,7 +149,7 @@ export interface Plan {
     units: AstNode[];
     /** Functions whose own checks, and those of their parts, run again, but not their functions' (they read their siblings). */
     tops: AstNode[];
-    /** Items were spliced in or out: nodes' pre-order indices moved, lines may have moved. */
+    /** Items were spliced in or out: lines may have moved, and nodes may have left the tree. */
     splice?: ItemSplice;
 }
 
@@ -258,9 +258,31 @@ function namesIn(nodes: readonly CstNode[], into: Set<string>): void {
             const node = stack.pop()!;
             const name = (node as { name?: unknown }).name;
             if (typeof name === 'string') into.add(name);
-            stack.push(...childrenOf(node));
+            pushChildren(node, stack);
         }
     }
+}
+
+/**
+ * The nodes of the tree declaring one of `names`: from the exports of this build (every node with
+ * a non-empty name, scope-computation.ts), which at 10k functions is a list to scan rather than
+ * some 100k nodes to walk; by the walk when the exports are not this tree's as it is now, or a name
+ * is empty (those are not exported).
+ */
+function declarationsOf(root: AstNode, names: ReadonlySet<string>): AstNode[] {
+    const exported = exportsByRoot.get(root);
+    if (exported && replacements.get(root)?.length === 0 && !names.has('')) {
+        return exported.filter((d) => names.has(d.name) && d.node !== undefined).map((d) => d.node!);
+    }
+    const found: AstNode[] = [];
+    const stack: AstNode[] = [root];
+    while (stack.length > 0) {
+        const node = stack.pop()!;
+        const name = (node as { name?: unknown }).name;
+        if (typeof name === 'string' && names.has(name)) found.push(node);
+        pushChildren(node, stack);
+    }
+    return found;
 }
 
 /**
@@ -299,17 +321,9 @@ function splicePlan(document: LangiumDocument, record: ValidationRecord, documen
         if (names.has(refText)) dirty.add(from);
     });
     if (!edges) return undefined;
-    if (names.size > 0) {
-        const stack: AstNode[] = [root];
-        while (stack.length > 0) {
-            const node = stack.pop()!;
-            const name = (node as { name?: unknown }).name;
-            if (typeof name === 'string' && names.has(name)) {
-                const unit = unitOf(node);
-                if (unit) dirty.add(unit);
-            }
-            stack.push(...childrenOf(node));
-        }
+    if (names.size > 0) for (const node of declarationsOf(root, names)) {
+        const unit = unitOf(node);
+        if (unit) dirty.add(unit);
     }
     // What leads into a function directly in H is dirty too (it reads that function's siblings).
     closeOver(dirty, edges, new Set(tops));

@@ -212,6 +212,56 @@ describe('item splices that change what other units see', () => {
     });
 });
 
+describe('item splices that change what a declaration is named by', () => {
+    // IOMMU dmar1's device scope names nic2, which is marked outside-iommu: a contradiction on
+    // nic2, in another host bridge than the edit and not directly in one. A function named nic2
+    // added to the first host bridge is now the first declaration, so what the scope means: the
+    // old nic2's finding goes, though nothing of its own unit changed.
+    const base = [
+        'platform host {',
+        '  arch x86_64',
+        '  memory main at 0x10_0000 size 0x7ff0_0000',
+        '  iommu dmar1 vt-d at 0xfed9_1000 { device-scope nic2 }',
+        '  host-bridge pcia segment 1 {',
+        '    mcfg at 0xd000_0000 buses 0x00..0x0f',
+        '    window mem32 at 0xb000_0000 size 256M',
+        '    rc-endpoint e0 at 00:01.0 vendor 0x8086 device 0x1533 class 0x020000',
+        '  }',
+        '  host-bridge pcie0 segment 0 {',
+        '    mcfg at 0xe000_0000 buses 0x00..0x3f',
+        '    window mem32 at 0xc000_0000 size 256M',
+        '    root-port rp0 at 00:1c.0 vendor 0x8086 device 0xa338 class 0x060400 {',
+        '      endpoint nic2 at 01:00.0 vendor 0x8086 device 0x1533 class 0x020000 { outside-iommu  bar 0 mem32 size 128K }',
+        '    }',
+        '  }',
+        '}',
+        '',
+    ].join('\n');
+    const added = base.replace('class 0x020000\n  }', 'class 0x020000\n    rc-endpoint nic2 at 00:02.0 vendor 0x8086 device 0x1533 class 0x020000\n  }');
+
+    it('runs the checks of every unit declaring a spliced name again', async () => {
+        expect(added).not.toBe(base);
+        const uri = URI.file('/mem/scoped.pciplat');
+        const texts = new Map([[uri.toString(), base]]);
+        const { services, factory } = await openIncremental([uri], texts);
+        const contradiction = (document: LangiumDocument) => (document.diagnostics ?? []).some((d) => d.code === 'LANG-CONTRADICTORY' && String(d.message).startsWith('nic2 is marked outside-iommu'));
+        expect(contradiction(services.shared.workspace.LangiumDocuments.getDocument(uri)!)).toBe(true);
+        // The first update validates whole (opening validated with other options); then adding the
+        // line and taking it out again each reuse the last pass.
+        for (const [text, incremental] of [[base, 0], [added, 1], [base, 1]] as const) {
+            const before = validationRuns.incremental;
+            texts.set(uri.toString(), text);
+            await services.shared.workspace.DocumentBuilder.update([uri], []);
+            if (incremental) expect(factory.lastReparse).toBe('items');
+            expect(validationRuns.incremental - before).toBe(incremental);
+            const [fresh] = await freshBuild([uri], texts);
+            const got = services.shared.workspace.LangiumDocuments.getDocument(uri)!;
+            expect(diagnosticsText(got)).toEqual(diagnosticsText(fresh!));
+            expect(contradiction(got)).toBe(text === base);
+        }
+    });
+});
+
 describe('findings kept across a token patch', () => {
     // Token `1M` → `16M` at line 3, characters 10-12: later characters on that line move by 1.
     const patch = { oldText: '', newText: '', leaf: undefined as never, holder: undefined, name: false, line: 3, startCharacter: 10, oldEndCharacter: 12, delta: 1 };
