@@ -318,3 +318,12 @@ describe('bounded messages: a 1 MB number literal', () => {
         }
     });
 });
+
+describe('slow: 1,000 functions marked outside-iommu (fuzz seed 20261204, input 489,956)', () => {
+    it('is checked with the one contradiction there is, each function reading only the IOMMUs', () => {
+        const r = pciplat(['check', 'slow-1000-outside-iommu-functions.pciplat']);
+        expectClean(r);
+        expect(r.status).toBe(1);
+        expect(lines(r.stdout, 'LANG-CONTRADICTORY')).toEqual([expect.stringContaining('LANG-CONTRADICTORY nic2 is marked outside-iommu, but the device scope of IOMMU dmar1 names rp0')]);
+    });
+});
