@@ -109,10 +109,17 @@ export function functionColumns(f: FunctionResult): string[] {
     return [f.name, f.kind, formatSbdf(f), `rid ${formatRid(f)}`, formatGroup(f), details];
 }
 
+/**
+ * Cells longer than this do not widen their column: the rows around them stay aligned, and one
+ * huge cell (a 198 KB name from a fuzzer: seed 20261205, input 26,848) is not repeated as padding
+ * on every row (it made 256 rows 50 MB).
+ */
+export const MAX_COLUMN_WIDTH = 64;
+
 /** Left-aligned columns separated by two spaces; the last column is not padded. */
 export function table(rows: readonly string[][], indent = '  '): string {
     const widths: number[] = [];
-    for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+    for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length <= MAX_COLUMN_WIDTH ? cell.length : 0)));
     return rows
         .map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd() + '\n')
         .join('');

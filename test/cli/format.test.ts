@@ -4,7 +4,7 @@ import { parseArgs, UsageError } from '../../src/cli/args.js';
 import { collectFindings } from '../../src/cli/findings.js';
 import { stringifyJson } from '../../src/cli/format-json.js';
 import { sarifLog } from '../../src/cli/format-sarif.js';
-import { formatBar, formatRid, formatSbdf, summaryLine } from '../../src/cli/format-text.js';
+import { formatBar, formatRid, formatSbdf, MAX_COLUMN_WIDTH, summaryLine, table } from '../../src/cli/format-text.js';
 import { artifactUri, displayPath } from '../../src/cli/paths.js';
 import { loc, mkFinding } from './fixtures.js';
 
@@ -21,6 +21,15 @@ describe('numbers', () => {
         expect(formatSbdf({ segment: 1n, device: 2n, fn: 1n })).toBe('0001:??:02.1');
         expect(formatRid({ bus: 0xffn, device: 0x1fn, fn: 7n })).toBe('0xffff');
         expect(formatRid({ device: 0n, fn: 0n })).toBe('????');
+    });
+
+    it('aligns table columns, except that a cell over MAX_COLUMN_WIDTH widens no column', () => {
+        expect(table([['nic0', 'endpoint', 'x'], ['gpu', 'rc-endpoint', 'y']])).toBe('  nic0  endpoint     x\n  gpu   rc-endpoint  y\n');
+        const huge = 'b'.repeat(200_000);
+        const text = table([['r0', 'root-port', 'x'], [huge, 'pci-bridge', 'y'], ['b3', 'pci-bridge', 'z']]);
+        expect(text).toBe(`  r0  root-port   x\n  ${huge}  pci-bridge  y\n  b3  pci-bridge  z\n`);
+        expect(text.length).toBeLessThan(huge.length + 100);
+        expect(table([['x'.repeat(MAX_COLUMN_WIDTH), 'a'], ['y', 'b']])).toBe(`  ${'x'.repeat(MAX_COLUMN_WIDTH)}  a\n  y${' '.repeat(MAX_COLUMN_WIDTH - 1)}  b\n`);
     });
 
     it('formats BARs', () => {
