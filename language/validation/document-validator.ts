@@ -6,9 +6,10 @@ import type { Diagnostic } from 'vscode-languageserver-types';
 import { MAX_FINDINGS_PER_CODE, omittedMessage } from '../../src/findings/cap.js';
 import { boundTokens } from '../../src/findings/quote.js';
 import { KEYWORD_AS_NAME } from '../parse-guard.js';
+import { inPlaceParses } from '../workspace/incremental-parse.js';
 import { PciplatValidationRegistry } from './validation-registry.js';
 import { compareWalkPaths, isInTree, pushChildren, walkPath } from './walk.js';
-import { optionsKey, otherTexts, planFor, records, shiftCall, textOf, type Accepted, type Entry, type Plan, type ValidationRecord, validationRuns } from './incremental-validation.js';
+import { foreignUnits, optionsKey, otherTexts, planFor, records, shiftCall, textOf, type Accepted, type Entry, type Plan, type ValidationRecord, validationRuns } from './incremental-validation.js';
 
 /** Syntax errors reported per file; the rest are summarised in one more diagnostic. */
 export const MAX_SYNTAX_ERRORS = 100;
@@ -78,7 +79,7 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
             if (nodeOptions.validateChildren) pushChildren(node, stack);
         }
         const text = textOf(document);
-        if (text !== undefined) records.set(document, { root: rootNode, text, optionsKey: optionsKey(options), others: otherTexts(this.documents, document), entries });
+        if (text !== undefined) records.set(document, { root: rootNode, text, optionsKey: optionsKey(options), others: otherTexts(this.documents, document), entries, foreign: foreignUnits(document), parses: inPlaceParses.get(rootNode) ?? 0 });
     }
 
     /**
@@ -157,7 +158,7 @@ export class PciplatDocumentValidator extends DefaultDocumentValidator {
         merged.push(...fresh);
         merged.sort(byWalk);
         for (const entry of merged) for (const call of entry.calls) acceptor(call.severity, call.message, call.info);
-        records.set(document, { ...previous, text: plan.newText, others: otherTexts(this.documents, document), entries: merged });
+        records.set(document, { ...previous, text: plan.newText, others: otherTexts(this.documents, document), entries: merged, foreign: plan.foreign ?? foreignUnits(document), parses: inPlaceParses.get(previous.root) ?? 0 });
         return true;
     }
 

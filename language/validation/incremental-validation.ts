@@ -37,13 +37,17 @@
 // change). Line numbers do not move (a token patch never adds or removes a line), so messages
 // quoting a line stay right; the characters after the token on its line move by the delta.
 //
+// A document whose own text did not change while an imported one did (othersPlan) runs again its
+// containers' checks and those of the units whose references lead into a changed document.
+//
 // test/language/incremental-link.test.ts validates after every random edit and compares every
-// diagnostic with a fresh build's.
-import { GrammarAST, isAstNode } from 'langium';
+// diagnostic with a fresh build's, as test/language/incremental-validation.test.ts does after
+// token, line and imported-file edits.
+import { AstUtils, GrammarAST, isAstNode } from 'langium';
 import type { AstNode, CstNode, LangiumDocument, LangiumDocuments, ValidationAcceptor, ValidationOptions } from 'langium';
 import type { DiagnosticRelatedInformation, Range } from 'vscode-languageserver-types';
 import { exportsByRoot } from '../scope/scope-computation.js';
-import { itemSplices, replacements, tokenPatches, type ItemSplice, type TokenPatch } from '../workspace/incremental-parse.js';
+import { inPlaceParses, itemSplices, replacements, tokenPatches, type ItemSplice, type TokenPatch } from '../workspace/incremental-parse.js';
 import { pushChildren } from './walk.js';
 
 type Severity = Parameters<ValidationAcceptor>[0];
@@ -72,6 +76,42 @@ export interface ValidationRecord {
     others: Map<string, string>;
     /** Non-empty entries, in the order they were accepted. */
     entries: Entry[];
+    /** Which units read other documents through their references (undefined: not known). */
+    foreign?: ForeignUnits;
+    /** The tree's in-place parses when it was checked (incremental-parse.ts inPlaceParses). */
+    parses: number;
+}
+
+/**
+ * The units (never containers: those run again anyway) holding a reference that resolved into
+ * another document, by that document's URI, or that did not resolve.
+ */
+export interface ForeignUnits {
+    into: Map<string, Set<AstNode>>;
+    unresolved: Set<AstNode>;
+}
+
+/** The document's ForeignUnits as it is linked now; undefined when a reference cannot be followed. */
+export function foreignUnits(document: LangiumDocument): ForeignUnits | undefined {
+    const root = document.parseResult.value;
+    const foreign: ForeignUnits = { into: new Map(), unresolved: new Set() };
+    for (const reference of document.references) {
+        if (!('ref' in reference)) return undefined;
+        const container = (reference.$refNode as { astNode?: AstNode } | undefined)?.astNode;
+        if (!container) return undefined;
+        const unit = unitOf(container);
+        if (!unit) continue;
+        const target = reference.ref;
+        if (!target) {
+            foreign.unresolved.add(unit);
+            continue;
+        }
+        const targetDocument = AstUtils.getDocument(target);
+        if (targetDocument.parseResult.value === root) continue;
+        const uri = targetDocument.uri.toString();
+        (foreign.into.get(uri) ?? foreign.into.set(uri, new Set()).get(uri)!).add(unit);
+    }
+    return foreign;
 }
 
 export const records = new WeakMap<LangiumDocument, ValidationRecord>();
@@ -151,6 +191,8 @@ export interface Plan {
     tops: AstNode[];
     /** Items were spliced in or out: lines may have moved, and nodes may have left the tree. */
     splice?: ItemSplice;
+    /** The document's ForeignUnits now, when the plan worked it out. */
+    foreign?: ForeignUnits;
 }
 
 function moveOfPatch(patch: TokenPatch): Move {
@@ -221,6 +263,7 @@ export function planFor(document: LangiumDocument, record: ValidationRecord | un
     const root = document.parseResult.value;
     if (!record || record.root !== root || record.optionsKey !== optionsKey(options)) return undefined;
     const text = textOf(document);
+    if (text !== undefined && text === record.text) return othersPlan(document, record, documents, root, text);
     const patch = tokenPatches.get(root);
     if (patch) return patchPlan(document, record, documents, root, patch, text);
     const splice = itemSplices.get(root);
@@ -246,6 +289,42 @@ function patchPlan(document: LangiumDocument, record: ValidationRecord, document
     const dirty = new Set<AstNode>(whole ? childrenOf(bridge) : [patched!]);
     closeOver(dirty, edges);
     return { newText: patch.newText, move: moveOfPatch(patch), containers: containersOf(root), units: [...dirty], tops: [] };
+}
+
+/** A move that leaves every position where it is (the document's own text did not change). */
+const NO_MOVE: Move = { from: { line: Number.MAX_SAFE_INTEGER, character: 0 }, oldEnd: { line: Number.MAX_SAFE_INTEGER, character: 0 }, newEnd: { line: Number.MAX_SAFE_INTEGER, character: 0 } };
+
+/**
+ * The document's own text is as it was, other documents changed: an imported file was edited and
+ * this one, which imports it, is validated again after its references into it were linked again.
+ * What a check of one of its units reads in another document it reads through a reference (the
+ * checks that read the hardware a platform includes from a SoC are the Platform's, a container's:
+ * platformHardware, socIncludes), so the units that run again are those holding a reference that
+ * resolved into a changed document in the last pass or does now, or did not resolve then or now
+ * (it may resolve to what the change declares), and, to a fixed point, every unit whose references
+ * lead into one of those or to a container. A document added or removed validates whole.
+ */
+function othersPlan(document: LangiumDocument, record: ValidationRecord, documents: LangiumDocuments, root: AstNode, text: string): Plan | undefined {
+    // The same text, but re-parsed since (edited and edited back before a validation): other nodes.
+    if (!record.foreign || record.parses !== (inPlaceParses.get(root) ?? 0)) return undefined;
+    const changed: string[] = [];
+    let count = 0;
+    for (const other of documents.all) {
+        if (other === document) continue;
+        count++;
+        const uri = other.uri.toString();
+        const before = record.others.get(uri);
+        if (before === undefined) return undefined;
+        if (before !== (textOf(other) ?? '')) changed.push(uri);
+    }
+    if (count !== record.others.size) return undefined;
+    const now = foreignUnits(document);
+    const edges = now && referenceEdges(document, root);
+    if (!now || !edges) return undefined;
+    const dirty = new Set<AstNode>([...record.foreign.unresolved, ...now.unresolved]);
+    for (const uri of changed) for (const units of [record.foreign.into.get(uri), now.into.get(uri)]) for (const unit of units ?? []) dirty.add(unit);
+    closeOver(dirty, edges);
+    return { newText: text, move: NO_MOVE, containers: containersOf(root), units: [...dirty], tops: [], foreign: now };
 }
 
 /** Every `name` declared in the subtrees of `nodes` (CST children: items, and hidden leaves without one). */

@@ -372,6 +372,12 @@ let lastPatch: TokenPatch | undefined;
  * tree was one (any other update removes it): incremental validation
  * (language/validation/incremental-validation.ts) reuses what the patch cannot have changed.
  */
+/**
+ * How many times each tree was re-parsed in place: the same root, other nodes or values below it
+ * (validation reuses a pass only for the tree it checked: incremental-validation.ts othersPlan).
+ */
+export const inPlaceParses = new WeakMap<AstNode, number>();
+
 export const tokenPatches = new WeakMap<AstNode, TokenPatch>();
 
 export interface Replacement {
@@ -849,6 +855,7 @@ export class PciplatDocumentFactory extends DefaultLangiumDocumentFactory {
             const services = this.serviceRegistry.getServices(document.uri);
             const how = oldText === undefined ? undefined : reparseInPlace(services, document.parseResult, oldText, text);
             this.lastReparse = how ?? 'full';
+            if (how) inPlaceParses.set(document.parseResult.value, (inPlaceParses.get(document.parseResult.value) ?? 0) + 1);
             if (!how) {
                 document.parseResult = (await this.parseAsync(document.uri, text, cancellationToken)) as ParseResult<T>;
                 (document.parseResult.value as { $document?: LangiumDocument }).$document = document;

@@ -103,6 +103,78 @@ describe('incremental validation equals a fresh build', () => {
     }, 600_000);
 });
 
+/** An edit of an imported SoC file: a number, a declared name (to another, or a new one), or an item line deleted or repeated. */
+function socEdit(text: string, next: () => number): string {
+    const how = next();
+    if (how < 0.4) return digitEdit(text, next);
+    const names = [...text.matchAll(/^\s*(?:its|smmu|gic|uart|device|memory|reserved|iommu|ioapic)\s+([A-Za-z_][\w-]*)/gm)];
+    if (how < 0.75 && names.length > 0) {
+        const m = names[Math.floor(next() * names.length)]!;
+        const at = m.index + m[0].length - m[1]!.length;
+        const other = names[Math.floor(next() * names.length)]![1]!;
+        const name = next() < 0.5 ? other : `${m[1]}${Math.floor(next() * 10)}`;
+        return text.slice(0, at) + name + text.slice(at + m[1]!.length);
+    }
+    const items = [...text.matchAll(/^  [a-z][^\n{}]*\n/gm)];
+    if (items.length === 0) return text;
+    const m = items[Math.floor(next() * items.length)]!;
+    return next() < 0.5 ? text.slice(0, m.index) + text.slice(m.index + m[0].length) : text.slice(0, m.index) + m[0] + text.slice(m.index);
+}
+
+describe('incremental validation equals a fresh build after edits in an imported file', () => {
+    it(`after ${EDITS} edits in the SoC files two platforms import`, async () => {
+        const before = { ...validationRuns };
+        let findings = 0;
+        for (const [index, files] of workspaces().entries()) {
+            const next = random(0x50c + index);
+            const uris = files.map((f) => URI.file(path.join('/mem', f.name)));
+            const texts = new Map(files.map((f, i) => [uris[i]!.toString(), f.text]));
+            const { services: incremental } = await openIncremental(uris, texts);
+            const soc = uris[1]!.toString();
+            const base = texts.get(soc)!;
+            for (let step = 0; step < Math.ceil(EDITS / 2); step++) {
+                const previous = texts.get(soc)!;
+                texts.set(soc, next() < 0.05 ? base : socEdit(previous, next));
+                await incremental.shared.workspace.DocumentBuilder.update([uris[1]!], []);
+                const fresh = await freshBuild(uris, texts);
+                findings += expectSameDiagnostics(incremental, uris, fresh, files.map((f) => f.name), step);
+                const parsed = fresh[1]!.parseResult;
+                if (parsed.parserErrors.length > 0 || parsed.lexerErrors.length > 0) texts.set(soc, previous);
+            }
+        }
+        const runs = { incremental: validationRuns.incremental - before.incremental, whole: validationRuns.whole - before.whole };
+        console.log(`incremental validation after SoC edits: ${JSON.stringify(runs)}; ${findings} findings compared`);
+        // The importer's passes reuse the last one (the fresh builds' and the SoC's own are whole).
+        expect(runs.incremental).toBeGreaterThan(EDITS * 0.5);
+        expect(findings).toBeGreaterThan(EDITS);
+    }, 600_000);
+    it('runs again the importer\'s units whose references lead into the edited file', async () => {
+        // arm-server's IORT names smmu0 of the SoC it imports: an smmu-v3 node naming an SMMU the
+        // SoC makes v2 is a contradiction on the IORT node, a unit of the importer.
+        const files = workspaces()[1]!;
+        const uris = files.map((f) => URI.file(path.join('/mem', f.name)));
+        const texts = new Map(files.map((f, i) => [uris[i]!.toString(), f.text]));
+        const { services: incremental } = await openIncremental(uris, texts);
+        const soc = uris[1]!.toString();
+        const base = texts.get(soc)!;
+        const v2 = base.replace('smmu smmu0 v3', 'smmu smmu0 v2');
+        expect(v2).not.toBe(base);
+        const importer = () => incremental.shared.workspace.LangiumDocuments.getDocument(uris[0]!)!;
+        const contradiction = () => (importer().diagnostics ?? []).some((d) => d.code === 'LANG-CONTRADICTORY' && String(d.message) === 'IORT node smmu-v3 names SMMU smmu0, which is v2.');
+        // The first update validates whole (opening validated with other options).
+        for (const [text, incremental_, contradicts] of [[base, false, false], [v2, true, true], [base, true, false]] as const) {
+            const before = validationRuns.incremental;
+            texts.set(soc, text);
+            await incremental.shared.workspace.DocumentBuilder.update([uris[1]!], []);
+            const fresh = await freshBuild(uris, texts);
+            expectSameDiagnostics(incremental, uris, fresh, files.map((f) => f.name), 0);
+            expect(contradiction()).toBe(contradicts);
+            // The importer's pass (and, for a token patch, the SoC's own) reused the last one.
+            if (incremental_) expect(validationRuns.incremental - before).toBeGreaterThanOrEqual(1);
+        }
+    });
+});
+
 /** Items a line edit adds directly in a host bridge: functions (new, a duplicate name, a taken address, a wrong bus, an overflowing number), a comment, a host bridge's own line. */
 const LINES = [
     (n: number) => `    rc-endpoint add${n} at 00:1f.0 vendor 0x8086 device 0x1572 class 0x020000 { bar 0 mem64 prefetch size 1M }`,
