@@ -43,7 +43,7 @@
 // test/language/incremental-link.test.ts validates after every random edit and compares every
 // diagnostic with a fresh build's, as test/language/incremental-validation.test.ts does after
 // token, line and imported-file edits.
-import { AstUtils, GrammarAST, isAstNode } from 'langium';
+import { GrammarAST, isAstNode } from 'langium';
 import type { AstNode, CstNode, LangiumDocument, LangiumDocuments, ValidationAcceptor, ValidationOptions } from 'langium';
 import type { DiagnosticRelatedInformation, Range } from 'vscode-languageserver-types';
 import { exportsByRoot } from '../scope/scope-computation.js';
@@ -106,9 +106,11 @@ export function foreignUnits(document: LangiumDocument): ForeignUnits | undefine
             foreign.unresolved.add(unit);
             continue;
         }
-        const targetDocument = AstUtils.getDocument(target);
-        if (targetDocument.parseResult.value === root) continue;
-        const uri = targetDocument.uri.toString();
+        let targetRoot: AstNode = target;
+        while (targetRoot.$container) targetRoot = targetRoot.$container;
+        if (targetRoot === root) continue;
+        const uri = targetRoot.$document?.uri.toString();
+        if (uri === undefined) return undefined;
         (foreign.into.get(uri) ?? foreign.into.set(uri, new Set()).get(uri)!).add(unit);
     }
     return foreign;
