@@ -44,7 +44,7 @@
 // diagnostic with a fresh build's, as test/language/incremental-validation.test.ts does after
 // token, line and imported-file edits.
 import { GrammarAST, isAstNode } from 'langium';
-import type { AstNode, CstNode, LangiumDocument, LangiumDocuments, ValidationAcceptor, ValidationOptions } from 'langium';
+import type { AstNode, CstNode, LangiumDocument, LangiumDocuments, Reference, ValidationAcceptor, ValidationOptions } from 'langium';
 import type { DiagnosticRelatedInformation, Range } from 'vscode-languageserver-types';
 import { exportsByRoot } from '../scope/scope-computation.js';
 import { inPlaceParses, itemSplices, replacements, tokenPatches, type ItemSplice, type TokenPatch } from '../workspace/incremental-parse.js';
@@ -91,16 +91,26 @@ export interface ForeignUnits {
     unresolved: Set<AstNode>;
 }
 
-/** The document's ForeignUnits as it is linked now; undefined when a reference cannot be followed. */
-export function foreignUnits(document: LangiumDocument): ForeignUnits | undefined {
-    const root = document.parseResult.value;
-    const foreign: ForeignUnits = { into: new Map(), unresolved: new Set() };
+/** Each reference of the document held in a unit, with that unit (containers' own are left out); undefined when one cannot be followed. */
+function referencesOfUnits(document: LangiumDocument): Array<[AstNode, Reference]> | undefined {
+    const held: Array<[AstNode, Reference]> = [];
     for (const reference of document.references) {
         if (!('ref' in reference)) return undefined;
         const container = (reference.$refNode as { astNode?: AstNode } | undefined)?.astNode;
         if (!container) return undefined;
         const unit = unitOf(container);
-        if (!unit) continue;
+        if (unit) held.push([unit, reference]);
+    }
+    return held;
+}
+
+/** The document's ForeignUnits as it is linked now; undefined when a reference cannot be followed. */
+export function foreignUnits(document: LangiumDocument): ForeignUnits | undefined {
+    const root = document.parseResult.value;
+    const foreign: ForeignUnits = { into: new Map(), unresolved: new Set() };
+    const held = referencesOfUnits(document);
+    if (!held) return undefined;
+    for (const [unit, reference] of held) {
         const target = reference.ref;
         if (!target) {
             foreign.unresolved.add(unit);
@@ -222,12 +232,9 @@ function containersOf(root: AstNode): AstNode[] {
  */
 function referenceEdges(document: LangiumDocument, root: AstNode, unresolved?: (from: AstNode, text: string) => void): Array<[AstNode, AstNode | undefined]> | undefined {
     const edges: Array<[AstNode, AstNode | undefined]> = [];
-    for (const reference of document.references) {
-        if (!('ref' in reference)) return undefined;
-        const container = (reference.$refNode as { astNode?: AstNode } | undefined)?.astNode;
-        if (!container) return undefined;
-        const from = unitOf(container);
-        if (!from) continue;
+    const held = referencesOfUnits(document);
+    if (!held) return undefined;
+    for (const [from, reference] of held) {
         unresolved?.(from, reference.$refText);
         const target = reference.ref;
         if (!target) continue;
