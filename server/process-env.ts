@@ -27,9 +27,11 @@ export const MMAP_THRESHOLD_BYTES = 128 * 1024;
  * their compaction), so with the default the scavenger ran often, promoted objects that were about
  * to die, and the old generation's collections that followed held the thread for 10-40 ms, in
  * which hovers and completions waited. `npm run bench:lsp` at 10k functions, idle machine, p95
- * while a simulation runs, default -> 96: hover 20 -> 8.2 ms (9.8 -> 4.9 once the run is under
- * way), completion 18 -> 21 ms (20 -> 15); the heap after a full GC is the same (4.8 KiB per
- * function), RSS above a one-line server's 237 -> 260 MiB (the bigger nursery, kept committed).
+ * while a simulation runs (and once its run is under way), V8's default -> 96 (two runs): hover
+ * 20 (9.8) -> 8.2 (4.9) and 12 (5.1) ms, completion 18 (20) -> 21 (15) and 14 (19) ms; the heap
+ * after a full GC is the same (4.8 KiB per function), RSS above a one-line server's 237 -> 260 and
+ * 270 MiB (the bigger nursery, kept committed). A Worker option, so it needs nothing from the
+ * process's environment.
  */
 export const SERVER_YOUNG_GENERATION_MB = 96;
 
