@@ -19,22 +19,6 @@
 /** The initial value of glibc's dynamic threshold, fixed. */
 export const MMAP_THRESHOLD_BYTES = 128 * 1024;
 
-/**
- * The server thread's young generation (`resourceLimits.maxYoungGenerationSizeMb` of its Worker,
- * server/thread-relay.ts), in MiB: a third each for V8's two semi-spaces and its new large object
- * space, so 32 MiB semi-spaces where V8's default gives 16. Why: an edit at 10k functions makes
- * tens of MiB of short-lived objects (the re-parse, the lowering slices, the result parts and
- * their compaction), so with the default the scavenger ran often, promoted objects that were about
- * to die, and the old generation's collections that followed held the thread for 10-40 ms, in
- * which hovers and completions waited. `npm run bench:lsp` at 10k functions, idle machine, p95
- * while a simulation runs (and once its run is under way), V8's default -> 96 (two runs): hover
- * 20 (9.8) -> 8.2 (4.9) and 12 (5.1) ms, completion 18 (20) -> 21 (15) and 14 (19) ms; the heap
- * after a full GC is the same (4.8 KiB per function), RSS above a one-line server's 237 -> 260 and
- * 270 MiB (the bigger nursery, kept committed). A Worker option, so it needs nothing from the
- * process's environment.
- */
-export const SERVER_YOUNG_GENERATION_MB = 96;
-
 /** Variables to add to `current` (the parent's environment) for the server's process. */
 export function serverProcessEnv(current: Readonly<Record<string, string | undefined>>): Record<string, string> {
     return current.MALLOC_MMAP_THRESHOLD_ !== undefined ? {} : { MALLOC_MMAP_THRESHOLD_: String(MMAP_THRESHOLD_BYTES) };

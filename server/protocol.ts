@@ -265,8 +265,6 @@ export interface ServerMemory {
     relayHeapSpaces: Record<string, number>;
     /** `MALLOC_MMAP_THRESHOLD_` as the process was started with it (server/process-env.ts), or null. */
     mallocMmapThreshold: string | null;
-    /** The server thread's young generation limit in MiB (server/process-env.ts), or null when it does not run in its own thread. */
-    youngGenerationMb: number | null;
 }
 
 export const SERVER_STATS_METHOD = 'pciplat/serverStats';

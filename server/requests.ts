@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getHeapSpaceStatistics } from 'node:v8';
-import { resourceLimits, workerData, type MessagePort } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
 import { relayMemory } from './relay-memory.js';
 import { DocumentState, URI, type LangiumDocument } from 'langium';
 import type { LangiumSharedServices } from 'langium/lsp';
@@ -164,7 +164,7 @@ export class CustomRequests {
             workersTerminated: background?.pool.terminated ?? 0,
             results: background?.store.all().length ?? 0,
             pciIds: this.context.pciIds.source,
-            memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, collected, workersCollected: workers?.workers ?? 0, heapSpaces, workerHeapSpaces: workers?.spaces ?? {}, relayHeapSpaces: relay?.spaces ?? {}, mallocMmapThreshold: process.env.MALLOC_MMAP_THRESHOLD_ ?? null, youngGenerationMb: resourceLimits.maxYoungGenerationSizeMb ?? null },
+            memory: { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, collected, workersCollected: workers?.workers ?? 0, heapSpaces, workerHeapSpaces: workers?.spaces ?? {}, relayHeapSpaces: relay?.spaces ?? {}, mallocMmapThreshold: process.env.MALLOC_MMAP_THRESHOLD_ ?? null },
         };
     }
 

@@ -14,7 +14,6 @@ import {
     type MessageWriter,
 } from 'vscode-jsonrpc/node';
 import { PARSE_STACK_MB } from '../src/cli/resource-limits.js';
-import { SERVER_YOUNG_GENERATION_MB } from './process-env.js';
 import { serveRelayMemory } from './relay-memory.js';
 
 const USAGE = "pciplat-language-server: choose a transport: '--stdio', '--node-ipc', '--socket=PORT' or '--pipe=NAME'\n";
@@ -58,7 +57,7 @@ function startServerThread(rawStdio: boolean): Worker {
         argv: process.argv.slice(2),
         workerData: { relayMemory, rawStdio },
         transferList: [relayMemory],
-        resourceLimits: { stackSizeMb: PARSE_STACK_MB, maxYoungGenerationSizeMb: SERVER_YOUNG_GENERATION_MB },
+        resourceLimits: { stackSizeMb: PARSE_STACK_MB },
         // LSP may be on stdout: whatever the server thread prints goes to stderr.
         stdout: true,
     });
