@@ -4,14 +4,16 @@
 // Cloning happens on the sending and on the receiving thread, synchronously, in one turn of the
 // event loop per message: a 10k-function platform or result cloned in one message holds the main
 // thread for 50-150 ms. So both directions are sliced: the platform travels as a skeleton (host
-// bridges without functions) followed by its functions, flattened, in parts; the result as its
+// bridges without functions, Xen without its domains) followed by its functions, flattened, and
+// its Xen domains, in parts (at 10k functions the domains' passthrough lists alone were 336 KB of
+// the skeleton, 10-35 ms to clone); the result as its
 // functions in parts followed by the rest. The main thread sends one part per turn; it asks for
 // each result part once it has taken the previous one, in a later turn (Node delivers all queued
 // messages of a port in one go, so parts sent at once would be cloned in one turn again). So
 // requests (hover, completion) get in between.
 import type { SimulationOptions } from '../../src/engine/simulate.js';
 import type { FunctionResult, SimulationResult } from '../../src/engine/result.js';
-import type { PciFunction, Platform } from '../../src/model/platform.js';
+import type { PciFunction, Platform, XenDomain } from '../../src/model/platform.js';
 
 /**
  * Functions (or function results) per message. Cloning a part holds the thread for as long as
@@ -21,6 +23,9 @@ import type { PciFunction, Platform } from '../../src/model/platform.js';
  */
 export const PART_SIZE = 100;
 
+/** Xen domains per message: a domain lists its passthrough devices, ~2.5 KB each at 10k functions. */
+export const DOMAIN_PART_SIZE = 10;
+
 /** One function of the flattened tree: its host bridge, its parent's index in the flat list (-1: top level). */
 export interface FlatFunction {
     hostBridge: number;
@@ -29,9 +34,9 @@ export interface FlatFunction {
 }
 
 export type WorkerRequest =
-    /** Starts a run: the platform without functions; `parts` messages with its functions follow. */
+    /** Starts a run: the platform without functions and Xen domains; `parts` messages with them follow. */
     | { kind: 'run'; id: number; platform: Platform; options: SimulationOptions; parts: number; slim: boolean }
-    | { kind: 'part'; id: number; functions: FlatFunction[] }
+    | { kind: 'part'; id: number; functions: FlatFunction[]; domains?: XenDomain[] }
     /** The main thread took the last result part and wants the next. */
     | { kind: 'next'; id: number }
     /** A full GC when the process runs under --expose-gc (pciplat/serverStats, for the soak); answered with `collected`. */
@@ -68,8 +73,8 @@ export interface WorkerData {
     cancel?: Int32Array;
 }
 
-/** The platform without functions, and its functions in depth-first order (parents first). */
-export function flattenPlatform(platform: Platform): { skeleton: Platform; functions: FlatFunction[] } {
+/** The platform without functions and Xen domains, its functions in depth-first order (parents first), and its Xen domains. */
+export function flattenPlatform(platform: Platform): { skeleton: Platform; functions: FlatFunction[]; domains: XenDomain[] } {
     const functions: FlatFunction[] = [];
     const visit = (fn: PciFunction, hostBridge: number, parent: number) => {
         const index = functions.length;
@@ -77,15 +82,18 @@ export function flattenPlatform(platform: Platform): { skeleton: Platform; funct
         for (const child of fn.children) visit(child, hostBridge, index);
     };
     platform.hostBridges.forEach((hb, i) => hb.functions.forEach((fn) => visit(fn, i, -1)));
-    return { skeleton: { ...platform, hostBridges: platform.hostBridges.map((hb) => ({ ...hb, functions: [] })) }, functions };
+    const skeleton: Platform = { ...platform, hostBridges: platform.hostBridges.map((hb) => ({ ...hb, functions: [] })) };
+    if (platform.xen) skeleton.xen = { ...platform.xen, domains: [] };
+    return { skeleton, functions, domains: platform.xen?.domains ?? [] };
 }
 
-/** Rebuilds the function trees of `skeleton` (in place) from the flattened functions. */
-export function unflattenPlatform(skeleton: Platform, functions: readonly FlatFunction[]): Platform {
+/** Rebuilds the function trees and the Xen domains of `skeleton` (in place) from the flattened parts. */
+export function unflattenPlatform(skeleton: Platform, functions: readonly FlatFunction[], domains: readonly XenDomain[] = []): Platform {
     for (const entry of functions) {
         if (entry.parent < 0) skeleton.hostBridges[entry.hostBridge]!.functions.push(entry.fn);
         else functions[entry.parent]!.fn.children.push(entry.fn);
     }
+    if (skeleton.xen) skeleton.xen.domains.push(...domains);
     return skeleton;
 }
 

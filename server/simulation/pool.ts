@@ -18,7 +18,7 @@ import type { SimulationOptions } from '../../src/engine/simulate.js';
 import type { FunctionResult, SimulationResult } from '../../src/engine/result.js';
 import type { Platform } from '../../src/model/platform.js';
 import { Compactor } from './compact.js';
-import { flattenPlatform, parts, type WorkerData, type WorkerReply } from './messages.js';
+import { DOMAIN_PART_SIZE, flattenPlatform, parts, type WorkerData, type WorkerReply } from './messages.js';
 
 export type RunOutcome =
     /** `threadId`: the worker thread that ran it (tests: a cancelled run's thread takes the next one). */
@@ -326,16 +326,16 @@ export class WorkerPool {
         }, ms);
     }
 
-    /** Posts the platform to the worker: the skeleton now, then one part of its functions per turn. */
+    /** Posts the platform to the worker: the skeleton now, then one part of its functions or Xen domains per turn. */
     private async send(w: PoolWorker, run: Run): Promise<void> {
         try {
-            const { skeleton, functions } = flattenPlatform(run.platform);
-            const chunks = parts(functions);
+            const { skeleton, functions, domains } = flattenPlatform(run.platform);
+            const chunks = [...parts(functions).map((chunk) => ({ functions: chunk })), ...parts(domains, DOMAIN_PART_SIZE).map((chunk) => ({ functions: [], domains: chunk }))];
             w.worker.postMessage({ kind: 'run', id: run.id, platform: skeleton, options: run.options, parts: chunks.length, slim: run.slim });
             for (const chunk of chunks) {
                 await new Promise((resolve) => setImmediate(resolve));
                 if (w.run !== run) return; // cancelled, timed out or the worker failed meanwhile
-                w.worker.postMessage({ kind: 'part', id: run.id, functions: chunk });
+                w.worker.postMessage({ kind: 'part', id: run.id, ...chunk });
             }
         } catch (error) {
             // The platform could not be cloned: a lowering bug, reported like an engine error.

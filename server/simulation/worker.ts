@@ -9,7 +9,7 @@ import { getHeapSpaceStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SimulationOptions } from '../../src/engine/simulate.js';
 import type { SimulationResult } from '../../src/engine/result.js';
-import type { Platform } from '../../src/model/platform.js';
+import type { Platform, XenDomain } from '../../src/model/platform.js';
 import { isSimulationCancelled, type CancellationToken } from '../../src/util/cancellation.js';
 import { parts, unflattenPlatform, type FlatFunction, type WorkerData, type WorkerReply, type WorkerRequest } from './messages.js';
 
@@ -53,7 +53,7 @@ function post(reply: WorkerReply): void {
     parentPort!.postMessage(reply);
 }
 
-async function run(request: Extract<WorkerRequest, { kind: 'run' }>, functions: FlatFunction[]): Promise<void> {
+async function run(request: Extract<WorkerRequest, { kind: 'run' }>, functions: FlatFunction[], domains: XenDomain[]): Promise<void> {
     let result: SimulationResult;
     let millis: number;
     try {
@@ -62,7 +62,7 @@ async function run(request: Extract<WorkerRequest, { kind: 'run' }>, functions: 
             post({ kind: 'cancelled', id: request.id });
             return;
         }
-        const platform = unflattenPlatform(request.platform, functions);
+        const platform = unflattenPlatform(request.platform, functions, domains);
         post({ kind: 'started', id: request.id });
         const started = performance.now();
         result = simulate(platform, { ...request.options, cancellation: tokenOf(request.id) });
@@ -101,7 +101,7 @@ async function run(request: Extract<WorkerRequest, { kind: 'run' }>, functions: 
 /** The result being sent, part by part. */
 let sending: { id: number; next: () => void } | undefined;
 
-let current: { request: Extract<WorkerRequest, { kind: 'run' }>; functions: FlatFunction[]; received: number } | undefined;
+let current: { request: Extract<WorkerRequest, { kind: 'run' }>; functions: FlatFunction[]; domains: XenDomain[]; received: number } | undefined;
 
 parentPort?.on('message', (message: WorkerRequest) => {
     if (message.kind === 'gc') {
@@ -137,15 +137,16 @@ parentPort?.on('message', (message: WorkerRequest) => {
         }
         return;
     }
-    if (message.kind === 'run') current = { request: message, functions: [], received: 0 };
+    if (message.kind === 'run') current = { request: message, functions: [], domains: [], received: 0 };
     else if (current && message.id === current.request.id) {
         current.functions.push(...message.functions);
+        if (message.domains) current.domains.push(...message.domains);
         current.received++;
     } else return;
     if (current.received < current.request.parts) return;
-    const { request, functions } = current;
+    const { request, functions, domains } = current;
     current = undefined;
-    void run(request, functions);
+    void run(request, functions, domains);
 });
 
 // Load the engine while the first platform is being lowered.

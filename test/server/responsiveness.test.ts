@@ -12,7 +12,8 @@ import { completionPrefix, PciplatCompletionProvider } from '../../server/comple
 import { ServerContext } from '../../server/context.js';
 import { createPciplatLspServices } from '../../server/services.js';
 import { lowerPlatformSliced } from '../../server/simulation/lower-sliced.js';
-import { flattenPlatform, parts, unflattenPlatform } from '../../server/simulation/messages.js';
+import { DOMAIN_PART_SIZE, flattenPlatform, parts, unflattenPlatform } from '../../server/simulation/messages.js';
+import { generatePlatform } from '../bench/generate-platform.mjs';
 import { buildTexts } from '../helpers/workspace.js';
 import { board, SOC } from './fixtures.js';
 import { BARS, GROUP_SPLIT, KVM_GROUP, MULTIFUNCTION } from './quick-fix-fixtures.js';
@@ -69,13 +70,25 @@ describe('lowering in slices', () => {
 
     it('sends a platform in parts that rebuild it exactly', async () => {
         const [platform] = lowerModel(await lowered({ 'n.pciplat': nested(30) }));
-        const { skeleton, functions } = flattenPlatform(platform!);
+        const { skeleton, functions, domains } = flattenPlatform(platform!);
         expect(skeleton.hostBridges[0]!.functions).toEqual([]);
         const chunks = parts(functions, 7);
         expect(chunks.length).toBeGreaterThan(1);
         // As the worker gets them: cloned, one part at a time.
-        const rebuilt = unflattenPlatform(structuredClone(skeleton), chunks.flatMap((c) => structuredClone(c)));
+        const rebuilt = unflattenPlatform(structuredClone(skeleton), chunks.flatMap((c) => structuredClone(c)), structuredClone(domains));
         expect(rebuilt).toEqual(platform);
+    });
+
+    it('sends the Xen domains in parts too, and rebuilds them in order', async () => {
+        // The bench's platform: every NIC given to one of its Xen domains.
+        const [platform] = lowerModel(await lowered({ 'g.pciplat': generatePlatform(1000).text }));
+        const { skeleton, functions, domains } = flattenPlatform(platform!);
+        expect(skeleton.xen?.domains).toEqual([]);
+        expect(domains.length).toBeGreaterThan(DOMAIN_PART_SIZE);
+        const chunks = parts(domains, DOMAIN_PART_SIZE);
+        const rebuilt = unflattenPlatform(structuredClone(skeleton), structuredClone(functions), chunks.flatMap((c) => structuredClone(c)));
+        expect(rebuilt).toEqual(platform);
+        expect(rebuilt.xen?.domains.map((d) => d.name)).toEqual(platform!.xen?.domains.map((d) => d.name));
     });
 });
 
