@@ -93,7 +93,8 @@ export function unflattenPlatform(skeleton: Platform, functions: readonly FlatFu
         if (entry.parent < 0) skeleton.hostBridges[entry.hostBridge]!.functions.push(entry.fn);
         else functions[entry.parent]!.fn.children.push(entry.fn);
     }
-    if (skeleton.xen) skeleton.xen.domains.push(...domains);
+    // A loop, not push(...domains): a spread of that many arguments can overflow the stack.
+    if (skeleton.xen) for (const domain of domains) skeleton.xen.domains.push(domain);
     return skeleton;
 }
 
