@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompletionItem, CompletionList, DocumentLink, Location, LocationLink, SemanticTokens, SemanticTokensDelta, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { MAX_COMPLETION_ITEMS } from '../../server/completion.js';
 import { positionOf } from './fixtures.js';
 import { applyEdits, fileUri, REPO, TestClient, WAIT } from './lsp-client.js';
 
@@ -156,7 +157,8 @@ describe('editor features', () => {
             await client.open(uri, text, 1);
             await client.waitForDiagnostics(uri, (p) => p.version === 1, WAIT, 'big diagnostics');
             const names = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: positionOf(text, 'assign e1', 'assign '.length) });
-            expect(labels(names)).toEqual(expect.arrayContaining(['e0', 'e1', 'e299']));
+            // Keywords first, then names in scope order, up to the cap (MAX_COMPLETION_ITEMS).
+            expect(labels(names)).toEqual(expect.arrayContaining(['e0', 'e1', 'e100']));
             expect(labels(names)).not.toContain('hb');
             // Inside the last function's body, after its BAR.
             const body = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: positionOf(text, 'e299 at 00:0b.3 { bar 0 mem32 size 4K', 'e299 at 00:0b.3 { bar 0 mem32 size 4K '.length) });
@@ -166,16 +168,16 @@ describe('editor features', () => {
 
         it('caps long lists and marks them incomplete, so the client asks again as the user types', async () => {
             const uri = fileUri(path.join(root, 'ws', 'many.pciplat'));
-            const text = bigPlatform(700, '  xen {\n    domain d { assign e1 }\n  }');
+            const text = bigPlatform(700, '  xen {\n    domain d { assign e12 }\n  }');
             await client.open(uri, text, 1);
             await client.waitForDiagnostics(uri, (p) => p.version === 1, WAIT, 'many diagnostics');
-            const all = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: positionOf(text, 'assign e1', 'assign '.length) });
+            const all = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: positionOf(text, 'assign e12', 'assign '.length) });
             expect(all.isIncomplete).toBe(true);
-            expect(all.items.length).toBe(500);
+            expect(all.items.length).toBe(MAX_COMPLETION_ITEMS);
             // What the user typed narrows the names down on the server.
-            const typed = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: positionOf(text, 'assign e1', 'assign e1'.length) });
-            expect(labels(typed)).toContain('e1');
-            expect(labels(typed).length).toBeLessThan(500);
+            const typed = await client.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position: positionOf(text, 'assign e12', 'assign e12'.length) });
+            expect(labels(typed)).toContain('e12');
+            expect(labels(typed).length).toBeLessThan(MAX_COMPLETION_ITEMS);
         });
     });
 
