@@ -21,8 +21,9 @@
 //     grammar's generated services (Langium's default scoping and linking; none of pciplat's
 //     document factory, scopes, caches, checks, model or results), measured in this process after
 //     a full GC, above the same services after a warm-up parse + link of a 50-function platform;
-//     the big file first, as the server reads its imports after it (Langium's parser keeps the
-//     last parse's tokens until the next one); the texts count as Langium's (needs
+//     the big file first, as the server reads its imports after it (a plain Langium parser keeps
+//     the last parse's tokens until the next one, so these are the small file's; pciplat's lets
+//     them go, language/parse-guard.ts `releaseTokens`); the texts count as Langium's (needs
 //     --expose-gc, which `npm run bench:lsp` passes). "Ours" is the server thread's heap above
 //     the one-line server's minus Langium's own;
 //   - typing: three bursts of 10 edits 50 ms apart, the last edit of each → its diagnostics, and

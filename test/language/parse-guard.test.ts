@@ -74,3 +74,26 @@ describe('the nesting limit', () => {
         });
     });
 });
+
+describe('the tokens of the last parse', () => {
+    const tokensHeld = (parser: ReturnType<typeof parserOf>) => (parser as unknown as { wrapper: { input: unknown[] } }).wrapper.input.length;
+
+    it('are let go once the parse returns, with its tree and errors kept', () => {
+        const parser = parserOf();
+        const clean = parser.parse(small);
+        expect(clean.parserErrors).toEqual([]);
+        expect(functionNames(clean.value).length).toBeGreaterThan(0);
+        expect(tokensHeld(parser)).toBe(0);
+        const broken = parser.parse(`${small}\nplatform p {\n  ((((\n`);
+        expect(broken.parserErrors.length).toBeGreaterThan(0);
+        expect(tokensHeld(parser)).toBe(0);
+    });
+
+    it('are let go after an abort too, once the next document is parsed', () => {
+        const parser = parserOf();
+        expect(inputRejection(withShortStack(() => parser.parse(deep)).value as Model)?.code).toBe('LANG-PARSE-ABORTED');
+        const next = parser.parse(small);
+        expect(functionNames(next.value).length).toBeGreaterThan(0);
+        expect(tokensHeld(parser)).toBe(0);
+    });
+});
