@@ -5,7 +5,7 @@
 //   kept elsewhere), so that their names link and their findings are published.
 import { DefaultDocumentBuilder, DefaultWorkspaceManager, DocumentState, interruptAndCheck, type Cancellation, type LangiumDocument, type LangiumSharedCoreServices, type BuildOptions, type URI } from 'langium';
 import { isModel } from '../language/generated/ast.js';
-import { resolveImport } from '../language/scope/import-closure.js';
+import { importReach, resolveImport } from '../language/scope/import-closure.js';
 
 export class PciplatWorkspaceManager extends DefaultWorkspaceManager {
     constructor(services: LangiumSharedCoreServices) {
@@ -25,6 +25,22 @@ export class PciplatDocumentBuilder extends DefaultDocumentBuilder {
         } finally {
             this.changedFirst = new Set();
         }
+    }
+
+    /**
+     * Langium relinks every document that holds an unresolved reference after any change anywhere
+     * (the name might resolve now), and so validates and simulates it again: with one such file in
+     * the workspace, every pause in typing in any other file ran that file's simulation again. A
+     * pciplat name resolves in its file's import closure only (language/scope/scope-provider.ts),
+     * so it can resolve anew only when a file of that closure changed or a file it imports
+     * appeared or went; other changes leave it as it is. References into a changed file are
+     * Langium's test, as before.
+     */
+    protected override shouldRelink(document: LangiumDocument, changedUris: Set<string>): boolean {
+        if (this.indexManager.isAffected(document, changedUris)) return true;
+        if (!document.references.some((reference) => reference.error !== undefined)) return false;
+        for (const uri of importReach(document, this.langiumDocuments)) if (changedUris.has(uri)) return true;
+        return false;
     }
 
     /**

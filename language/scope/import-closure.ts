@@ -1,6 +1,5 @@
 // The files whose names a document sees: itself and everything it imports, transitively.
-import { UriUtils, type LangiumDocument, type LangiumDocuments } from 'langium';
-import type { URI } from 'langium';
+import { URI, UriUtils, type LangiumDocument, type LangiumDocuments } from 'langium';
 import { isModel, type Model } from '../generated/ast.js';
 
 /** A UTF-16 surrogate without its pair: text can hold one (an editor's buffer, a JS string), a file's UTF-8 cannot. */
@@ -36,4 +35,18 @@ export function importClosure(document: LangiumDocument, documents: LangiumDocum
         }
     }
     return seen;
+}
+
+/**
+ * The URIs a change to which can change what the names of `document` resolve to: its import
+ * closure and every file a document of it imports, loaded or not (a missing file that appears).
+ */
+export function importReach(document: LangiumDocument, documents: LangiumDocuments): Set<string> {
+    const reach = importClosure(document, documents);
+    for (const uri of [...reach]) {
+        const root = documents.getDocument(URI.parse(uri))?.parseResult.value;
+        if (!isModel(root)) continue;
+        for (const imp of (root as Model).imports) if (imp.path) reach.add(resolveImport(URI.parse(uri), imp.path).toString());
+    }
+    return reach;
 }
