@@ -3,9 +3,12 @@
 // exported, and no local (nested) scopes are computed at all.
 //
 // After an edit re-parsed one block (language/workspace/incremental-parse.ts), only that block's
-// entries are made again: the others are kept, in document order. Their ranges are read from the
+// entries are made again: the others are kept, in the order of a walk of the tree (the order a
+// full computation gives, which is not the text's: a platform's `reserved` region written after
+// its scenario is among its items, which the walk visits first). Their ranges are read from the
 // tree when asked for, so they follow the shifted text.
 import { indexEpoch, replacements, type Replacement } from '../workspace/incremental-parse.js';
+import { compareWalkPaths, isInTree, walkPath } from '../validation/walk.js';
 import { AstUtils, CstUtils, Cancellation, MultiMap, interruptAndCheck, type AstNode, type AstNodeDescription, type AstNodeDescriptionProvider, type AstNodeLocator, type LangiumCoreServices, type LangiumDocument, type LocalSymbols, type NameProvider } from 'langium';
 
 /** More replacements than this since the last export computation: walk the whole tree again. */
@@ -35,8 +38,7 @@ export class PciplatScopeComputation {
         const pending = replacements.get(root);
         let exports: AstNodeDescription[];
         if (previous && pending && pending.length <= MAX_REPLACEMENTS) {
-            exports = previous.slice();
-            for (const replacement of pending) this.replace(exports, replacement, document);
+            exports = this.replace(previous, pending, root, document);
         } else {
             exports = [];
             let visited = 0;
@@ -51,26 +53,41 @@ export class PciplatScopeComputation {
         return exports;
     }
 
-    /** Drops the entries of the replaced subtree and puts the new subtree's where they were. */
-    private replace(exports: AstNodeDescription[], { removed, added }: Replacement, document: LangiumDocument): void {
-        const inside = (node: AstNode) => {
-            for (let n: AstNode | undefined = node; n; n = n.$container) if (n === removed) return true;
+    /**
+     * Drops the entries of the replaced subtrees and puts those of the subtrees put in (the ones
+     * still in the tree, outermost only) where a walk of the tree visits them.
+     */
+    private replace(previous: readonly AstNodeDescription[], pending: readonly Replacement[], root: AstNode, document: LangiumDocument): AstNodeDescription[] {
+        const removed = new Set<AstNode>();
+        const added = new Set<AstNode>();
+        for (const replacement of pending) {
+            if (replacement.removed) removed.add(replacement.removed);
+            if (replacement.added) added.add(replacement.added);
+        }
+        const within = (node: AstNode | undefined, set: ReadonlySet<AstNode>) => {
+            for (let n = node; n; n = n.$container) if (set.has(n)) return true;
             return false;
         };
-        const kept = removed ? exports.filter((d) => !inside(d.node!)) : exports.slice();
-        if (added) {
+        const kept = previous.filter((d) => !within(d.node, removed));
+        for (const subtree of added) {
+            if (within(subtree.$container, added) || !isInTree(subtree, root)) continue;
             const fresh: AstNodeDescription[] = [];
-            for (const node of AstUtils.streamAst(added)) {
+            for (const node of AstUtils.streamAst(subtree)) {
                 const name = this.nameProvider.getName(node);
                 if (name) fresh.push(this.describe(node, name, document));
             }
-            const start = added.$cstNode?.offset ?? 0;
-            let at = kept.findIndex((d) => (d.node!.$cstNode?.offset ?? 0) >= start);
-            if (at < 0) at = kept.length;
-            kept.splice(at, 0, ...fresh);
+            // The kept entries are in walk order: the first one the walk visits after the subtree.
+            const path = walkPath(subtree);
+            let low = 0;
+            let high = kept.length;
+            while (low < high) {
+                const middle = (low + high) >> 1;
+                if (compareWalkPaths(walkPath(kept[middle]!.node!), path) < 0) low = middle + 1;
+                else high = middle;
+            }
+            kept.splice(low, 0, ...fresh);
         }
-        exports.length = 0;
-        exports.push(...kept);
+        return kept;
     }
 
     /** Langium's description, with its ranges read from the tree when asked for (the tree's positions move with edits). */
