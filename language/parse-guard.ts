@@ -118,7 +118,7 @@ export function createGuardedParser(services: LangiumCoreServices): LangiumParse
             });
         }
         if (broken) {
-            // The aborted parser is dropped, but this object (the services' parser) still holds it.
+            // The aborted parser's tokens go too: the services keep the first parser for good, whichever one parses.
             releaseTokens(active);
             const fresh = createLangiumParser(services);
             cacheSyntaxErrorPaths(fresh);
