@@ -1,6 +1,6 @@
 // Which documents an update links and validates again (server/workspace.ts `shouldRelink`): a
 // document with an unresolved reference only when a file of its import closure changed, or a file
-// it imports appeared; Langium's own rule relinked it after any change anywhere, and the server
+// it imports appeared or went; Langium's own rule relinked it after any change anywhere, and the server
 // then simulated it again too. In-process, over files on disk, with the server's services.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -104,6 +104,13 @@ describe('relinking a document with an unresolved reference', () => {
         await changed('parts.pciplat', PARTS('nic'));
         expect(validations('lonely.pciplat')).toBe(before + 1);
         expect(codes(document('lonely.pciplat')).filter((c) => c.startsWith('LANG-UNRESOLVED'))).toEqual([]);
+    });
+
+    it('links it again when the file it imports goes', async () => {
+        const before = await unresolved('nosuch');
+        await changed('parts.pciplat', undefined);
+        expect(validations('lonely.pciplat')).toBe(before + 1);
+        expect(codes(document('lonely.pciplat'))).toContainEqual(expect.stringMatching(/^LANG-IMPORT-NOT-FOUND .*parts\.pciplat/));
     });
 
     it('links it again when the file it imports appears', async () => {
