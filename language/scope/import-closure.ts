@@ -44,9 +44,10 @@ export function importClosure(document: LangiumDocument, documents: LangiumDocum
 export function importReach(document: LangiumDocument, documents: LangiumDocuments): Set<string> {
     const reach = importClosure(document, documents);
     for (const uri of [...reach]) {
-        const root = documents.getDocument(URI.parse(uri))?.parseResult.value;
+        const parsed = URI.parse(uri);
+        const root = documents.getDocument(parsed)?.parseResult.value;
         if (!isModel(root)) continue;
-        for (const imp of (root as Model).imports) if (imp.path) reach.add(resolveImport(URI.parse(uri), imp.path).toString());
+        for (const imp of (root as Model).imports) if (imp.path) reach.add(resolveImport(parsed, imp.path).toString());
     }
     return reach;
 }
